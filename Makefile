@@ -1,0 +1,83 @@
+# The two commands of the README:
+#   make run    install everything, upgrade the database, load the demo province, serve :8080
+#   make test   install what the tests need, run the suite on SQLite, on PostgreSQL, in Chromium
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+WORKERS ?= 2
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export FLASK_APP := app
+
+# Debian packages: PDF reports (wkhtmltopdf + the Thai font), reading PDFs back, and the browser.
+RUN_DEBS := wkhtmltopdf fonts-tlwg-laksaman poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium
+
+.PHONY: run test test-sqlite test-postgres test-browser system-run system-test translations \
+        extract-messages clean
+
+run: system-run $(VENV)/.run translations
+	$(BIN)/flask eoffice setup --demo
+	@echo "Serving on http://127.0.0.1:$(PORT)"
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - 'app:create_app()'
+
+test: system-test $(VENV)/.test translations
+	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
+
+test-sqlite:
+	@echo "== unit and HTTP tests on SQLite =="
+	EOFFICE_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q tests --ignore=tests/browser
+
+test-postgres:
+	@echo "== unit and HTTP tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
+	EOFFICE_TEST_DATABASE=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -q tests --ignore=tests/browser
+
+test-browser:
+	@echo "== browser tests in Chromium =="
+	$(BIN)/python -m pytest -q tests/browser
+
+# Installs missing Debian packages as root; otherwise prints the exact command and stops.
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "Missing Debian packages. Run as root:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+system-run:
+	$(call install_debs,$(RUN_DEBS))
+
+system-test:
+	$(call install_debs,$(TEST_DEBS))
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements.txt requirements-test.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@ $(VENV)/.run
+
+# Compiled catalogues are build products (.mo files are not committed).
+translations: | $(VENV)/bin/python
+	$(BIN)/pybabel compile -d translations --statistics
+
+# After changing user-visible strings: extract ours, FAB's, WTForms' into the Thai catalogue.
+extract-messages: $(VENV)/.run
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k __ -o messages.pot \
+	  app $$($(BIN)/python -c 'import flask_appbuilder, wtforms, os; print(os.path.dirname(flask_appbuilder.__file__), os.path.dirname(wtforms.__file__))')
+	$(BIN)/pybabel update -i messages.pot -d translations -l th --no-fuzzy-matching
+	rm -f messages.pot
+
+clean:
+	rm -rf $(VENV) instance/eoffice.db

@@ -1,0 +1,150 @@
+"""Who may do what: the five levels as data, and the agency scope of every query.
+
+The table ``LEVELS`` is the one declaration of what each level (ระดับสิทธิ์) may do. ``flask eoffice
+sync-roles`` writes it into FAB's roles and permissions; the Roles screen shows the result. Rows
+are scoped by ``scope_query``, used by every screen and API through ``AgencyScopeFilter``.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from flask import g
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false
+
+from app.models import Agency, EOfficeUser, WorkGroup
+
+ADMIN, CENTRAL_CLERK, AGENCY_CLERK, GROUP_CLERK, OFFICER = 1, 2, 3, 4, 5
+
+# What every level may do for itself: see and edit its profile, change its password.
+SELF_SERVICE = (
+    ("EOfficeUserView", "can_userinfo|resetmypassword|userinfoedit"),
+    ("EOfficeResetMyPasswordView", "can_this_form_get|can_this_form_post"),
+    ("EOfficeUserInfoEditView", "can_this_form_get|can_this_form_post"),
+)
+READ = "can_list|can_show"
+READ_API = "can_get|can_info"
+SETUP_MENU = "menu_access"
+
+
+@dataclass(frozen=True)
+class Level:
+    number: int
+    role: str  # the FAB role name
+    label: str  # as users read it
+    # (view-name pattern, permission pattern) pairs, matched whole, as FAB_ROLES does.
+    grants: tuple = field(default=())
+
+    def allows(self, permission, view):
+        return any(
+            re.fullmatch(v, view) and re.fullmatch(p, permission) for v, p in self.grants
+        )
+
+
+LEVELS = (
+    Level(ADMIN, "ผู้ดูแลระบบ", _l("ผู้ดูแลระบบ"), grants=((".*", ".*"),)),
+    Level(
+        CENTRAL_CLERK,
+        "สารบรรณกลาง",
+        _l("สารบรรณกลาง"),
+        grants=SELF_SERVICE
+        + (
+            ("AgencyView|WorkGroupView", READ),
+            ("AgencyApi|WorkGroupApi", READ_API),
+            ("Setup|Agencies|WorkGroups", SETUP_MENU),
+        ),
+    ),
+    Level(
+        AGENCY_CLERK,
+        "สารบรรณประจำหน่วยงาน",
+        _l("สารบรรณประจำหน่วยงาน"),
+        grants=SELF_SERVICE
+        + (
+            ("AgencyView", READ + "|can_edit"),
+            ("WorkGroupView", READ + "|can_add|can_edit|can_delete"),
+            ("EOfficeUserView", READ + "|can_add|can_edit|resetpasswords"),
+            ("EOfficeResetPasswordView", "can_this_form_get|can_this_form_post"),
+            ("AgencyApi", READ_API + "|can_put"),
+            ("WorkGroupApi|EOfficeUserApi", READ_API + "|can_post|can_put"),
+            ("Setup|Agencies|WorkGroups|Users", SETUP_MENU),
+        ),
+    ),
+    Level(
+        GROUP_CLERK,
+        "สารบรรณประจำกลุ่ม",
+        _l("สารบรรณประจำกลุ่ม/กอง/สาขา"),
+        grants=SELF_SERVICE
+        + (
+            ("AgencyView|WorkGroupView", READ),
+            ("AgencyApi|WorkGroupApi", READ_API),
+            ("Setup|Agencies|WorkGroups", SETUP_MENU),
+        ),
+    ),
+    Level(
+        OFFICER,
+        "ผู้ใช้งานทั่วไป",
+        _l("ผู้ใช้งานทั่วไป"),
+        grants=SELF_SERVICE
+        + (
+            ("AgencyView|WorkGroupView", READ),
+            ("AgencyApi|WorkGroupApi", READ_API),
+            ("Setup|Agencies|WorkGroups", SETUP_MENU),
+        ),
+    ),
+)
+LEVEL_BY_NUMBER = {lv.number: lv for lv in LEVELS}
+LEVEL_BY_ROLE = {lv.role: lv for lv in LEVELS}
+LEVEL_CHOICES = [(lv.number, f"{lv.number} - {lv.label}") for lv in LEVELS]
+
+
+def level_label(number):
+    lv = LEVEL_BY_NUMBER.get(number)
+    return f"{lv.number} - {lv.label}" if lv else ""
+
+
+def level_from_roles(roles):
+    """The highest level whose role the user holds; 5 when none (an unknown role grants nothing)."""
+    numbers = [LEVEL_BY_ROLE[r.name].number for r in roles if r.name in LEVEL_BY_ROLE]
+    return min(numbers) if numbers else OFFICER
+
+
+def scope_query(model, query, actor):
+    """Restrict ``query`` over ``model`` to the rows ``actor`` may see at all."""
+    level = getattr(actor, "level", None)
+    if level is None or not getattr(actor, "is_authenticated", False):
+        return query.filter(false())
+    if level == ADMIN:
+        return query
+    if model is Agency:
+        if level == CENTRAL_CLERK:
+            return query
+        return query.filter(Agency.id == actor.agency_id)
+    if model is WorkGroup:
+        if level == CENTRAL_CLERK:
+            return query
+        return query.filter(WorkGroup.agency_id == actor.agency_id)
+    if model is EOfficeUser:
+        if level == AGENCY_CLERK:
+            # Own agency only, and never an administrator.
+            return query.filter(
+                EOfficeUser.agency_id == actor.agency_id, EOfficeUser.level != ADMIN
+            )
+        # Other levels see only themselves (their profile).
+        return query.filter(EOfficeUser.id == actor.id)
+    return query.filter(false())
+
+
+class AgencyScopeFilter(BaseFilter):
+    """A base filter that applies ``scope_query`` for the current user; its value is unused."""
+
+    name = "agency scope"
+    arg_name = "agency_scope"
+
+    def apply(self, query, value):
+        return scope_query(self.model, query, g.user)
+
+
+def scoped(column="id"):
+    """``base_filters`` for a view or API over a scoped model."""
+    return [[column, AgencyScopeFilter, None]]

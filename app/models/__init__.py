@@ -1,0 +1,8 @@
+"""All tables live in FAB's metadata (``flask_appbuilder.Model``); Alembic reads it from here."""
+
+from flask_appbuilder import Model
+
+from app.models.audit import AuditChainHead, AuditLog  # noqa: F401
+from app.models.org import Agency, EOfficeUser, WorkGroup  # noqa: F401
+
+metadata = Model.metadata

@@ -1,0 +1,205 @@
+"""The security manager: our user model and views, lock-out, revocable sessions, the audit trail.
+
+Sessions are revocable on the server: every user carries a ``session_stamp``; a session (cookie)
+or JWT remembers the stamp it was issued with, and ends as soon as the stamps differ. A password
+change or a suspension changes the stamp. An idle session ends after SESSION_IDLE_MINUTES.
+"""
+
+import datetime as dt
+import logging
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import PermissionView
+from flask_login import current_user, logout_user
+from werkzeug.security import generate_password_hash
+
+from app.access import LEVEL_BY_NUMBER, LEVELS
+from app.models import EOfficeUser
+from app.models.org import new_session_stamp
+from app.services import audit
+from app.views.people import (
+    EOfficeResetMyPasswordView,
+    EOfficeResetPasswordView,
+    EOfficeUserInfoEditView,
+    EOfficeUserView,
+)
+
+log = logging.getLogger(__name__)
+
+STAMP_KEY = "_stamp"
+SEEN_KEY = "_seen"
+# Where a user who must change the password may still go.
+PASSWORD_CHANGE_ALLOWED = {
+    "EOfficeResetMyPasswordView.this_form_get",
+    "EOfficeResetMyPasswordView.this_form_post",
+    "AuthDBView.logout",
+    "AuthDBView.login",
+    "LocaleView.index",
+    "appbuilder.static",
+    "static",
+}
+
+
+def _utcnow():
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class EOfficeSecurityManager(SecurityManager):
+    user_model = EOfficeUser
+    userdbmodelview = EOfficeUserView
+    resetpasswordview = EOfficeResetPasswordView
+    resetmypasswordview = EOfficeResetMyPasswordView
+    userinfoeditview = EOfficeUserInfoEditView
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+
+        # A token remembers the stamp it was issued with, as a session does.
+        @jwt_manager.additional_claims_loader
+        def _stamp_claim(identity):
+            user = self.get_user_by_id(int(identity))
+            return {"stamp": user.session_stamp} if user else {}
+
+        return jwt_manager
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        user = super().load_user_jwt(_jwt_header, jwt_data)
+        if user is not None and jwt_data.get("stamp") != user.session_stamp:
+            g.user = None
+            return None
+        return user
+
+    # ---- login, lock-out, logout ---------------------------------------------------------
+
+    def auth_user_db(self, username, password):
+        user = self.find_user(username=username) if username else None
+        now = _utcnow()
+        if user is not None and user.locked_until and user.locked_until > now:
+            # Locked: do not even test the password (that would let a guesser go on).
+            audit.record(self.session, "login_locked", target=user,
+                         detail={"username": username}, actor_id=None, actor_name=username)
+            self.session.commit()
+            local = user.locked_until.replace(tzinfo=dt.timezone.utc).astimezone(
+                dt.timezone(dt.timedelta(hours=7)))
+            flash(f"บัญชีนี้ถูกล็อกชั่วคราวเนื่องจากใส่รหัสผ่านผิดหลายครั้ง "
+                  f"กรุณาลองใหม่หลังเวลา {local:%H:%M} น.", "danger")
+            return None
+        result = super().auth_user_db(username, password)
+        if result is None and (user is None or not user.is_active):
+            # FAB reports failures of known, active users only (on_user_login_failed).
+            detail = {"username": username, "suspended": user is not None}
+            audit.record(self.session, "login_failed", target=user, detail=detail,
+                         actor_id=None, actor_name=(username or "")[:128])
+            self.session.commit()
+        return result
+
+    def on_user_login(self, user):
+        user.lockout_count = 0
+        user.locked_until = None
+        audit.record(self.session, "login", target=user, actor_id=user.id,
+                     actor_name=user.username)
+        self.session.commit()
+        session.permanent = True
+        session[STAMP_KEY] = user.session_stamp
+        session[SEEN_KEY] = _utcnow().timestamp()
+
+    def on_user_login_failed(self, user):
+        cfg = current_app.config
+        detail = {"username": user.username, "failures": user.fail_login_count}
+        audit.record(self.session, "login_failed", target=user, detail=detail,
+                     actor_id=None, actor_name=user.username)
+        if (user.fail_login_count or 0) >= cfg["LOCKOUT_THRESHOLD"]:
+            # Each lock-out doubles the wait: 1, 2, 4, ... minutes, up to a day.
+            user.lockout_count = (user.lockout_count or 0) + 1
+            seconds = min(cfg["LOCKOUT_BASE_SECONDS"] * 2 ** (user.lockout_count - 1),
+                          cfg["LOCKOUT_MAX_SECONDS"])
+            user.locked_until = _utcnow() + dt.timedelta(seconds=seconds)
+            user.fail_login_count = 0
+            audit.record(self.session, "lockout", target=user,
+                         detail={"seconds": seconds, "lockouts": user.lockout_count},
+                         actor_id=None, actor_name=user.username)
+        self.session.commit()
+
+    def on_user_logout(self, user):
+        audit.record(self.session, "logout", target=user, actor_id=user.id,
+                     actor_name=user.username)
+        self.session.commit()
+        session.pop(STAMP_KEY, None)
+        session.pop(SEEN_KEY, None)
+
+    # ---- passwords ----------------------------------------------------------------------
+
+    def reset_password(self, userid, password):
+        """Set a password. Set by someone else, it must be changed at next login; either way
+        every other session and token of the user ends."""
+        user = self.get_user_by_id(int(userid))
+        user.password = generate_password_hash(
+            password=password,
+            method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+            salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
+        )
+        own = getattr(g, "user", None) is not None and g.user.id == user.id
+        user.must_change_password = not own
+        user.session_stamp = new_session_stamp()
+        user.locked_until = None
+        user.fail_login_count = 0
+        self.update_user(user)
+        if own:
+            session[STAMP_KEY] = user.session_stamp  # this session stays; the others end
+
+    # ---- sessions -----------------------------------------------------------------------
+
+    def enforce_session(self):
+        """Before each request: end revoked or idle sessions; send first logins to the
+        password form."""
+        if not current_user.is_authenticated:
+            return None
+        user = current_user._get_current_object()
+        now = _utcnow().timestamp()
+        idle = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        seen = session.get(SEEN_KEY)
+        reason = None
+        if session.get(STAMP_KEY) != user.session_stamp:
+            reason = "การเข้าสู่ระบบนี้ถูกยกเลิกแล้ว กรุณาเข้าสู่ระบบใหม่"
+        elif seen is None or now - seen > idle:
+            reason = "หมดเวลาการใช้งานเนื่องจากไม่มีการใช้งานนานเกินกำหนด กรุณาเข้าสู่ระบบใหม่"
+        if reason:
+            logout_user()
+            session.pop(STAMP_KEY, None)
+            session.pop(SEEN_KEY, None)
+            g.user = None
+            if request.path.startswith("/api/"):
+                return None  # the API answers 401 on its own
+            flash(reason, "warning")
+            return redirect(url_for("AuthDBView.login", next=request.full_path))
+        session[SEEN_KEY] = now
+        if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ALLOWED:
+            if request.path.startswith("/api/"):
+                return None
+            flash("กรุณาเปลี่ยนรหัสผ่านที่ได้รับก่อนเริ่มใช้งาน", "warning")
+            return redirect(url_for("EOfficeResetMyPasswordView.this_form_get"))
+        return None
+
+    # ---- roles as data ------------------------------------------------------------------
+
+    def sync_roles(self):
+        """Write LEVELS into FAB: every permission-view, then each level role exactly as
+        declared. Idempotent; run by `flask eoffice sync-roles` after migrations."""
+        # The roles first: FAB grants every new permission to the admin role as it adds it.
+        for name in [lv.role for lv in LEVELS] + [self.auth_role_public]:
+            if not self.find_role(name):
+                self.add_role(name)
+        self.appbuilder.add_permissions(update_perms=True)
+        all_pvms = self.session.query(PermissionView).all()
+        for level in LEVELS:
+            role = self.find_role(level.role)
+            role.permissions = [
+                pvm for pvm in all_pvms
+                if pvm.permission and pvm.view_menu
+                and level.allows(pvm.permission.name, pvm.view_menu.name)
+            ]
+        self.session.commit()
+
+    def role_for_level(self, number):
+        return self.find_role(LEVEL_BY_NUMBER[number].role)

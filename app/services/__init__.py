@@ -1,0 +1,1 @@
+"""Business rules, one module per subsystem. Services never import views nor read ``request``."""

@@ -1,0 +1,264 @@
+"""The audit log: append events in the caller's transaction, chain them, verify the chain.
+
+Each row's hash covers its content and the previous row's hash. Appending first updates the single
+``audit_chain_head`` row (``UPDATE ... RETURNING``), which takes its row lock on PostgreSQL and the
+write lock on SQLite, so concurrent appends queue behind each other and the chain never forks.
+
+Changes to audited models are captured generically, in ``after_flush``, so that every screen,
+API and command (FAB's own Roles screen included) is covered without calling anything.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from flask import g, has_request_context, request
+from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, ViewMenu
+from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy.orm import RelationshipProperty, Session
+
+from app.models import Agency, AuditChainHead, AuditLog, EOfficeUser, WorkGroup
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+# Columns whose change is bookkeeping, not an act worth a row of its own.
+IGNORED_COLUMNS = {
+    "last_login", "login_count", "fail_login_count", "changed_on", "changed_by_fk",
+    "created_on", "created_by_fk",
+}
+# Columns whose value must never be written into the log.
+SECRET_COLUMNS = {"password", "session_stamp"}
+AUDITED_MODELS = (Agency, WorkGroup, EOfficeUser, Role, PermissionView, Permission, ViewMenu)
+
+_LOG = AuditLog.__table__
+_HEAD = AuditChainHead.__table__
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _canonical(row):
+    """The exact bytes the hash covers; stable across SQLite and PostgreSQL round trips."""
+    occurred = row["occurred_at"]
+    fields = [
+        str(row["seq"]),
+        occurred.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+        str(row.get("actor_id") or ""),
+        row.get("actor_name") or "",
+        row["action"],
+        row.get("target_type") or "",
+        row.get("target_id") or "",
+        row.get("target_label") or "",
+        row.get("detail") or "",
+        row.get("ip") or "",
+        row["prev_hash"],
+    ]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def row_hash(row):
+    return hashlib.sha256(_canonical(row)).hexdigest()
+
+
+def _current_actor():
+    if not has_request_context():
+        return None, None, None
+    user = getattr(g, "user", None)
+    ip = request.remote_addr
+    if user is not None and getattr(user, "is_authenticated", False) and hasattr(user, "id"):
+        try:
+            return user.id, user.username, ip
+        except Exception:  # a detached or expired user must not block the audit
+            return None, None, ip
+    return None, None, ip
+
+
+def _append(connection, events):
+    """Chain and insert ``events`` (dicts) on ``connection``, inside its transaction."""
+    if not events:
+        return
+    head = connection.execute(
+        update(_HEAD)
+        .where(_HEAD.c.id == HEAD_ID)
+        .values(seq=_HEAD.c.seq + len(events))
+        .returning(_HEAD.c.seq, _HEAD.c.last_hash)
+    ).one()
+    seq = head.seq - len(events)
+    prev = head.last_hash
+    rows = []
+    now = utcnow()
+    actor_id, actor_name, ip = _current_actor()
+    for ev in events:
+        seq += 1
+        row = {
+            "seq": seq,
+            "occurred_at": ev.get("occurred_at") or now,
+            "actor_id": ev.get("actor_id", actor_id),
+            "actor_name": ev.get("actor_name", actor_name),
+            "action": ev["action"],
+            "target_type": ev.get("target_type"),
+            "target_id": None if ev.get("target_id") is None else str(ev["target_id"]),
+            "target_label": (ev.get("target_label") or "")[:255] or None,
+            "detail": (
+                None if ev.get("detail") is None
+                else json.dumps(ev["detail"], ensure_ascii=False, sort_keys=True, default=str)
+            ),
+            "ip": ev.get("ip", ip),
+            "prev_hash": prev,
+        }
+        row["hash"] = row_hash(row)
+        prev = row["hash"]
+        rows.append(row)
+    connection.execute(insert(_LOG), rows)
+    connection.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=prev))
+
+
+def record(session, action, target=None, detail=None, **fields):
+    """Append one event in ``session``'s transaction; the caller commits."""
+    ev = {"action": action, "detail": detail, **fields}
+    if target is not None:
+        ev.setdefault("target_type", type(target).__name__)
+        ev.setdefault("target_id", getattr(target, "id", None))
+        ev.setdefault("target_label", str(target))
+    _append(session.connection(), [ev])
+
+
+def ensure_head(connection):
+    """Create the head row if missing (a new database)."""
+    exists = connection.execute(select(_HEAD.c.id).where(_HEAD.c.id == HEAD_ID)).first()
+    if not exists:
+        connection.execute(insert(_HEAD).values(id=HEAD_ID, seq=0, last_hash=GENESIS_HASH))
+
+
+# ---- capturing model changes -------------------------------------------------------------------
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return sorted(str(v) for v in value)
+    return str(value)
+
+
+def _changes(obj, mode):
+    """(before, after) dicts of the columns and many-to-many collections ``mode`` touched."""
+    state = inspect(obj)
+    before, after = {}, {}
+    for attr in state.mapper.attrs:
+        key = attr.key
+        is_relationship = isinstance(attr, RelationshipProperty)
+        # A many-to-one is logged through its foreign-key column; many-to-many collections
+        # (a user's roles, a role's permissions) are facts of their own.
+        if key in IGNORED_COLUMNS or (is_relationship and attr.secondary is None):
+            continue
+        hist = state.attrs[key].history
+        if mode == "create":
+            old, new = None, state.dict.get(key)
+        elif mode == "delete":
+            old, new = state.dict.get(key), None
+        elif not hist.has_changes():
+            continue
+        elif is_relationship:
+            old = list(hist.unchanged) + list(hist.deleted)
+            new = list(hist.unchanged) + list(hist.added)
+        else:
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+        if key in SECRET_COLUMNS:
+            old = "******" if old is not None else None
+            new = "(ตั้งค่าแล้ว)" if new is not None else None
+        if mode != "create" and old not in (None, []):
+            before[key] = _plain(old)
+        if mode != "delete" and new not in (None, []):
+            after[key] = _plain(new)
+        elif mode == "update":
+            after[key] = None
+    return before, after
+
+
+def _model_events(session):
+    events = []
+    for obj in list(session.new):
+        if isinstance(obj, AUDITED_MODELS):
+            _, after = _changes(obj, "create")
+            events.append(_event("create", obj, {"after": after}))
+    for obj in list(session.dirty):
+        if isinstance(obj, AUDITED_MODELS) and session.is_modified(obj):
+            before, after = _changes(obj, "update")
+            if after:
+                events.append(_event("update", obj, {"before": before, "after": after}))
+    for obj in list(session.deleted):
+        if isinstance(obj, AUDITED_MODELS):
+            before, _ = _changes(obj, "delete")
+            events.append(_event("delete", obj, {"before": before}))
+    return events
+
+
+def _event(action, obj, detail):
+    return {
+        "action": action,
+        "target_type": type(obj).__name__,
+        "target_id": getattr(obj, "id", None),
+        "target_label": str(obj),
+        "detail": detail,
+    }
+
+
+def _after_flush(session, flush_context):
+    if session.info.get("audit_disabled"):
+        return
+    events = _model_events(session)
+    if events:
+        _append(session.connection(), events)
+
+
+def install_listeners():
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+# ---- verification ----------------------------------------------------------------------------
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(session, batch=2000):
+    """Walk the whole chain in order; report the first row that does not fit."""
+    prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    columns = [c for c in _LOG.c if c.name != "id"]
+    while True:
+        rows = session.execute(
+            select(*columns).where(_LOG.c.seq >= expected_seq)
+            .order_by(_LOG.c.seq).limit(batch)
+        ).mappings().all()
+        if not rows:
+            break
+        for row in rows:
+            row = dict(row)
+            if row["seq"] != expected_seq:
+                return ChainReport(False, checked, expected_seq, f"ไม่พบรายการลำดับที่ {expected_seq} (ถูกลบ)")
+            if row["prev_hash"] != prev:
+                return ChainReport(False, checked, row["seq"], f"รายการลำดับที่ {row['seq']} ไม่ต่อจากรายการก่อนหน้า")
+            if row_hash(row) != row["hash"]:
+                return ChainReport(False, checked, row["seq"], f"รายการลำดับที่ {row['seq']} ถูกแก้ไข")
+            prev = row["hash"]
+            expected_seq += 1
+            checked += 1
+    head = session.execute(select(_HEAD.c.seq, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID)).first()
+    if head is not None and (head.seq != checked or head.last_hash != prev):
+        return ChainReport(False, checked, checked + 1, "รายการท้ายสุดของบันทึกหายไปหรือไม่ตรงกับหัวสายโซ่")
+    return ChainReport(True, checked)

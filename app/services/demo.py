@@ -1,0 +1,93 @@
+"""The demo province: Phang Nga (จังหวัดพังงา), its agencies, groups and a user of every level."""
+
+from werkzeug.security import generate_password_hash
+
+from app.models import Agency, EOfficeUser, WorkGroup
+
+DEMO_PASSWORD = "Phangnga2568"
+
+# (name, code, phone, fax, is_provincial_office, [(kind, group name, group code)])
+AGENCIES = [
+    ("สำนักงานจังหวัดพังงา", "พง 0017.2", "076-481421", "076-481422", True, [
+        ("กลุ่ม", "กลุ่มงานบริหารทั่วไป", "พง 0017.1"),
+        ("กลุ่ม", "กลุ่มงานยุทธศาสตร์และข้อมูลเพื่อการพัฒนาจังหวัด", "พง 0017.2"),
+        ("กลุ่ม", "กลุ่มงานอำนวยการ", "พง 0017.3"),
+        ("ฝ่าย", "ฝ่ายสารบรรณกลาง", None),
+    ]),
+    ("ที่ทำการปกครองจังหวัดพังงา", "พง 0016.1", "076-412003", "076-412004", False, [
+        ("ฝ่าย", "ฝ่ายบริหารงานปกครอง", None),
+        ("ฝ่าย", "ฝ่ายความมั่นคง", None),
+        ("กลุ่ม", "กลุ่มงานการเจ้าหน้าที่", None),
+    ]),
+    ("สำนักงานพัฒนาชุมชนจังหวัดพังงา", "พง 0019.1", "076-412010", "076-412011", False, [
+        ("กลุ่ม", "กลุ่มงานอำนวยการ", None),
+        ("กลุ่ม", "กลุ่มงานส่งเสริมและพัฒนาชุมชน", None),
+    ]),
+    ("สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดพังงา", "พง 0023.1", "076-412020", "076-412021", False, [
+        ("กลุ่ม", "กลุ่มงานบริหารทั่วไป", None),
+        ("กลุ่ม", "กลุ่มงานการเงิน บัญชี และการตรวจสอบ", None),
+    ]),
+    ("สำนักงานสาธารณสุขจังหวัดพังงา", "พง 0033.1", "076-481500", "076-481501", False, [
+        ("กลุ่ม", "กลุ่มงานบริหารทั่วไป", None),
+        ("กลุ่ม", "กลุ่มงานควบคุมโรคติดต่อ", None),
+    ]),
+    ("สำนักงานเกษตรจังหวัดพังงา", "พง 0008.1", "076-412030", "076-412031", False, [
+        ("ฝ่าย", "ฝ่ายบริหารทั่วไป", None),
+        ("กลุ่ม", "กลุ่มยุทธศาสตร์และสารสนเทศ", None),
+        ("สาขา", "สำนักงานเกษตรอำเภอตะกั่วป่า", None),
+    ]),
+    ("สำนักงานโยธาธิการและผังเมืองจังหวัดพังงา", "พง 0021.1", "076-412040", "076-412041", False, [
+        ("ฝ่าย", "ฝ่ายบริหารทั่วไป", None),
+        ("กอง", "กองผังเมือง", None),
+    ]),
+]
+
+# (username, first, last, level, agency code, group name, position)
+USERS = [
+    ("admin", "สมศักดิ์", "แก้วเกลี้ยง", 1, "พง 0017.2",
+     "กลุ่มงานยุทธศาสตร์และข้อมูลเพื่อการพัฒนาจังหวัด", "นักวิชาการคอมพิวเตอร์ชำนาญการ"),
+    ("central", "สุดา", "ใจดี", 2, "พง 0017.2", "ฝ่ายสารบรรณกลาง", "เจ้าพนักงานธุรการชำนาญงาน"),
+    ("clerk.dopa", "วิชัย", "รักงาน", 3, "พง 0016.1", "ฝ่ายบริหารงานปกครอง", "เจ้าพนักงานธุรการ"),
+    ("clerk.cdd", "มาลี", "ศรีพังงา", 3, "พง 0019.1", "กลุ่มงานอำนวยการ", "เจ้าพนักงานธุรการ"),
+    ("group.dopa", "ประเสริฐ", "มั่นคง", 4, "พง 0016.1", "ฝ่ายความมั่นคง", "เจ้าพนักงานปกครอง"),
+    ("officer.dopa", "อรุณี", "ทองดี", 5, "พง 0016.1", "ฝ่ายความมั่นคง", "ปลัดอำเภอ"),
+    ("officer.cdd", "กมล", "สายชล", 5, "พง 0019.1", "กลุ่มงานส่งเสริมและพัฒนาชุมชน",
+     "นักวิชาการพัฒนาชุมชน"),
+]
+
+
+def load_demo(session):
+    """Create the demo province once; returns False (and changes nothing) if agencies exist."""
+    if session.query(Agency.id).first() is not None:
+        return False
+    groups = {}
+    for name, code, phone, fax, is_po, group_rows in AGENCIES:
+        agency = Agency(name=name, code=code, phone=phone, fax=fax, is_provincial_office=is_po,
+                        address=f"{name} ถนนเพชรเกษม ตำบลท้ายช้าง อำเภอเมืองพังงา จังหวัดพังงา 82000")
+        session.add(agency)
+        for kind, gname, gcode in group_rows:
+            group = WorkGroup(agency=agency, kind=kind, name=gname, code=gcode)
+            session.add(group)
+            groups[(code, gname)] = group
+    session.flush()
+    password = generate_password_hash(DEMO_PASSWORD)
+    for username, first, last, level, code, gname, position in USERS:
+        group = groups[(code, gname)]
+        session.add(EOfficeUser(
+            username=username, first_name=first, last_name=last,
+            email=f"{username}@phangnga.example", password=password, active=True,
+            level=level, agency=group.agency, work_group=group, position=position,
+            office_phone=group.agency.phone, must_change_password=False,
+        ))
+    session.commit()
+    return True
+
+
+def demo_logins():
+    """(level, username, password) for the console."""
+    seen, logins = set(), []
+    for username, _f, _l, level, *_rest in USERS:
+        if level not in seen:
+            seen.add(level)
+            logins.append((level, username, DEMO_PASSWORD))
+    return logins

@@ -1,0 +1,222 @@
+"""Rules for agencies, groups and users: who may change what, and what a valid record is.
+
+Every screen and API calls these before anything is written; a refusal raises PermissionDenied
+or ValidationFailed with a Thai message, and the caller rolls back.
+"""
+
+import re
+
+from sqlalchemy import inspect
+
+from app.access import ADMIN, AGENCY_CLERK, LEVEL_BY_NUMBER
+from app.models.org import GROUP_KINDS
+from app.services.errors import PermissionDenied, ValidationFailed
+
+# เลขประจำส่วนราชการ: two Thai letters of the province, the owner's four digits, sub-units.
+AGENCY_CODE_RE = re.compile(r"^[ก-ฮ]{2} \d{4}(\.\d{1,3})*$")
+DELEGABLE_LEVELS = (4, 5)  # what an agency clerk may give
+
+
+def committed(obj, attr):
+    """The value of ``attr`` as last loaded from the database (before a form changed it)."""
+    state = inspect(obj)
+    if state.transient or state.pending:
+        return None
+    hist = state.attrs[attr].load_history()
+    if hist.deleted:
+        return hist.deleted[0]
+    if hist.unchanged:
+        return hist.unchanged[0]
+    return getattr(obj, attr)
+
+
+def _level(actor):
+    return getattr(actor, "level", None)
+
+
+# ---- agencies ---------------------------------------------------------------------------------
+
+
+def validate_agency(agency):
+    agency.name = (agency.name or "").strip()
+    agency.code = re.sub(r"\s+", " ", (agency.code or "").strip())
+    if not agency.name:
+        raise ValidationFailed("กรุณากรอกชื่อหน่วยงาน")
+    if not AGENCY_CODE_RE.match(agency.code):
+        raise ValidationFailed(
+            "เลขประจำส่วนราชการไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว เว้นวรรค "
+            "แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.2"
+        )
+
+
+def check_agency_change(actor, agency, creating=False):
+    """Administrators manage every agency; an agency clerk edits only their own."""
+    validate_agency(agency)
+    if _level(actor) == ADMIN:
+        return
+    if creating or _level(actor) != AGENCY_CLERK:
+        raise PermissionDenied("ท่านไม่มีสิทธิ์เพิ่มหรือแก้ไขข้อมูลหน่วยงานนี้")
+    if agency.id != actor.agency_id:
+        raise PermissionDenied("แก้ไขได้เฉพาะข้อมูลหน่วยงานของท่านเท่านั้น")
+    if bool(agency.is_provincial_office) != bool(committed(agency, "is_provincial_office")):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบที่กำหนดสำนักงานจังหวัดได้")
+
+
+def check_agency_delete(actor, agency):
+    if _level(actor) != ADMIN:
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบที่ลบหน่วยงานได้")
+
+
+# ---- groups -----------------------------------------------------------------------------------
+
+
+def validate_group(group):
+    group.name = (group.name or "").strip()
+    if not group.name:
+        raise ValidationFailed("กรุณากรอกชื่อกลุ่มงาน")
+    if group.kind not in GROUP_KINDS:
+        raise ValidationFailed("ประเภทต้องเป็น กลุ่ม กอง ฝ่าย หรือ สาขา")
+    if group.agency_id is None and group.agency is None:
+        raise ValidationFailed("กรุณาเลือกหน่วยงานของกลุ่มงาน")
+
+
+def _group_agency_id(group):
+    return group.agency.id if group.agency is not None else group.agency_id
+
+
+def check_group_change(actor, group):
+    """An agency clerk adds and edits the groups of their own agency only."""
+    validate_group(group)
+    if _level(actor) == ADMIN:
+        return
+    if _level(actor) != AGENCY_CLERK:
+        raise PermissionDenied("ท่านไม่มีสิทธิ์จัดการกลุ่มงาน")
+    before = committed(group, "agency_id")
+    if before is not None and before != actor.agency_id:
+        raise PermissionDenied("จัดการได้เฉพาะกลุ่มงานของหน่วยงานของท่านเท่านั้น")
+    if _group_agency_id(group) != actor.agency_id:
+        raise PermissionDenied("เพิ่มกลุ่มงานได้เฉพาะในหน่วยงานของท่านเท่านั้น")
+
+
+def check_group_delete(actor, group):
+    if _level(actor) == ADMIN:
+        pass
+    elif _level(actor) != AGENCY_CLERK or group.agency_id != actor.agency_id:
+        raise PermissionDenied("ลบได้เฉพาะกลุ่มงานของหน่วยงานของท่านเท่านั้น")
+    if group.id is not None and _group_has_users(group):
+        raise ValidationFailed("ลบไม่ได้ เนื่องจากยังมีผู้ใช้งานสังกัดกลุ่มงานนี้ ให้ย้ายผู้ใช้งานก่อน")
+
+
+def _group_has_users(group):
+    from app.models import EOfficeUser
+
+    session = inspect(group).session
+    return session.query(EOfficeUser.id).filter(EOfficeUser.work_group_id == group.id).first() is not None
+
+
+# ---- users ------------------------------------------------------------------------------------
+
+
+def validate_user(user):
+    if user.level not in LEVEL_BY_NUMBER:
+        raise ValidationFailed("กรุณาเลือกระดับสิทธิ์ 1 ถึง 5")
+    agency_id = user.agency.id if user.agency is not None else user.agency_id
+    if agency_id is None:
+        raise ValidationFailed("กรุณาเลือกหน่วยงานของผู้ใช้งาน")
+    group = user.work_group
+    if group is None:
+        raise ValidationFailed("กรุณาเลือกกลุ่มงานของผู้ใช้งาน")
+    if _group_agency_id(group) != agency_id:
+        raise ValidationFailed("กลุ่มงานที่เลือกไม่ได้อยู่ในหน่วยงานที่เลือก")
+
+
+def check_user_change(actor, user, creating=False):
+    """Who may create or edit ``user`` (already carrying the new values).
+
+    An administrator manages everyone, but may not suspend or demote themselves (there must
+    always be someone left to administer). An agency clerk creates, edits and suspends only
+    users of their own agency at levels 4 and 5, before and after the change. No one else
+    manages users.
+    """
+    validate_user(user)
+    level = _level(actor)
+    if level == ADMIN:
+        if not creating and user.id == actor.id and (user.level != ADMIN or not user.active):
+            raise PermissionDenied("ผู้ดูแลระบบไม่สามารถลดระดับหรือระงับการใช้งานของตนเองได้")
+        return
+    if level != AGENCY_CLERK:
+        raise PermissionDenied("ท่านไม่มีสิทธิ์จัดการผู้ใช้งาน")
+    if not creating:
+        if committed(user, "agency_id") != actor.agency_id:
+            raise PermissionDenied("จัดการได้เฉพาะผู้ใช้งานในหน่วยงานของท่านเท่านั้น")
+        if committed(user, "level") not in DELEGABLE_LEVELS:
+            raise PermissionDenied(
+                "สารบรรณประจำหน่วยงานแก้ไขได้เฉพาะผู้ใช้งานระดับ 4 และ 5 เท่านั้น"
+            )
+    agency_id = user.agency.id if user.agency is not None else user.agency_id
+    if agency_id != actor.agency_id:
+        raise PermissionDenied("เพิ่มผู้ใช้งานได้เฉพาะในหน่วยงานของท่านเท่านั้น")
+    if user.level not in DELEGABLE_LEVELS:
+        raise PermissionDenied(
+            "สารบรรณประจำหน่วยงานกำหนดระดับสิทธิ์ได้เฉพาะระดับ 4 (สารบรรณประจำกลุ่ม) "
+            "และระดับ 5 (ผู้ใช้งานทั่วไป) เท่านั้น"
+        )
+
+
+def check_user_delete(actor, user):
+    if _level(actor) != ADMIN:
+        raise PermissionDenied("ไม่สามารถลบผู้ใช้งานได้ ให้ระงับการใช้งานแทน")
+    if user.id == actor.id:
+        raise PermissionDenied("ผู้ดูแลระบบไม่สามารถลบบัญชีของตนเองได้")
+
+
+def check_password_reset(actor, user):
+    """Resetting someone's password is managing them: the same rule as editing."""
+    level = _level(actor)
+    if level == ADMIN:
+        return
+    if (
+        level == AGENCY_CLERK
+        and user.agency_id == actor.agency_id
+        and user.level in DELEGABLE_LEVELS
+    ):
+        return
+    raise PermissionDenied("ท่านไม่มีสิทธิ์ตั้งรหัสผ่านใหม่ให้ผู้ใช้งานรายนี้")
+
+
+# ---- a user's FAB role follows their level ------------------------------------------------------
+
+
+def _sync_user_roles(session, flush_context, instances):
+    """Before a user is written: the level decides the level role (FAB's create-admin and
+    create-user set a role instead, so a missing level is read from the roles)."""
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.access import LEVEL_BY_ROLE, level_from_roles
+    from app.models import EOfficeUser
+
+    for user in list(session.new) + list(session.dirty):
+        if not isinstance(user, EOfficeUser):
+            continue
+        state = inspect(user)
+        with session.no_autoflush:
+            if user.level is None:
+                user.level = level_from_roles(user.roles)
+            elif not (state.pending or state.attrs.level.history.has_changes()
+                      or state.attrs.roles.history.has_changes()):
+                continue
+            wanted_name = LEVEL_BY_NUMBER[user.level].role
+            role = session.query(Role).filter(Role.name == wanted_name).one_or_none()
+            if role is None:
+                continue  # roles not synced yet (`flask eoffice sync-roles`)
+            roles = [r for r in user.roles if r.name not in LEVEL_BY_ROLE] + [role]
+            if set(roles) != set(user.roles):
+                user.roles = roles
+
+
+def install_listeners():
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "before_flush", _sync_user_roles):
+        event.listen(Session, "before_flush", _sync_user_roles)

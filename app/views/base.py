@@ -1,0 +1,71 @@
+"""What every model view and API of the project shares: service checks and Thai errors.
+
+FAB calls ``pre_add``/``pre_update``/``pre_delete`` after it has copied the form into the object;
+a check that refuses must roll that back, or a later commit in the same request could write it.
+FAB flashes ``str(exception)``: our domain errors carry a Thai message.
+"""
+
+from flask import g
+from flask_appbuilder import ModelView
+from flask_appbuilder.api import ModelRestApi
+
+from app.services.errors import DomainError
+
+
+def _rollback(datamodel):
+    datamodel.session.rollback()
+
+
+class ServiceChecks:
+    """Route the three write hooks to ``check_add``/``check_edit``/``check_delete``."""
+
+    def check_add(self, actor, item):
+        pass
+
+    def check_edit(self, actor, item):
+        pass
+
+    def check_delete(self, actor, item):
+        pass
+
+    def _guard(self, check, item):
+        try:
+            check(g.user, item)
+        except DomainError:
+            _rollback(self.datamodel)
+            raise
+
+    def pre_add(self, item):
+        self._guard(self.check_add, item)
+
+    def pre_update(self, item):
+        self._guard(self.check_edit, item)
+
+    def pre_delete(self, item):
+        self._guard(self.check_delete, item)
+
+
+class EOfficeModelView(ServiceChecks, ModelView):
+    page_size = 25
+
+
+class EOfficeModelRestApi(ServiceChecks, ModelRestApi):
+    """A REST API whose domain refusals answer 403/422 with the Thai message, not 500."""
+
+    allow_browser_login = True
+
+    def _answer_domain_error(self, func, *args):
+        try:
+            return func(*args)
+        except DomainError as e:
+            _rollback(self.datamodel)
+            return self.response(e.status, message=str(e))
+
+    def post_headless(self):
+        return self._answer_domain_error(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._answer_domain_error(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        return self._answer_domain_error(super().delete_headless, pk)

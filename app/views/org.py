@@ -1,0 +1,126 @@
+"""Screens and APIs for agencies (หน่วยงาน) and their groups (กลุ่ม/กอง/ฝ่าย/สาขา)."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from app.access import scoped
+from app.models import Agency, WorkGroup
+from app.models.org import GROUP_KINDS
+from app.services import org as org_service
+from app.views.base import EOfficeModelRestApi, EOfficeModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+AGENCY_LABELS = {
+    "name": _l("ชื่อหน่วยงาน"),
+    "code": _l("เลขประจำส่วนราชการ"),
+    "phone": _l("โทรศัพท์"),
+    "fax": _l("โทรสาร"),
+    "address": _l("ที่อยู่"),
+    "is_provincial_office": _l("สำนักงานจังหวัด (สารบรรณกลาง)"),
+    "groups": _l("กลุ่มงาน"),
+}
+GROUP_LABELS = {
+    "agency": _l("หน่วยงาน"),
+    "agency.name": _l("หน่วยงาน"),
+    "kind": _l("ประเภท"),
+    "name": _l("ชื่อกลุ่มงาน"),
+    "code": _l("เลขที่หนังสือของกลุ่มงาน"),
+    "phone": _l("โทรศัพท์"),
+}
+
+
+class AgencyView(EOfficeModelView):
+    datamodel = SQLAInterface(Agency)
+    list_title = _l("หน่วยงาน")
+    show_title = _l("รายละเอียดหน่วยงาน")
+    add_title = _l("เพิ่มหน่วยงาน")
+    edit_title = _l("แก้ไขข้อมูลหน่วยงาน")
+    label_columns = AGENCY_LABELS
+    list_columns = ["code", "name", "phone", "fax"]
+    show_columns = ["code", "name", "phone", "fax", "address", "is_provincial_office", "groups"]
+    add_columns = ["code", "name", "phone", "fax", "address", "is_provincial_office"]
+    edit_columns = add_columns
+    search_columns = ["code", "name", "phone"]
+    order_columns = ["code", "name"]
+    base_order = ("code", "asc")
+    base_filters = scoped()
+    description_columns = {"code": _l("อักษรย่อจังหวัด เว้นวรรค เลข 4 หลัก เช่น พง 0017.2")}
+
+    def check_add(self, actor, item):
+        org_service.check_agency_change(actor, item, creating=True)
+
+    def check_edit(self, actor, item):
+        org_service.check_agency_change(actor, item)
+
+    def check_delete(self, actor, item):
+        org_service.check_agency_delete(actor, item)
+
+
+class WorkGroupView(EOfficeModelView):
+    datamodel = SQLAInterface(WorkGroup)
+    list_title = _l("กลุ่มงาน (กลุ่ม/กอง/ฝ่าย/สาขา)")
+    show_title = _l("รายละเอียดกลุ่มงาน")
+    add_title = _l("เพิ่มกลุ่มงาน")
+    edit_title = _l("แก้ไขกลุ่มงาน")
+    label_columns = GROUP_LABELS
+    list_columns = ["agency.name", "kind", "name", "code", "phone"]
+    show_columns = ["agency", "kind", "name", "code", "phone"]
+    add_columns = ["agency", "kind", "name", "code", "phone"]
+    edit_columns = add_columns
+    search_columns = ["agency", "kind", "name"]
+    order_columns = ["kind", "name"]
+    base_order = ("name", "asc")
+    base_filters = scoped()
+    # The agency drop-down offers only agencies the user may see.
+    add_form_query_rel_fields = {"agency": scoped()}
+    edit_form_query_rel_fields = add_form_query_rel_fields
+    search_form_query_rel_fields = add_form_query_rel_fields
+    add_form_extra_fields = {
+        "kind": SelectField(_l("ประเภท"), choices=[(k, k) for k in GROUP_KINDS]),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+
+    def check_add(self, actor, item):
+        org_service.check_group_change(actor, item)
+
+    def check_edit(self, actor, item):
+        org_service.check_group_change(actor, item)
+
+    def check_delete(self, actor, item):
+        org_service.check_group_delete(actor, item)
+
+
+class AgencyApi(EOfficeModelRestApi):
+    resource_name = "agencies"
+    datamodel = SQLAInterface(Agency)
+    base_filters = scoped()
+    list_columns = ["id", "code", "name", "phone", "fax", "address", "is_provincial_office"]
+    show_columns = list_columns
+    add_columns = ["code", "name", "phone", "fax", "address", "is_provincial_office"]
+    edit_columns = add_columns
+    search_columns = ["code", "name"]
+    order_columns = ["code", "name"]
+    label_columns = AGENCY_LABELS
+
+    check_add = AgencyView.check_add
+    check_edit = AgencyView.check_edit
+    check_delete = AgencyView.check_delete
+
+
+class WorkGroupApi(EOfficeModelRestApi):
+    resource_name = "work_groups"
+    datamodel = SQLAInterface(WorkGroup)
+    base_filters = scoped()
+    add_query_rel_fields = {"agency": scoped()}
+    edit_query_rel_fields = add_query_rel_fields
+    list_columns = ["id", "agency.id", "agency.name", "kind", "name", "code", "phone"]
+    show_columns = list_columns
+    add_columns = ["agency", "kind", "name", "code", "phone"]
+    edit_columns = add_columns
+    search_columns = ["agency", "kind", "name"]
+    order_columns = ["kind", "name"]
+    label_columns = GROUP_LABELS
+
+    check_add = WorkGroupView.check_add
+    check_edit = WorkGroupView.check_edit
+    check_delete = WorkGroupView.check_delete

@@ -1,0 +1,276 @@
+"""Users: FAB's user screens, extended with agency, group, level and contact; self-service."""
+
+from flask import abort, current_app, flash, g, request
+from flask_appbuilder import expose
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.security.forms import ResetPasswordForm, UserInfoEdit
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView,
+    ResetPasswordView,
+    UserDBModelView,
+    UserInfoEditView,
+)
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_appbuilder.validators import PasswordComplexityValidator
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
+
+from app import thai
+from app.access import ADMIN, LEVEL_CHOICES, scoped
+from app.models import EOfficeUser
+from app.services import org as org_service
+from app.services.errors import DomainError, ValidationFailed
+from app.views.base import EOfficeModelRestApi, ServiceChecks
+
+USER_LABELS = {
+    "get_full_name": _l("ชื่อ-นามสกุล"),
+    "first_name": _l("ชื่อ"),
+    "last_name": _l("นามสกุล"),
+    "username": _l("ชื่อผู้ใช้"),
+    "password": _l("รหัสผ่าน"),
+    "conf_password": _l("ยืนยันรหัสผ่าน"),
+    "active": _l("สถานะใช้งาน"),
+    "status_label": _l("สถานะ"),
+    "email": _l("อีเมล"),
+    "roles": _l("บทบาท"),
+    "groups": _l("กลุ่มสิทธิ์"),
+    "agency": _l("หน่วยงาน"),
+    "agency.name": _l("หน่วยงาน"),
+    "work_group": _l("กลุ่มงาน"),
+    "work_group.name": _l("กลุ่มงาน"),
+    "level": _l("ระดับสิทธิ์"),
+    "level_text": _l("ระดับสิทธิ์"),
+    "position": _l("ตำแหน่ง"),
+    "office_phone": _l("โทรศัพท์ที่ทำงาน"),
+    "mobile_phone": _l("โทรศัพท์มือถือ"),
+    "must_change_password": _l("ต้องเปลี่ยนรหัสผ่านเมื่อเข้าสู่ระบบ"),
+    "last_login": _l("เข้าสู่ระบบล่าสุด"),
+    "login_count": _l("จำนวนครั้งที่เข้าสู่ระบบ"),
+    "fail_login_count": _l("จำนวนครั้งที่เข้าสู่ระบบไม่สำเร็จ"),
+    "locked_until": _l("ล็อกถึง"),
+    "created_on": _l("สร้างเมื่อ"),
+    "created_by": _l("สร้างโดย"),
+    "changed_on": _l("แก้ไขเมื่อ"),
+    "changed_by": _l("แก้ไขโดย"),
+}
+
+
+def _level_choices(form=None, field=None):
+    """An agency clerk may give levels 4 and 5 only; the administrator any level."""
+    actor = getattr(g, "user", None)
+    if getattr(actor, "level", None) == ADMIN:
+        return LEVEL_CHOICES
+    return [c for c in LEVEL_CHOICES if c[0] in org_service.DELEGABLE_LEVELS]
+
+
+def _level_field():
+    return SelectField(
+        _l("ระดับสิทธิ์"), coerce=int, choices=_level_choices, widget=Select2Widget(),
+        validators=[DataRequired(message=_l("กรุณาเลือกระดับสิทธิ์"))],
+    )
+
+
+def _datetime_formatter(value):
+    return thai.format_datetime(value)
+
+
+class EOfficeUserView(ServiceChecks, UserDBModelView):
+    """Users, scoped: the administrator sees all; an agency clerk their agency's, no admin."""
+
+    datamodel = SQLAInterface(EOfficeUser)
+    list_title = _l("ผู้ใช้งาน")
+    show_title = _l("รายละเอียดผู้ใช้งาน")
+    add_title = _l("เพิ่มผู้ใช้งาน")
+    edit_title = _l("แก้ไขผู้ใช้งาน")
+    label_columns = USER_LABELS
+    description_columns = {
+        "username": _l("ใช้สำหรับเข้าสู่ระบบ"),
+        "active": _l("ไม่ลบผู้ใช้งาน ให้ยกเลิกเครื่องหมายเพื่อระงับการใช้งาน"),
+        "password": _l("ผู้ใช้งานต้องเปลี่ยนรหัสผ่านนี้เมื่อเข้าสู่ระบบครั้งแรก"),
+    }
+    list_columns = ["username", "get_full_name", "agency.name", "work_group.name", "level_text",
+                    "position", "status_label"]
+    show_fieldsets = [
+        (_l("ข้อมูลผู้ใช้งาน"), {"fields": [
+            "username", "first_name", "last_name", "email", "position", "office_phone",
+            "mobile_phone"]}),
+        (_l("สังกัดและสิทธิ์"), {"fields": [
+            "agency", "work_group", "level_text", "status_label", "must_change_password"]}),
+        (_l("การเข้าสู่ระบบ"), {"fields": [
+            "last_login", "login_count", "fail_login_count", "locked_until", "created_on",
+            "created_by", "changed_on", "changed_by"], "expanded": False}),
+    ]
+    user_show_fieldsets = show_fieldsets[:2]
+    search_columns = ["username", "first_name", "last_name", "agency", "work_group", "level",
+                      "position", "active"]
+    order_columns = ["username", "agency.name", "level_text"]
+    base_order = ("username", "asc")
+    base_filters = scoped()
+    add_form_query_rel_fields = {"agency": scoped(), "work_group": scoped()}
+    edit_form_query_rel_fields = add_form_query_rel_fields
+    search_form_query_rel_fields = add_form_query_rel_fields
+    formatters_columns = {k: _datetime_formatter for k in
+                          ("last_login", "created_on", "changed_on", "locked_until")}
+
+    _common = ["first_name", "last_name", "username", "email", "agency", "work_group", "level",
+               "position", "office_phone", "mobile_phone", "active"]
+    add_columns = _common + ["password", "conf_password"]
+    edit_columns = _common
+    validators_columns = {}
+    add_form_extra_fields = {
+        "level": _level_field(),
+        "password": PasswordField(
+            _l("รหัสผ่าน"),
+            description=_l("ผู้ใช้งานต้องเปลี่ยนรหัสผ่านนี้เมื่อเข้าสู่ระบบครั้งแรก"),
+            validators=[DataRequired(), PasswordComplexityValidator()],
+            widget=BS3PasswordFieldWidget(),
+        ),
+        "conf_password": PasswordField(
+            _l("ยืนยันรหัสผ่าน"),
+            validators=[DataRequired(), EqualTo("password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+            widget=BS3PasswordFieldWidget(),
+        ),
+    }
+    edit_form_extra_fields = {"level": _level_field()}
+
+    def check_add(self, actor, item):
+        org_service.check_user_change(actor, item, creating=True)
+
+    def check_edit(self, actor, item):
+        org_service.check_user_change(actor, item)
+
+    def check_delete(self, actor, item):
+        org_service.check_user_delete(actor, item)
+
+    def pre_add(self, item):
+        super().pre_add(item)  # the delegation check
+        UserDBModelView.pre_add(self, item)  # FAB hashes the password
+        # A password chosen by someone else is temporary.
+        item.must_change_password = True
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        UserDBModelView.pre_update(self, item)  # FAB stamps changed_on/by
+
+
+class EOfficeResetPasswordView(ResetPasswordView):
+    """Reset another user's password: the same delegation rule as editing them."""
+
+    form_title = _l("ตั้งรหัสผ่านใหม่ให้ผู้ใช้งาน")
+    message = _l("ตั้งรหัสผ่านใหม่แล้ว ผู้ใช้งานต้องเปลี่ยนรหัสผ่านเมื่อเข้าสู่ระบบครั้งถัดไป")
+
+    def _target(self):
+        user = self.appbuilder.sm.get_user_by_id(request.args.get("pk", type=int) or 0)
+        if user is None:
+            abort(404)
+        try:
+            org_service.check_password_reset(g.user, user)
+        except DomainError:
+            abort(403)
+        return user
+
+    @expose("/form", methods=["GET"])
+    @has_access
+    def this_form_get(self):
+        self._target()
+        return super().this_form_get()
+
+    @expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self):
+        self._target()
+        return super().this_form_post()
+
+    def form_post(self, form):
+        user = self._target()
+        self.appbuilder.sm.reset_password(user.id, form.password.data)
+        flash(str(self.message), "info")
+
+
+class MyPasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        _l("รหัสผ่านปัจจุบัน"), validators=[DataRequired()], widget=BS3PasswordFieldWidget()
+    )
+    password = PasswordField(
+        _l("รหัสผ่านใหม่"),
+        description=_l("อย่างน้อย 10 ตัวอักษร มีอักษรภาษาอังกฤษตัวพิมพ์ใหญ่ ตัวพิมพ์เล็ก และตัวเลข"),
+        validators=[DataRequired(), PasswordComplexityValidator()],
+        widget=BS3PasswordFieldWidget(),
+    )
+    conf_password = PasswordField(
+        _l("ยืนยันรหัสผ่านใหม่"),
+        validators=[EqualTo("password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+        widget=BS3PasswordFieldWidget(),
+    )
+
+    def validate_current_password(self, field):
+        if not check_password_hash(g.user.password or "", field.data or ""):
+            raise ValidationError(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"))
+
+    def validate_password(self, field):
+        if check_password_hash(g.user.password or "", field.data or ""):
+            raise ValidationError(_l("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"))
+
+
+class EOfficeResetMyPasswordView(ResetMyPasswordView):
+    form = MyPasswordForm
+    form_title = _l("เปลี่ยนรหัสผ่าน")
+    message = _l("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว")
+
+    def form_post(self, form):
+        self.appbuilder.sm.reset_password(g.user.id, form.password.data)
+        flash(str(self.message), "info")
+
+
+class MyInfoForm(UserInfoEdit):
+    first_name = StringField(_l("ชื่อ"), validators=[DataRequired()], widget=BS3TextFieldWidget())
+    last_name = StringField(_l("นามสกุล"), validators=[DataRequired()], widget=BS3TextFieldWidget())
+    position = StringField(_l("ตำแหน่ง"), validators=[Optional()], widget=BS3TextFieldWidget())
+    office_phone = StringField(_l("โทรศัพท์ที่ทำงาน"), validators=[Optional()], widget=BS3TextFieldWidget())
+    mobile_phone = StringField(_l("โทรศัพท์มือถือ"), validators=[Optional()], widget=BS3TextFieldWidget())
+
+
+class EOfficeUserInfoEditView(UserInfoEditView):
+    form = MyInfoForm
+    form_title = _l("แก้ไขข้อมูลส่วนตัว")
+    message = _l("บันทึกข้อมูลส่วนตัวแล้ว")
+
+
+class EOfficeUserApi(EOfficeModelRestApi):
+    """Users over REST, with exactly the scope and delegation of the Users screen."""
+
+    resource_name = "users"
+    datamodel = SQLAInterface(EOfficeUser)
+    base_filters = scoped()
+    add_query_rel_fields = {"agency": scoped(), "work_group": scoped()}
+    edit_query_rel_fields = add_query_rel_fields
+    list_columns = ["id", "username", "first_name", "last_name", "email", "agency.id",
+                    "agency.name", "work_group.id", "work_group.name", "level", "position",
+                    "office_phone", "mobile_phone", "active"]
+    show_columns = list_columns
+    add_columns = ["username", "first_name", "last_name", "email", "agency", "work_group",
+                   "level", "position", "office_phone", "mobile_phone", "active", "password"]
+    edit_columns = [c for c in add_columns if c != "password"]
+    search_columns = ["username", "first_name", "last_name", "agency", "work_group", "level",
+                      "active"]
+    order_columns = ["username", "level"]
+    label_columns = USER_LABELS
+
+    check_add = EOfficeUserView.check_add
+    check_edit = EOfficeUserView.check_edit
+    check_delete = EOfficeUserView.check_delete
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        try:
+            current_app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"](item.password or "")
+        except PasswordComplexityValidationError as e:
+            self.datamodel.session.rollback()
+            raise ValidationFailed(str(e)) from None
+        UserDBModelView.pre_add(self, item)
+        item.must_change_password = True

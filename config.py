@@ -1,0 +1,119 @@
+"""Configuration of the e-office, read from the environment.
+
+Everything a deployment changes comes from an environment variable; nothing secret lives here.
+    DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoffice.db
+    REDIS_URL      shared storage for login rate limits (several workers or hosts); default: memory
+    SECRET_KEY     session signing key; default: generated once into instance/secret_key
+    SESSION_IDLE_MINUTES   inactivity before a session ends (default 60)
+    PORT           used by run.py and `make run` (default 8080)
+"""
+
+import os
+import secrets
+from datetime import timedelta
+
+from flask_appbuilder.const import AUTH_DB
+
+from app.passwords import password_complexity
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.environ.get("EOFFICE_INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
+
+
+def normalise_database_url(url):
+    """Plain postgresql:// means psycopg2 to SQLAlchemy 2.0; we ship psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_secret_key(instance_dir):
+    """SECRET_KEY from the environment, else from a file generated once under instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    os.makedirs(instance_dir, exist_ok=True)
+    path = os.path.join(instance_dir, "secret_key")
+    try:
+        # O_EXCL: two workers starting at once must not write two different keys.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as f:
+            return f.read().strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        key = secrets.token_urlsafe(48)
+        f.write(key)
+    return key
+
+
+class Config:
+    APP_NAME = "ระบบสำนักงานอัตโนมัติจังหวัดพังงา"
+    APP_THEME = ""
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(INSTANCE_DIR, "eoffice.db")
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Tables come from Alembic migrations only; permissions and roles are written by
+    # `flask eoffice sync-roles`, never at start-up, so that many workers can start at once.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "ผู้ดูแลระบบ"
+    AUTH_ROLE_PUBLIC = "ผู้เยี่ยมชม"
+    AUTH_USER_REGISTRATION = False
+    FAB_SECURITY_MANAGER_CLASS = "app.security.EOfficeSecurityManager"
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(password_complexity)
+
+    # Login rate limit: both switches are needed (FAB defaults RATELIMIT_ENABLED to False).
+    AUTH_RATE_LIMITED = True
+    RATELIMIT_ENABLED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Lock-out after repeated failures: 5 failures lock for 1 minute, then 2, 4, ... up to a day.
+    LOCKOUT_THRESHOLD = 5
+    LOCKOUT_BASE_SECONDS = 60
+    LOCKOUT_MAX_SECONDS = 24 * 3600
+
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_IDLE_MINUTES)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which expires on its own
+
+    # Thai first, English as the alternative.
+    BABEL_DEFAULT_LOCALE = "th"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
+    # FAB resolves a relative path against app/: give it an absolute one.
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+    LANGUAGES = {
+        "th": {"flag": "th", "name": "ไทย"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    DISPLAY_TIMEZONE = "Asia/Bangkok"
+
+    # REST API: JWT login at /api/v1/security/login, OpenAPI at /api/v1/_openapi.
+    FAB_API_SWAGGER_UI = True
+    FAB_ADD_SECURITY_API = True
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=SESSION_IDLE_MINUTES)
+
+    INSTANCE_DIR = INSTANCE_DIR
+
+
+def build_config(overrides=None):
+    """Config as a dict; the secret key is resolved here, not at import time."""
+    cfg = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+    cfg.update(overrides or {})
+    if "SECRET_KEY" not in cfg:
+        cfg["SECRET_KEY"] = load_secret_key(cfg["INSTANCE_DIR"])
+    cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    return cfg
