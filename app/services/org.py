@@ -5,6 +5,7 @@ or ValidationFailed with a Thai message, and the caller rolls back.
 """
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import inspect
 
@@ -30,8 +31,25 @@ def committed(obj, attr):
     return getattr(obj, attr)
 
 
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    level: int
+    agency_id: int
+
+
+def as_actor(user):
+    """Who acts, as stored: when a user edits their own record, the form has already written
+    the new values into the very object that is ``g.user``; rights come from the old ones."""
+    if isinstance(user, Actor):
+        return user
+    if user is None or getattr(user, "id", None) is None:
+        return Actor(None, None, None)
+    return Actor(user.id, committed(user, "level"), committed(user, "agency_id"))
+
+
 def _level(actor):
-    return getattr(actor, "level", None)
+    return actor.level
 
 
 # ---- agencies ---------------------------------------------------------------------------------
@@ -51,6 +69,7 @@ def validate_agency(agency):
 
 def check_agency_change(actor, agency, creating=False):
     """Administrators manage every agency; an agency clerk edits only their own."""
+    actor = as_actor(actor)
     validate_agency(agency)
     if _level(actor) == ADMIN:
         return
@@ -63,6 +82,7 @@ def check_agency_change(actor, agency, creating=False):
 
 
 def check_agency_delete(actor, agency):
+    actor = as_actor(actor)
     if _level(actor) != ADMIN:
         raise PermissionDenied("เฉพาะผู้ดูแลระบบที่ลบหน่วยงานได้")
 
@@ -86,6 +106,7 @@ def _group_agency_id(group):
 
 def check_group_change(actor, group):
     """An agency clerk adds and edits the groups of their own agency only."""
+    actor = as_actor(actor)
     validate_group(group)
     if _level(actor) == ADMIN:
         return
@@ -99,6 +120,7 @@ def check_group_change(actor, group):
 
 
 def check_group_delete(actor, group):
+    actor = as_actor(actor)
     if _level(actor) == ADMIN:
         pass
     elif _level(actor) != AGENCY_CLERK or group.agency_id != actor.agency_id:
@@ -138,6 +160,7 @@ def check_user_change(actor, user, creating=False):
     users of their own agency at levels 4 and 5, before and after the change. No one else
     manages users.
     """
+    actor = as_actor(actor)
     validate_user(user)
     level = _level(actor)
     if level == ADMIN:
@@ -164,6 +187,7 @@ def check_user_change(actor, user, creating=False):
 
 
 def check_user_delete(actor, user):
+    actor = as_actor(actor)
     if _level(actor) != ADMIN:
         raise PermissionDenied("ไม่สามารถลบผู้ใช้งานได้ ให้ระงับการใช้งานแทน")
     if user.id == actor.id:
@@ -172,6 +196,7 @@ def check_user_delete(actor, user):
 
 def check_password_reset(actor, user):
     """Resetting someone's password is managing them: the same rule as editing."""
+    actor = as_actor(actor)
     level = _level(actor)
     if level == ADMIN:
         return

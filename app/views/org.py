@@ -1,7 +1,7 @@
 """Screens and APIs for agencies (หน่วยงาน) and their groups (กลุ่ม/กอง/ฝ่าย/สาขา)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 
 from app.access import scoped
 from app.models import Agency, WorkGroup
@@ -45,6 +45,11 @@ class AgencyView(EOfficeModelView):
     base_order = ("code", "asc")
     base_filters = scoped()
     description_columns = {"code": _l("อักษรย่อจังหวัด เว้นวรรค เลข 4 หลัก เช่น พง 0017.2")}
+    # FAB makes a NOT NULL boolean "required", which an unticked checkbox can never satisfy.
+    add_form_extra_fields = {
+        "is_provincial_office": BooleanField(AGENCY_LABELS["is_provincial_office"]),
+    }
+    edit_form_extra_fields = add_form_extra_fields
 
     def check_add(self, actor, item):
         org_service.check_agency_change(actor, item, creating=True)

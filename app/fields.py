@@ -1,0 +1,32 @@
+"""Form fields: a date typed and shown in the Buddhist Era, stored as a Gregorian date."""
+
+from wtforms import Field
+from wtforms.widgets import TextInput
+
+from app import thai
+
+
+class ThaiDateField(Field):
+    """Accepts ``18/03/2561``; refuses a Gregorian year with a Thai message (never 543 years off)."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "วว/ดด/ปปปป (พ.ศ.)", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+        self.raw = None
+
+    def _value(self):
+        if self.raw is not None:
+            return self.raw
+        return thai.format_date_input(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.raw = valuelist[0]
+        self.data = None
+        try:
+            self.data = thai.parse_date(self.raw)
+        except thai.ThaiDateError as e:
+            raise ValueError(str(e)) from None

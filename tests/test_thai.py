@@ -1,0 +1,88 @@
+"""Buddhist-Era dates: display, input, fiscal year (app/thai.py)."""
+
+import datetime as dt
+
+import pytest
+from wtforms import Form
+
+from app import thai
+from app.fields import ThaiDateField
+
+
+def test_date_in_buddhist_era_with_thai_month():
+    assert thai.format_date(dt.date(2018, 3, 18)) == "18 มี.ค. 2561"
+    assert thai.format_date(dt.date(2025, 12, 1)) == "1 ธ.ค. 2568"
+    assert thai.format_date(dt.date(2025, 1, 9), full_month=True) == "9 มกราคม 2568"
+    assert thai.format_date(None) == ""
+
+
+def test_thai_digits():
+    assert thai.format_date(dt.date(2018, 3, 18), digits_thai=True) == "๑๘ มี.ค. ๒๕๖๑"
+
+
+def test_datetime_stored_utc_shown_in_bangkok():
+    # 20:30 UTC on 31 Dec is already 1 Jan in Bangkok (UTC+7): the date and year move too.
+    assert thai.format_datetime(dt.datetime(2024, 12, 31, 20, 30)) == "1 ม.ค. 2568 03:30 น."
+
+
+@pytest.mark.parametrize("day, fiscal", [
+    (dt.date(2024, 9, 30), 2567), (dt.date(2024, 10, 1), 2568), (dt.date(2025, 1, 1), 2568),
+])
+def test_fiscal_year_starts_first_of_october(day, fiscal):
+    assert thai.fiscal_year(day) == fiscal
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("18/03/2561", dt.date(2018, 3, 18)),
+    ("1/1/2568", dt.date(2025, 1, 1)),
+    (" 29-02-2567 ", dt.date(2024, 2, 29)),
+    ("๑๘/๐๓/๒๕๖๑", dt.date(2018, 3, 18)),
+])
+def test_parse_buddhist_era_input(text, expected):
+    assert thai.parse_date(text) == expected
+
+
+def test_gregorian_year_is_refused_with_a_thai_message():
+    with pytest.raises(thai.ThaiDateError) as e:
+        thai.parse_date("18/03/2018")
+    assert "คริสต์ศักราช" in str(e.value) and "2561" in str(e.value)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("31/02/2568", "ไม่มีวันที่"), ("2561-03-18", "รูปแบบวันที่ไม่ถูกต้อง"),
+    ("hello", "รูปแบบวันที่ไม่ถูกต้อง"), ("01/01/3000", "ไม่ถูกต้อง"),
+])
+def test_bad_dates_get_thai_messages(text, words):
+    with pytest.raises(thai.ThaiDateError) as e:
+        thai.parse_date(text)
+    assert words in str(e.value)
+
+
+class _Form(Form):
+    signed_on = ThaiDateField("ลงวันที่")
+
+
+class _Data(dict):
+    def getlist(self, key):
+        return [self[key]] if key in self else []
+
+
+def test_date_field_stores_gregorian_and_shows_buddhist_era():
+    form = _Form(_Data(signed_on="18/03/2561"))
+    assert form.validate()
+    assert form.signed_on.data == dt.date(2018, 3, 18)
+    assert 'value="18/03/2561"' in form.signed_on()
+
+
+def test_date_field_refuses_gregorian_year_and_keeps_input():
+    form = _Form(_Data(signed_on="18/03/2018"))
+    assert not form.validate()
+    assert form.signed_on.data is None
+    assert "คริสต์ศักราช" in form.signed_on.errors[0]
+    assert 'value="18/03/2018"' in form.signed_on()  # the clerk sees what they typed
+
+
+def test_jinja_filter(app):
+    with app.app_context():
+        out = app.jinja_env.from_string("{{ d|thaidate }}").render(d=dt.date(2018, 3, 18))
+    assert out == "18 มี.ค. 2561"
