@@ -125,7 +125,7 @@ def _register_hooks(app):
             "<a class='btn btn-default' href='javascript:history.back()'>ย้อนกลับ</a>"
             "{% endblock %}",
             message="แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
-            appbuilder=app.appbuilder,
+            appbuilder=app.appbuilder, base_template=app.appbuilder.base_template,
         ), 400
 
     def _record_refusal(app, status):

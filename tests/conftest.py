@@ -50,7 +50,7 @@ def make_app(tmp_path, **overrides):
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-key-for-the-e-office-suite-0123456789",
         "EOFFICE_INSTANCE_DIR": str(tmp_path / "instance"),
         "WTF_CSRF_ENABLED": False,
         "AUTH_RATE_LIMIT": "10000 per minute",
