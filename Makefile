@@ -72,12 +72,10 @@ $(VENV)/.test: requirements.txt requirements-test.txt | $(VENV)/bin/python
 translations: | $(VENV)/bin/python
 	$(BIN)/pybabel compile -d translations --statistics
 
-# After changing user-visible strings: extract ours, FAB's, WTForms' into the Thai catalogue.
+# After changing user-visible strings: extract ours, FAB's and WTForms' into the catalogues, fill
+# what is mechanical, and list what still needs a translator (exit 1 until nothing does).
 extract-messages: $(VENV)/.run
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k __ -o messages.pot \
-	  app $$($(BIN)/python -c 'import flask_appbuilder, wtforms, os; print(os.path.dirname(flask_appbuilder.__file__), os.path.dirname(wtforms.__file__))')
-	$(BIN)/pybabel update -i messages.pot -d translations -l th --no-fuzzy-matching
-	rm -f messages.pot
+	$(BIN)/python tools/build_catalogue.py
 
 clean:
 	rm -rf $(VENV) instance/eoffice.db

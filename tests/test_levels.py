@@ -1,0 +1,60 @@
+"""The five levels are data (app/access.py LEVELS); the roles in the database and the menus
+each user sees follow that table."""
+
+import re
+
+import pytest
+from flask_appbuilder.security.sqla.models import PermissionView, Role
+
+from app.access import LEVELS
+
+
+def test_each_level_role_holds_exactly_what_the_table_grants(dbq):
+    def check(s):
+        pvms = [(p.permission.name, p.view_menu.name) for p in s.query(PermissionView)]
+        for level in LEVELS:
+            role = s.query(Role).filter_by(name=level.role).one()
+            held = {(p.permission.name, p.view_menu.name) for p in role.permissions}
+            assert held == {pv for pv in pvms if level.allows(*pv)}, level.role
+        return True
+
+    assert dbq(check)
+
+
+def test_sync_is_idempotent(app, dbq):
+    before = dbq(lambda s: {r.name: sorted(str(p) for p in r.permissions) for r in s.query(Role)})
+    with app.app_context():
+        app.appbuilder.sm.sync_roles()
+    after = dbq(lambda s: {r.name: sorted(str(p) for p in r.permissions) for r in s.query(Role)})
+    assert before == after
+
+
+def menu_links(client):
+    html = client.get("/").get_data(as_text=True)
+    return {h for h in re.findall(r'href="(/[^"#]*)"', html) if not h.startswith("/static/")}
+
+
+ADMIN_ONLY = {"/roles/list/", "/auditlogview/list/", "/permissions/list/", "/viewmenus/list/"}
+SETUP = {"/agencyview/list/", "/workgroupview/list/"}
+
+
+@pytest.mark.parametrize("username, sees, hidden", [
+    ("admin", SETUP | ADMIN_ONLY | {"/users/list/"}, set()),
+    ("central", SETUP, ADMIN_ONLY | {"/users/list/"}),
+    ("clerk.dopa", SETUP | {"/users/list/"}, ADMIN_ONLY),
+    ("group.dopa", SETUP, ADMIN_ONLY | {"/users/list/"}),
+    ("officer.dopa", SETUP, ADMIN_ONLY | {"/users/list/"}),
+])
+def test_menu_shows_what_the_level_permits(login_as, username, sees, hidden):
+    links = menu_links(login_as(username))
+    assert sees <= links, sees - links
+    assert not (hidden & links), hidden & links
+
+
+def test_every_menu_link_of_every_level_answers(login_as):
+    for username in ("admin", "central", "clerk.dopa", "group.dopa", "officer.dopa"):
+        c = login_as(username)
+        for href in menu_links(c):
+            if href.startswith(("/logout", "/lang")):
+                continue
+            assert c.get(href).status_code == 200, (username, href)
