@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 log = logging.getLogger(__name__)
+# FAB's security API declares filters on relations it cannot filter, and says so at every start.
+logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -28,7 +30,7 @@ def create_app(config=None):
     """Build the app. ``config`` (a dict) overrides the environment-driven defaults."""
     from config import build_config
 
-    from app import i18n, thai
+    from app import i18n, permission_labels, thai
     from app.extensions import csrf, db, migrate
 
     app = Flask(__name__)
@@ -38,6 +40,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     csrf.init_app(app)
     i18n.install()
+    permission_labels.install()
     thai.register_jinja_filters(app)
 
     from app.services import audit as audit_service

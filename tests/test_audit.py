@@ -53,7 +53,8 @@ def test_role_permission_change_is_recorded(app, dbq):
 
     with app.app_context():
         role = db.session.query(Role).filter_by(name="ผู้ใช้งานทั่วไป").one()
-        removed = str(role.permissions[0])
+        pv = role.permissions[0]
+        removed = f"{pv.permission.name} on {pv.view_menu.name}"
         role.permissions = role.permissions[1:]
         db.session.commit()
         db.session.remove()

@@ -122,7 +122,7 @@ def record(session, action, target=None, detail=None, **fields):
     if target is not None:
         ev.setdefault("target_type", type(target).__name__)
         ev.setdefault("target_id", getattr(target, "id", None))
-        ev.setdefault("target_label", str(target))
+        ev.setdefault("target_label", _identifier(target))
     _append(session.connection(), [ev])
 
 
@@ -136,13 +136,21 @@ def ensure_head(connection):
 # ---- capturing model changes -------------------------------------------------------------------
 
 
+def _identifier(obj):
+    """A locale-independent name for a related row (the screens show translated labels)."""
+    if isinstance(obj, PermissionView):
+        return f"{_identifier(obj.permission)} on {_identifier(obj.view_menu)}"
+    name = getattr(obj, "name", None) or getattr(obj, "username", None)
+    return str(name) if name is not None else str(obj)
+
+
 def _plain(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple, set)):
-        return sorted(str(v) for v in value)
+        return sorted(_identifier(v) for v in value)
     return str(value)
 
 
@@ -205,7 +213,7 @@ def _event(action, obj, detail):
         "action": action,
         "target_type": type(obj).__name__,
         "target_id": getattr(obj, "id", None),
-        "target_label": str(obj),
+        "target_label": _identifier(obj),
         "detail": detail,
     }
 
