@@ -156,3 +156,24 @@ def test_an_edit_behind_the_applications_back_is_detected(app, login_as, dbq):
         assert not report.ok and report.bad_seq == last
     finally:
         _triggers(app, enabled=True)
+
+
+def test_search_by_buddhist_era_day(login_as, dbq):
+    import datetime as dt
+
+    from app import thai
+
+    c = login_as("admin")
+    today = thai.format_date_input(dt.datetime.now(thai.BANGKOK).date())
+
+    def count(query):
+        page = c.get("/auditlogview/list/?psize_AuditLogView=100&" + query).get_data(as_text=True)
+        return page.count("/auditlogview/show/")
+
+    everything = count("")
+    assert everything > 0
+    assert count(f"_flt_2_occurred_at={today}") == everything  # all of it happened today
+    assert count("_flt_0_occurred_at=01/01/2700") == 0  # from a day far ahead: nothing
+    assert count("_flt_1_occurred_at=31/12/2560") == 0  # up to a day long past: nothing
+    r = c.get("/auditlogview/list/?_flt_0_occurred_at=01/01/2024", follow_redirects=True)
+    assert "คริสต์ศักราช" in text_of(r)  # a Gregorian year is explained, not misread

@@ -2,16 +2,17 @@
 
 from flask import flash, redirect, send_file, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 
 from app import thai
+from app.fields import ThaiDateField
 from app.models import AuditLog
 from app.services import audit as audit_service
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView
+from app.views.filters import ThaiSQLAInterface
 
 ACTION_LABELS = {
     "login": "เข้าสู่ระบบ",
@@ -49,7 +50,7 @@ def action_label(value):
 
 
 class AuditLogView(EOfficeModelView):
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = ThaiSQLAInterface(AuditLog)
     base_permissions = ["can_list", "can_show", "can_xlsx", "can_verify"]
     list_title = _l("บันทึกการตรวจสอบ (Audit log)")
     show_title = _l("รายละเอียดบันทึกการตรวจสอบ")
@@ -57,7 +58,9 @@ class AuditLogView(EOfficeModelView):
     list_columns = ["seq", "occurred_at", "actor_name", "action", "target_type", "target_label", "ip"]
     show_columns = ["seq", "occurred_at", "actor_name", "actor_id", "action", "target_type",
                     "target_id", "target_label", "detail", "ip", "prev_hash", "hash"]
-    search_columns = ["actor_name", "action", "target_type", "target_label", "ip", "detail"]
+    search_columns = ["occurred_at", "actor_name", "action", "target_type", "target_label", "ip",
+                      "detail"]
+    search_form_extra_fields = {"occurred_at": ThaiDateField(_l("วันที่ (พ.ศ.)"))}
     order_columns = ["seq", "occurred_at"]
     base_order = ("seq", "desc")
     formatters_columns = {"occurred_at": thai.format_datetime, "action": action_label}

@@ -1,0 +1,81 @@
+"""Search filters for dates typed in the Buddhist Era (``18/03/2561``).
+
+FAB's own date filters parse the text with dateutil, which reads 2561 as a Gregorian year. Every
+date and datetime column of our views is searched with these instead: a day of the Buddhist-Era
+calendar, in Asia/Bangkok (datetimes are stored in UTC).
+"""
+
+import datetime as dt
+
+from flask import flash
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app import thai
+
+
+class _BuddhistEraDayFilter(BaseFilter):
+    def _day(self, value):
+        try:
+            return thai.parse_date(value)
+        except thai.ThaiDateError as e:
+            flash(f"ค้นหาตามวันที่ไม่ได้: {e}", "warning")
+            return None
+
+    def _bounds(self, day):
+        """[start, end) of ``day`` in the column's own terms."""
+        if self.datamodel.is_datetime(self.column_name):
+            start = dt.datetime.combine(day, dt.time(), tzinfo=thai.BANGKOK)
+            start = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return start, start + dt.timedelta(days=1)
+        return day, day + dt.timedelta(days=1)
+
+    def apply(self, query, value):
+        day = self._day(value)
+        if day is None:
+            return query
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        start, end = self._bounds(day)
+        return query.filter(*self.condition(field, start, end))
+
+
+class FilterOnDay(_BuddhistEraDayFilter):
+    name = _l("ตรงกับวันที่")
+    arg_name = "beon"
+
+    def condition(self, field, start, end):
+        return field >= start, field < end
+
+
+class FilterFromDay(_BuddhistEraDayFilter):
+    name = _l("ตั้งแต่วันที่")
+    arg_name = "befrom"
+
+    def condition(self, field, start, end):
+        return (field >= start,)
+
+
+class FilterToDay(_BuddhistEraDayFilter):
+    name = _l("ถึงวันที่")
+    arg_name = "beto"
+
+    def condition(self, field, start, end):
+        return (field < end,)
+
+
+BE_DATE_FILTERS = [FilterFromDay, FilterToDay, FilterOnDay]
+
+
+class ThaiFilterConverter(SQLAFilterConverter):
+    conversion_table = tuple(
+        (method, BE_DATE_FILTERS if method in ("is_date", "is_datetime") else filters)
+        for method, filters in SQLAFilterConverter.conversion_table
+    )
+
+
+class ThaiSQLAInterface(SQLAInterface):
+    """FAB's SQLAlchemy interface, searching dates in the Buddhist Era."""
+
+    filter_converter_class = ThaiFilterConverter
