@@ -20,6 +20,8 @@ from app.models.org import new_session_stamp
 from app.services import audit
 from app.views.people import (
     EOfficeResetMyPasswordView,
+    EOfficeSecurityGroupView,
+    EOfficeUserStatsChartView,
     EOfficeResetPasswordView,
     EOfficeUserInfoEditView,
     EOfficeUserView,
@@ -51,6 +53,8 @@ class EOfficeSecurityManager(SecurityManager):
     resetpasswordview = EOfficeResetPasswordView
     resetmypasswordview = EOfficeResetMyPasswordView
     userinfoeditview = EOfficeUserInfoEditView
+    userstatschartview = EOfficeUserStatsChartView
+    groupmodelview = EOfficeSecurityGroupView
 
     def create_jwt_manager(self, app):
         jwt_manager = super().create_jwt_manager(app)

@@ -4,7 +4,8 @@
 2. Update translations/{th,en}/LC_MESSAGES/messages.po from it (translations are kept).
 3. Fill what is new and mechanical: our own strings are written in Thai (msgstr = msgid in th);
    FAB's and WTForms' are English (msgstr = msgid in en);
-   WTForms' messages come from tools/wtforms_th.py; ``--from other.po`` takes any other
+   FAB's and WTForms' Thai come from tools/fab_th.py and tools/wtforms_th.py, English for our
+   strings from tools/ours_en.py; ``--from other.po`` takes any other
    translations (FAB's strings were first translated this way).
 4. Print what is still untranslated and exit 1 if anything is, so that it cannot be forgotten.
 """
@@ -20,6 +21,8 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from tools.fab_th import FAB_TH  # noqa: E402
+from tools.ours_en import OURS_EN  # noqa: E402
 from tools.wtforms_th import WTFORMS_TH  # noqa: E402
 
 LOCALES = ("th", "en")
@@ -65,7 +68,7 @@ def fill(locale, extra):
     path = po_path(locale)
     with open(path, "rb") as f:
         catalog = read_po(f, locale=locale)
-    known = dict(WTFORMS_TH) if locale == "th" else {}
+    known = {**FAB_TH, **WTFORMS_TH} if locale == "th" else dict(OURS_EN)
     for path in extra:
         with open(path, "rb") as f:
             for m in read_po(f):

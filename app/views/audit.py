@@ -45,6 +45,16 @@ EXPORT_COLUMNS = ["seq", "occurred_at", "actor_name", "action", "target_type", "
                   "target_label", "detail", "ip", "hash"]
 
 
+TYPE_LABELS = {
+    "Agency": "หน่วยงาน", "WorkGroup": "กลุ่มงาน", "EOfficeUser": "ผู้ใช้งาน", "Role": "บทบาท",
+    "Permission": "สิทธิ์พื้นฐาน", "ViewMenu": "หน้าจอ/เมนู", "PermissionView": "สิทธิ์บนหน้าจอ/เมนู",
+}
+
+
+def type_label(value):
+    return TYPE_LABELS.get(value, value or "")
+
+
 def action_label(value):
     return ACTION_LABELS.get(value, value)
 
@@ -63,7 +73,8 @@ class AuditLogView(EOfficeModelView):
     search_form_extra_fields = {"occurred_at": ThaiDateField(_l("วันที่ (พ.ศ.)"))}
     order_columns = ["seq", "occurred_at"]
     base_order = ("seq", "desc")
-    formatters_columns = {"occurred_at": thai.format_datetime, "action": action_label}
+    formatters_columns = {"occurred_at": thai.format_datetime, "action": action_label,
+                          "target_type": type_label}
     list_template = "audit_list.html"
 
     def _filtered_query(self):
@@ -78,7 +89,7 @@ class AuditLogView(EOfficeModelView):
         """The list as it is filtered, to Excel, streamed row by row from the database."""
         rows = (
             [r.seq, thai.format_datetime(r.occurred_at), r.actor_name, action_label(r.action),
-             r.target_type, r.target_id, r.target_label, r.detail, r.ip, r.hash]
+             type_label(r.target_type), r.target_id, r.target_label, r.detail, r.ip, r.hash]
             for r in self._filtered_query().yield_per(1000)
         )
         headers = [str(AUDIT_LABELS[c]) for c in EXPORT_COLUMNS]

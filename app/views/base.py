@@ -6,6 +6,7 @@ FAB flashes ``str(exception)``: our domain errors carry a Thai message.
 """
 
 from flask import g
+from flask_babel import gettext
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 
@@ -45,7 +46,30 @@ class ServiceChecks:
         self._guard(self.check_delete, item)
 
 
-class EOfficeModelView(ServiceChecks, ModelView):
+def display(value):
+    """A value as a clerk reads it: nothing for None, ใช่/ไม่ใช่ for booleans, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("ใช่") if value else gettext("ไม่ใช่")
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+class ThaiDisplay:
+    """Every listed or shown column goes through ``display`` unless the view formats it itself
+    (FAB prints Python's None, False and [...] as they are)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        columns = set(self.list_columns or []) | set(self.show_columns or [])
+        for _title, fieldset in getattr(self, "show_fieldsets", None) or []:
+            columns |= set(fieldset.get("fields", []))
+        self.formatters_columns = {**{c: display for c in columns}, **(self.formatters_columns or {})}
+
+
+class EOfficeModelView(ThaiDisplay, ServiceChecks, ModelView):
     page_size = 25
 
 

@@ -11,7 +11,9 @@ from flask_appbuilder.security.views import (
     ResetMyPasswordView,
     ResetPasswordView,
     UserDBModelView,
+    UserGroupModelView,
     UserInfoEditView,
+    UserStatsChartView,
 )
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.validators import PasswordComplexityValidator
@@ -25,7 +27,7 @@ from app.access import ADMIN, LEVEL_CHOICES, scoped
 from app.models import EOfficeUser
 from app.services import org as org_service
 from app.services.errors import DomainError, ValidationFailed
-from app.views.base import EOfficeModelRestApi, ServiceChecks
+from app.views.base import EOfficeModelRestApi, ServiceChecks, ThaiDisplay
 
 USER_LABELS = {
     "get_full_name": _l("ชื่อ-นามสกุล"),
@@ -79,7 +81,7 @@ def _datetime_formatter(value):
     return thai.format_datetime(value)
 
 
-class EOfficeUserView(ServiceChecks, UserDBModelView):
+class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
     """Users, scoped: the administrator sees all; an agency clerk their agency's, no admin."""
 
     datamodel = SQLAInterface(EOfficeUser)
@@ -274,3 +276,22 @@ class EOfficeUserApi(EOfficeModelRestApi):
             raise ValidationFailed(str(e)) from None
         UserDBModelView.pre_add(self, item)
         item.must_change_password = True
+
+
+class EOfficeUserStatsChartView(UserStatsChartView):
+    """FAB's login statistics, with the series named in Thai (FAB writes them in English)."""
+
+    definitions = [
+        {"label": _l("จำนวนครั้งที่เข้าสู่ระบบ"), "group": "username", "series": ["login_count"]},
+        {"label": _l("จำนวนครั้งที่เข้าสู่ระบบไม่สำเร็จ"), "group": "username",
+         "series": ["fail_login_count"]},
+    ]
+
+
+class EOfficeSecurityGroupView(UserGroupModelView):
+    """FAB's security groups (กลุ่มสิทธิ์), with every column labelled in Thai."""
+
+    label_columns = {
+        "name": _l("ชื่อ"), "label": _l("ชื่อที่แสดง"), "description": _l("คำอธิบาย"),
+        "users": _l("ผู้ใช้งาน"), "roles": _l("บทบาท"),
+    }
