@@ -165,4 +165,11 @@ OURS_EN = {
     'ไม่ใช่': 'No',
     'คำอธิบาย': 'Description',
     'ชื่อที่แสดง': 'Label',
+    'ตรวจสอบความถูกต้องของบันทึก (สายโซ่แฮช)': 'Verify the log (hash chain)',
+    'ยินดีต้อนรับ': 'Welcome',
+    'ระบบสารบรรณอิเล็กทรอนิกส์ ทะเบียนคุมสัญญา ติดตามแฟ้ม และจองห้องประชุม ของจังหวัด': "The province's electronic correspondence, contract registers, file tracking and meeting-room booking",
+    'วันนี้': 'Today',
+    'ส่งออกเป็น Excel': 'Export to Excel',
+    'เข้าสู่ระบบ': 'Log in',
+    'เลือกงานจากเมนูด้านบน เมนูที่แสดงเป็นไปตามระดับสิทธิ์ของท่าน': 'Choose your work from the menu above; it shows what your level permits',
 }
