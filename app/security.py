@@ -18,6 +18,8 @@ from app.access import LEVEL_BY_NUMBER, LEVELS
 from app.models import EOfficeUser
 from app.models.org import new_session_stamp
 from app.services import audit
+from app.services.audit import utcnow
+from app.thai import to_bangkok
 from app.views.people import (
     EOfficeResetMyPasswordView,
     EOfficeSecurityGroupView,
@@ -41,10 +43,6 @@ PASSWORD_CHANGE_ALLOWED = {
     "appbuilder.static",
     "static",
 }
-
-
-def _utcnow():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class EOfficeSecurityManager(SecurityManager):
@@ -78,14 +76,13 @@ class EOfficeSecurityManager(SecurityManager):
 
     def auth_user_db(self, username, password):
         user = self.find_user(username=username) if username else None
-        now = _utcnow()
+        now = utcnow()
         if user is not None and user.locked_until and user.locked_until > now:
             # Locked: do not even test the password (that would let a guesser go on).
             audit.record(self.session, "login_locked", target=user,
                          detail={"username": username}, actor_id=None, actor_name=username)
             self.session.commit()
-            local = user.locked_until.replace(tzinfo=dt.timezone.utc).astimezone(
-                dt.timezone(dt.timedelta(hours=7)))
+            local = to_bangkok(user.locked_until)
             flash(f"บัญชีนี้ถูกล็อกชั่วคราวเนื่องจากใส่รหัสผ่านผิดหลายครั้ง "
                   f"กรุณาลองใหม่หลังเวลา {local:%H:%M} น.", "danger")
             return None
@@ -106,7 +103,7 @@ class EOfficeSecurityManager(SecurityManager):
         self.session.commit()
         session.permanent = True
         session[STAMP_KEY] = user.session_stamp
-        session[SEEN_KEY] = _utcnow().timestamp()
+        session[SEEN_KEY] = utcnow().timestamp()
 
     def on_user_login_failed(self, user):
         cfg = current_app.config
@@ -118,7 +115,7 @@ class EOfficeSecurityManager(SecurityManager):
             user.lockout_count = (user.lockout_count or 0) + 1
             seconds = min(cfg["LOCKOUT_BASE_SECONDS"] * 2 ** (user.lockout_count - 1),
                           cfg["LOCKOUT_MAX_SECONDS"])
-            user.locked_until = _utcnow() + dt.timedelta(seconds=seconds)
+            user.locked_until = utcnow() + dt.timedelta(seconds=seconds)
             user.fail_login_count = 0
             audit.record(self.session, "lockout", target=user,
                          detail={"seconds": seconds, "lockouts": user.lockout_count},
@@ -160,7 +157,7 @@ class EOfficeSecurityManager(SecurityManager):
         if not current_user.is_authenticated:
             return None
         user = current_user._get_current_object()
-        now = _utcnow().timestamp()
+        now = utcnow().timestamp()
         idle = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         seen = session.get(SEEN_KEY)
         reason = None
