@@ -6,6 +6,12 @@ Everything a deployment changes comes from an environment variable; nothing secr
     SECRET_KEY     session signing key; default: generated once into instance/secret_key
     SESSION_IDLE_MINUTES   inactivity before a session ends (default 60)
     PORT           used by run.py and `make run` (default 8080)
+    EOFFICE_MASTER_KEY      base64 of 32 random bytes: wraps the keys of secret letters' files.
+                            Without it secret letters can be registered but not given files.
+    EOFFICE_ATTACHMENTS_DIR where attachments are stored (default instance/attachments); a shared
+                            volume when several hosts serve the province
+    ATTACHMENT_MAX_MB       largest file accepted (default 20)
+    RESERVATION_DAYS        days to fill a reserved number before it is cancelled (default 3)
 """
 
 import os
@@ -108,6 +114,18 @@ class Config:
 
     INSTANCE_DIR = INSTANCE_DIR
 
+    # Correspondence registers.
+    ATTACHMENTS_DIR = os.environ.get(
+        "EOFFICE_ATTACHMENTS_DIR", os.path.join(INSTANCE_DIR, "attachments"))
+    ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "20"))
+    ATTACHMENTS_PER_ENTRY = 10
+    MASTER_KEY = os.environ.get("EOFFICE_MASTER_KEY")
+    RESERVATION_DAYS = int(os.environ.get("RESERVATION_DAYS", "3"))
+    RESERVATION_MAX_BLOCK = 50
+    # Rows a list counts exactly; beyond it the list says "more than" (an exact count of a
+    # register of millions costs more than the page itself).
+    LIST_COUNT_CAP = 10000
+
 
 def build_config(overrides=None):
     """Config as a dict; the secret key is resolved here, not at import time."""
@@ -116,4 +134,12 @@ def build_config(overrides=None):
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = load_secret_key(cfg["INSTANCE_DIR"])
     cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Clerks issuing numbers at once queue on SQLite's write lock: wait for it, up to 30 s.
+        options = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    # A request carries at most the allowed files of an entry, plus the form.
+    cfg.setdefault("MAX_CONTENT_LENGTH",
+                   (cfg["ATTACHMENT_MAX_MB"] * cfg["ATTACHMENTS_PER_ENTRY"] + 1) * 1024 * 1024)
     return cfg

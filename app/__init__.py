@@ -88,6 +88,15 @@ def _register_views(appbuilder):
     appbuilder.add_api(WorkGroupApi)
     appbuilder.add_api(EOfficeUserApi)
 
+    from app.views.correspondence import REGISTER_VIEWS
+    from app.views.correspondence_api import RegisterApi
+
+    correspondence = dict(category="Correspondence", category_label=_l("ระบบงานสารบรรณ"),
+                          category_icon="fa-book")
+    for view, name, icon in REGISTER_VIEWS:
+        appbuilder.add_view(view, name, label=view.menu_label, icon=icon, **correspondence)
+    appbuilder.add_api(RegisterApi)
+
 
 def _register_hooks(app):
     from app.services import audit as audit_service
@@ -120,6 +129,13 @@ def _register_hooks(app):
                 db.session.rollback()
         return response
 
+    @app.errorhandler(413)
+    def _too_large(error):
+        limit = app.config["ATTACHMENT_MAX_MB"]
+        return _message_page(
+            app, f"ไฟล์ที่ส่งมีขนาดรวมใหญ่เกินกว่าที่ระบบรับได้ (ไฟล์ละไม่เกิน {limit} MB) "
+                 "ไม่มีการบันทึกข้อมูลใด ๆ"), 413
+
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
         return render_template_string(
@@ -147,6 +163,16 @@ def _register_hooks(app):
                     "endpoint": request.endpoint},
         )
         db.session.commit()
+
+
+def _message_page(app, message):
+    return render_template_string(
+        "{% extends 'appbuilder/base.html' %}{% block content %}"
+        "<div class='alert alert-danger'>{{ message }}</div>"
+        "<a class='btn btn-default' href='javascript:history.back()'>ย้อนกลับ</a>"
+        "{% endblock %}",
+        message=message, appbuilder=app.appbuilder, base_template=app.appbuilder.base_template,
+    )
 
 
 def _existing_target(app):

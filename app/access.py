@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false
+from sqlalchemy import and_, false, or_, true
 
-from app.models import Agency, EOfficeUser, WorkGroup
+from app.models import Agency, EOfficeUser, RegisterEntry, WorkGroup
+from app.models.correspondence import entry_reader
 
 ADMIN, CENTRAL_CLERK, AGENCY_CLERK, GROUP_CLERK, OFFICER = 1, 2, 3, 4, 5
 
@@ -26,6 +27,10 @@ SELF_SERVICE = (
 READ = "can_list|can_show"
 READ_API = "can_get|can_info"
 SETUP_MENU = "menu_access"
+MENU = "menu_access"
+# A register's screen: everything but delete (an entry is cancelled, never deleted).
+REGISTER_PERMS = "can_(list|show|add|edit|cancel|reserve|attach|file|xlsx|report)"
+REGISTER_API_PERMS = "can_(get|info|post|cancel)"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,11 @@ LEVELS = (
             ("AgencyView|WorkGroupView", READ),
             ("AgencyApi|WorkGroupApi", READ_API),
             ("Setup|Agencies|WorkGroups", SETUP_MENU),
+            ("ProvinceIncomingView|AgencyIncomingView|GroupIncomingView|OutgoingNormalView"
+             "|OutgoingCircularView|OrderView", REGISTER_PERMS),
+            ("RegisterApi", REGISTER_API_PERMS),
+            ("Correspondence|ProvinceIncoming|AgencyIncoming|GroupIncoming|OutgoingNormal"
+             "|OutgoingCircular|Orders", MENU),
         ),
     ),
     Level(
@@ -68,6 +78,11 @@ LEVELS = (
             ("AgencyApi", READ_API + "|can_put"),
             ("WorkGroupApi|EOfficeUserApi", READ_API + "|can_post|can_put"),
             ("Setup|Agencies|WorkGroups|Users", SETUP_MENU),
+            ("AgencyIncomingView|GroupIncomingView|OutgoingNormalView|OutgoingCircularView"
+             "|OrderView", REGISTER_PERMS),
+            ("RegisterApi", REGISTER_API_PERMS),
+            ("Correspondence|AgencyIncoming|GroupIncoming|OutgoingNormal|OutgoingCircular"
+             "|Orders", MENU),
         ),
     ),
     Level(
@@ -79,6 +94,9 @@ LEVELS = (
             ("AgencyView|WorkGroupView", READ),
             ("AgencyApi|WorkGroupApi", READ_API),
             ("Setup|Agencies|WorkGroups", SETUP_MENU),
+            ("GroupIncomingView", REGISTER_PERMS),
+            ("RegisterApi", REGISTER_API_PERMS),
+            ("Correspondence|GroupIncoming", MENU),
         ),
     ),
     Level(
@@ -109,11 +127,75 @@ def level_from_roles(roles):
     return min(numbers) if numbers else OFFICER
 
 
+# Which registers (app/services/correspondence.py REGISTERS) each level keeps. The central
+# registry keeps the province's incoming register; every clerk registers in their own agency's or
+# group's series. Officers (level 5) keep no register.
+REGISTER_ACCESS = {
+    ADMIN: ("province_in", "agency_in", "group_in", "out_normal", "out_circular", "order"),
+    CENTRAL_CLERK: ("province_in", "agency_in", "group_in", "out_normal", "out_circular", "order"),
+    AGENCY_CLERK: ("agency_in", "group_in", "out_normal", "out_circular", "order"),
+    GROUP_CLERK: ("group_in",),
+    OFFICER: (),
+}
+
+
+def registers_of(actor):
+    return REGISTER_ACCESS.get(getattr(actor, "level", None), ())
+
+
+def entry_scope(actor):
+    """The SQL condition on RegisterEntry rows ``actor`` may see at all (number, date, class)."""
+    level = getattr(actor, "level", None)
+    if level is None or not getattr(actor, "is_authenticated", False):
+        return false()
+    if level == ADMIN:
+        return true()
+    registers = registers_of(actor)
+    if not registers:
+        return false()
+    own_agency = RegisterEntry.agency_id == actor.agency_id
+    conditions = []
+    for register in registers:
+        if register == "province_in":
+            where = true()  # the province's own register, kept by the central registry
+        elif register == "group_in" and level == GROUP_CLERK:
+            where = RegisterEntry.work_group_id == actor.work_group_id
+        else:
+            where = own_agency
+        conditions.append(and_(RegisterEntry.register == register, where))
+    return or_(*conditions)
+
+
+def party_condition(actor):
+    """The SQL condition on RegisterEntry rows whose content ``actor`` may read: every letter that
+    is not secret, and secret ones only for the clerk who registered them and the named readers."""
+    user_id = getattr(actor, "id", None)
+    return or_(
+        RegisterEntry.secrecy == "normal",
+        RegisterEntry.registered_by_id == user_id,
+        RegisterEntry.id.in_(
+            entry_reader.select().with_only_columns(entry_reader.c.entry_id)
+            .where(entry_reader.c.user_id == user_id)
+        ),
+    )
+
+
+def is_party(entry, actor):
+    """Whether ``actor`` may read the content and files of ``entry`` (see party_condition)."""
+    if entry.secrecy == "normal":
+        return True
+    if actor is None or getattr(actor, "id", None) is None:
+        return False
+    return entry.registered_by_id == actor.id or any(u.id == actor.id for u in entry.readers)
+
+
 def scope_query(model, query, actor):
     """Restrict ``query`` over ``model`` to the rows ``actor`` may see at all."""
     level = getattr(actor, "level", None)
     if level is None or not getattr(actor, "is_authenticated", False):
         return query.filter(false())
+    if model is RegisterEntry:
+        return query.filter(entry_scope(actor))
     if level == ADMIN:
         return query
     if model is Agency:

@@ -23,10 +23,12 @@ def sync_roles():
 def demo():
     """Load the demo province (Phang Nga) once, and print the demo logins."""
     from app.extensions import db
-    from app.services.demo import demo_logins, load_demo
+    from app.services.demo import demo_logins, load_demo, load_demo_letters
 
     loaded = load_demo(db.session)
     click.echo("loaded the demo province" if loaded else "demo data already present: unchanged")
+    if load_demo_letters(db.session):
+        click.echo("registered the demo letters")
     _print_logins(demo_logins())
 
 
@@ -39,7 +41,7 @@ def setup(with_demo):
 
     from app.extensions import db
     from app.services.audit import ensure_head
-    from app.services.demo import demo_logins, load_demo
+    from app.services.demo import demo_logins, load_demo, load_demo_letters
 
     upgrade()
     with db.engine.begin() as conn:
@@ -48,7 +50,19 @@ def setup(with_demo):
     if with_demo:
         if load_demo(db.session):
             click.echo("loaded the demo province (จังหวัดพังงา)")
+        if load_demo_letters(db.session):
+            click.echo("registered the demo letters")
         _print_logins(demo_logins())
+
+
+@eoffice.command("expire-reservations")
+@with_appcontext
+def expire_reservations():
+    """Cancel reserved numbers not filled in within RESERVATION_DAYS (run daily from cron)."""
+    from app.extensions import db
+    from app.services.correspondence import expire_reservations as expire
+
+    click.echo(f"cancelled {expire(db.session)} expired reservations")
 
 
 @eoffice.command("verify-audit")

@@ -16,6 +16,7 @@ from app.services.demo import DEMO_PASSWORD, load_demo
 from config import normalise_database_url
 
 TEST_DATABASE = os.environ.get("EOFFICE_TEST_DATABASE", "sqlite")
+TEST_MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE="
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -52,6 +53,10 @@ def make_app(tmp_path, **overrides):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-for-the-e-office-suite-0123456789",
         "EOFFICE_INSTANCE_DIR": str(tmp_path / "instance"),
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "ATTACHMENTS_DIR": str(tmp_path / "attachments"),
+        # A master key for the tests' secret letters (base64 of 32 bytes); never a real one.
+        "MASTER_KEY": TEST_MASTER_KEY,
         "WTF_CSRF_ENABLED": False,
         "AUTH_RATE_LIMIT": "10000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",

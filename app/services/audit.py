@@ -18,7 +18,15 @@ from flask_appbuilder.security.sqla.models import Permission, PermissionView, Ro
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import RelationshipProperty, Session
 
-from app.models import Agency, AuditChainHead, AuditLog, EOfficeUser, WorkGroup
+from app.models import (
+    Agency,
+    Attachment,
+    AuditChainHead,
+    AuditLog,
+    EOfficeUser,
+    RegisterEntry,
+    WorkGroup,
+)
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
@@ -29,8 +37,10 @@ IGNORED_COLUMNS = {
     "created_on", "created_by_fk",
 }
 # Columns whose value must never be written into the log.
-SECRET_COLUMNS = {"password", "session_stamp"}
-AUDITED_MODELS = (Agency, WorkGroup, EOfficeUser, Role, PermissionView, Permission, ViewMenu)
+SECRET_COLUMNS = {"password", "session_stamp", "wrapped_key"}
+AUDITED_MODELS = (Agency, WorkGroup, EOfficeUser, Role, PermissionView, Permission, ViewMenu,
+                  RegisterEntry, Attachment)
+MASK = "(ปกปิด)"
 
 _LOG = AuditLog.__table__
 _HEAD = AuditChainHead.__table__
@@ -140,6 +150,8 @@ def _identifier(obj):
     """A locale-independent name for a related row (the screens show translated labels)."""
     if isinstance(obj, PermissionView):
         return f"{_identifier(obj.permission)} on {_identifier(obj.view_menu)}"
+    if hasattr(obj, "audit_label"):
+        return obj.audit_label()
     name = getattr(obj, "name", None) or getattr(obj, "username", None)
     return str(name) if name is not None else str(obj)
 
@@ -158,6 +170,8 @@ def _changes(obj, mode):
     """(before, after) dicts of the columns and many-to-many collections ``mode`` touched."""
     state = inspect(obj)
     before, after = {}, {}
+    # A secret letter's content never reaches the log, which administrators read.
+    masked = set(obj.audit_masked_columns()) if hasattr(obj, "audit_masked_columns") else set()
     for attr in state.mapper.attrs:
         key = attr.key
         is_relationship = isinstance(attr, RelationshipProperty)
@@ -181,6 +195,9 @@ def _changes(obj, mode):
         if key in SECRET_COLUMNS:
             old = "******" if old is not None else None
             new = "(ตั้งค่าแล้ว)" if new is not None else None
+        elif key in masked:
+            old = MASK if old is not None else None
+            new = MASK if new is not None else None
         if mode != "create" and old not in (None, []):
             before[key] = _plain(old)
         if mode != "delete" and new not in (None, []):

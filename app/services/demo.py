@@ -91,3 +91,49 @@ def demo_logins():
             seen.add(level)
             logins.append((level, username, DEMO_PASSWORD))
     return logins
+
+
+# Letters of the demo registers: (username, register, fields)
+LETTERS = [
+    ("central", "province_in", {
+        "doc_number": "มท 0212.3/ว 4512", "sender": "กระทรวงมหาดไทย", "receiver": "ผู้ว่าราชการจังหวัดพังงา",
+        "subject": "การประชุมสัมมนาร่วมจัดทำแผนพัฒนาจังหวัด", "speed": "very_urgent"}),
+    ("central", "province_in", {
+        "doc_number": "พง 0019.1/123", "sender": "สำนักงานพัฒนาชุมชนจังหวัดพังงา",
+        "receiver": "ผู้ว่าราชการจังหวัดพังงา",
+        "subject": "ขออนุมัติจัดหาระบบคอมพิวเตอร์ที่มีมูลค่าไม่เกิน 5 ล้านบาท"}),
+    ("central", "province_in", {
+        "doc_number": "สธ 0201/7788", "sender": "สำนักงานปลัดกระทรวงสาธารณสุข",
+        "receiver": "ผู้ว่าราชการจังหวัดพังงา",
+        "subject": "การเฝ้าระวังโรคติดต่อในช่วงฤดูฝน", "speed": "most_urgent"}),
+    ("clerk.dopa", "agency_in", {
+        "doc_number": "พง 0017.2/ว 88", "sender": "สำนักงานจังหวัดพังงา",
+        "receiver": "ปลัดจังหวัดพังงา", "subject": "ขอเชิญประชุมกรมการจังหวัดประจำเดือน"}),
+    ("clerk.dopa", "out_normal", {
+        "receiver": "นายอำเภอทุกอำเภอ", "sender": "ที่ทำการปกครองจังหวัดพังงา",
+        "subject": "รายงานผลการปฏิบัติงานด้านความมั่นคง", "speed": "urgent"}),
+    ("clerk.dopa", "out_circular", {
+        "receiver": "ส่วนราชการทุกแห่ง", "sender": "ที่ทำการปกครองจังหวัดพังงา",
+        "subject": "ซักซ้อมแนวทางการจัดงานวันสำคัญของชาติ"}),
+    ("clerk.dopa", "order", {"subject": "แต่งตั้งคณะกรรมการตรวจรับพัสดุ"}),
+    ("group.dopa", "group_in", {
+        "doc_number": "พง 0016.1/456", "sender": "ที่ทำการปกครองจังหวัดพังงา",
+        "receiver": "หัวหน้าฝ่ายความมั่นคง", "subject": "การเตรียมความพร้อมรับมือสาธารณภัย"}),
+    ("clerk.cdd", "agency_in", {
+        "doc_number": "พง 0017.2/ว 88", "sender": "สำนักงานจังหวัดพังงา",
+        "receiver": "พัฒนาการจังหวัดพังงา", "subject": "ขอเชิญประชุมกรมการจังหวัดประจำเดือน"}),
+]
+
+
+def load_demo_letters(session):
+    """Register the demo letters once (through the service, so that they are numbered as any
+    clerk's are); returns False if the registers already hold entries."""
+    from app.models import RegisterEntry
+    from app.services import correspondence
+
+    if session.query(RegisterEntry.id).first() is not None:
+        return False
+    for username, register, fields in LETTERS:
+        user = session.query(EOfficeUser).filter_by(username=username).one()
+        correspondence.register_entry(session, user, register, dict(fields))
+    return True

@@ -1,10 +1,11 @@
 """Excel exports: streamed with openpyxl's write-only mode, safe against formula injection."""
 
-import io
+import tempfile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 THAI_FONT = "TH Sarabun New"
@@ -17,10 +18,19 @@ def neutralise(value):
     return value
 
 
-def xlsx_bytes(title, headers, rows):
-    """One sheet: a title line, a header row, then ``rows`` (any iterable, consumed once)."""
+def xlsx_bytes(title, headers, rows, widths=None):
+    """One sheet: a title line, a header row (frozen), then ``rows`` (any iterable, consumed
+    once, so that a generator over the database is never held in memory whole).
+
+    ``widths`` are column widths in characters; by default each header's length, at least 12.
+    Returns a file object positioned at its start (spooled to disk past a few MB).
+    """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
+    ws.freeze_panes = "A3"
+    for i, header in enumerate(headers, start=1):
+        width = widths[i - 1] if widths else max(12, len(str(header)) + 4)
+        ws.column_dimensions[get_column_letter(i)].width = width
     bold = Font(name=THAI_FONT, bold=True, size=16)
     normal = Font(name=THAI_FONT, size=14)
 
@@ -33,7 +43,7 @@ def xlsx_bytes(title, headers, rows):
     ws.append([styled(h, bold) for h in headers])
     for row in rows:
         ws.append([styled(v, normal) for v in row])
-    out = io.BytesIO()
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(out)
     out.seek(0)
     return out

@@ -1,0 +1,171 @@
+"""Correspondence (ระบบงานสารบรรณ): number series, their yearly counters, register entries,
+their attachments, and who is party to a secret letter.
+
+A register entry (รายการในทะเบียน) is one line of an official register: an incoming letter given a
+receipt number (เลขรับ), or an outgoing letter or order given its own number. Its number comes from
+``NumberCounter`` through ``app.services.numbering``, in the transaction that inserts the entry;
+the unique constraint on (series, year, number) is the backstop against any double issue.
+"""
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+YEAR_CALENDAR = "calendar"  # runs from 1 January
+YEAR_FISCAL = "fiscal"  # runs from 1 October
+
+
+class NumberSeries(Model):  # ชุดเลขทะเบียน
+    """One running series of numbers: a register of one owner, normal or secret.
+
+    ``key`` names it uniquely ("agency_in:12", "group_in:12:40:secret", "hire:12") so that it can
+    be created on first use by any number of clerks at once without a duplicate.
+    """
+
+    __tablename__ = "number_series"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(120), unique=True, nullable=False)
+    kind = Column(String(32), nullable=False)
+    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
+    work_group_id = Column(Integer, ForeignKey("work_group.id"), nullable=True)
+    secret = Column(Boolean, nullable=False, default=False)
+    year_basis = Column(String(8), nullable=False, default=YEAR_CALENDAR)
+
+    agency = relationship("Agency")
+    work_group = relationship("WorkGroup")
+
+    def __repr__(self):
+        return self.key
+
+
+class NumberCounter(Model):  # the last number issued in one series and year
+    __tablename__ = "number_counter"
+    series_id = Column(Integer, ForeignKey("number_series.id"), primary_key=True)
+    year = Column(Integer, primary_key=True)  # Buddhist Era: 2569
+    last_number = Column(Integer, nullable=False, default=0)
+
+
+STATUS_ACTIVE = "active"  # ใช้งาน
+STATUS_RESERVED = "reserved"  # จองเลข, not yet filled in
+STATUS_CANCELLED = "cancelled"  # ยกเลิก: kept in the register, never deleted
+
+# What a user who is not party to a secret letter never sees (nor the audit log).
+SECRET_CONTENT = ("doc_number", "sender", "receiver", "subject", "action", "remarks")
+
+entry_reader = Table(  # the users party to a secret letter besides the clerk who registered it
+    "register_entry_reader",
+    Model.metadata,
+    Column("entry_id", Integer, ForeignKey("register_entry.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("ab_user.id"), primary_key=True),
+)
+
+
+class RegisterEntry(Model):  # รายการทะเบียนหนังสือ
+    __tablename__ = "register_entry"
+    __table_args__ = (
+        UniqueConstraint("series_id", "year", "number", name="uq_register_entry_number"),
+        Index("ix_register_entry_agency", "register", "agency_id", "id"),
+        Index("ix_register_entry_group", "register", "work_group_id", "id"),
+        Index("ix_register_entry_status", "status", "reserved_until"),
+    )
+    id = Column(Integer, primary_key=True)
+    register = Column(String(32), nullable=False)  # see app.services.correspondence.REGISTERS
+    series_id = Column(Integer, ForeignKey("number_series.id"), nullable=False)
+    year = Column(Integer, nullable=False)  # Buddhist Era of the series' year
+    number = Column(Integer, nullable=False)  # เลขทะเบียน, from 1 in each year
+    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False)
+    work_group_id = Column(Integer, ForeignKey("work_group.id"), nullable=True)
+
+    speed = Column(String(16), nullable=False, default="normal")  # ชั้นความเร็ว
+    secrecy = Column(String(16), nullable=False, default="normal")  # ชั้นความลับ
+    doc_number = Column(String(120))  # ที่: the letter's own number
+    doc_date = Column(Date)  # ลงวันที่
+    sender = Column(String(255))  # จาก
+    receiver = Column(String(255))  # ถึง
+    subject = Column(Text)  # เรื่อง
+    action = Column(String(255))  # การปฏิบัติ
+    remarks = Column(Text)  # หมายเหตุ
+    received_at = Column(DateTime)  # วันเวลาที่รับ (UTC), the receipt stamp of incoming letters
+
+    status = Column(String(12), nullable=False, default=STATUS_ACTIVE)
+    reserved_until = Column(DateTime)  # UTC; a reservation not filled by then is cancelled
+    cancel_reason = Column(Text)
+    cancelled_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    cancelled_at = Column(DateTime)
+    registered_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    registered_at = Column(DateTime, nullable=False)  # UTC
+    updated_at = Column(DateTime)
+
+    series = relationship("NumberSeries")
+    agency = relationship("Agency")
+    work_group = relationship("WorkGroup")
+    registered_by = relationship("EOfficeUser", foreign_keys=[registered_by_id])
+    cancelled_by = relationship("EOfficeUser", foreign_keys=[cancelled_by_id])
+    readers = relationship("EOfficeUser", secondary=entry_reader)
+    attachments = relationship(
+        "Attachment", back_populates="entry", order_by="Attachment.id", lazy="selectin"
+    )
+
+    def __repr__(self):
+        return f"{self.register} {self.number}/{self.year}"
+
+    def number_text(self):
+        """The number as the register writes it: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
+        if self.register == "order":
+            return f"{self.number}/{self.year}"
+        if self.register.endswith("_in"):
+            return str(self.number)
+        return self.doc_number or str(self.number)
+
+    def audit_masked_columns(self):
+        return SECRET_CONTENT if (self.secrecy or "normal") != "normal" else ()
+
+
+class Attachment(Model):  # เอกสารแนบ
+    """A file of an entry, stored under the instance folder with a generated name.
+
+    A secret letter's file is encrypted with its own key; ``wrapped_key`` is that key wrapped by
+    the master key from the environment, which never reaches the database.
+    """
+
+    __tablename__ = "attachment"
+    id = Column(Integer, primary_key=True)
+    entry_id = Column(Integer, ForeignKey("register_entry.id"), nullable=False, index=True)
+    filename = Column(String(255), nullable=False)  # as the user named it, for display only
+    content_type = Column(String(128), nullable=False)  # from the content, not the name
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)  # of the plain content
+    storage_name = Column(String(255), nullable=False, unique=True)
+    wrapped_key = Column(LargeBinary)  # None: stored in clear
+    uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    uploaded_at = Column(DateTime, nullable=False)
+
+    entry = relationship("RegisterEntry", back_populates="attachments")
+
+    def audit_masked_columns(self):
+        secret = self.entry is not None and (self.entry.secrecy or "normal") != "normal"
+        # The name may say what the letter is about; the digest would confirm a guessed file.
+        return ("filename", "sha256") if secret else ()
+
+    def audit_label(self):
+        return f"attachment #{self.id}" if self.audit_masked_columns() else self.filename
+
+    @property
+    def encrypted(self):
+        return self.wrapped_key is not None
+
+    def __repr__(self):
+        return self.filename

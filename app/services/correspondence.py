@@ -1,0 +1,565 @@
+"""Correspondence registers (ทะเบียนหนังสือ): register, reserve, fill, edit, cancel, attach.
+
+Every function takes the session and the acting user, checks that the user may do it, and does
+all of it or nothing. The functions that issue numbers or write files commit themselves: a file
+written for an entry whose transaction then fails is removed, and the number goes back to its
+counter with the rollback. Refusals raise PermissionDenied or ValidationFailed with a Thai message.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from app import thai
+from app.access import entry_scope, is_party, registers_of
+from app.models import Agency, EOfficeUser, RegisterEntry
+from app.models.correspondence import (
+    SECRET_CONTENT,
+    STATUS_ACTIVE,
+    STATUS_CANCELLED,
+    STATUS_RESERVED,
+)
+from app.services import attachments as attachment_store
+from app.services import audit
+from app.services import numbering
+from app.services.errors import PermissionDenied, ValidationFailed
+
+
+@dataclass(frozen=True)
+class Register:
+    code: str
+    label: object  # lazy Thai string
+    incoming: bool
+    owner: str  # "province", "agency" or "group": whose series numbers it
+    number_title: object  # the title of its number column
+    reservable: bool = False  # numbers may be reserved for letters still being drafted
+
+
+REGISTERS = {
+    r.code: r
+    for r in (
+        Register("province_in", _l("หนังสือรับถึงจังหวัด"), True, "province", _l("เลขรับ")),
+        Register("agency_in", _l("หนังสือรับถึงหน่วยงาน"), True, "agency", _l("เลขรับ")),
+        Register("group_in", _l("หนังสือรับถึงกลุ่มงาน"), True, "group", _l("เลขรับ")),
+        Register("out_normal", _l("หนังสือส่งปกติ"), False, "agency", _l("เลขที่หนังสือส่ง"),
+                 reservable=True),
+        Register("out_circular", _l("หนังสือส่งเวียน"), False, "agency", _l("เลขที่หนังสือเวียน"),
+                 reservable=True),
+        Register("order", _l("หนังสือคำสั่ง"), False, "agency", _l("เลขที่คำสั่ง"),
+                 reservable=True),
+    )
+}
+
+# ชั้นความเร็ว and ชั้นความลับ, most pressing first; codes are stored, labels shown.
+SPEEDS = {"most_urgent": "ด่วนที่สุด", "very_urgent": "ด่วนมาก", "urgent": "ด่วน", "normal": "ปกติ"}
+SECRECIES = {"top_secret": "ลับที่สุด", "secret": "ลับมาก", "confidential": "ลับ",
+             "normal": "ปกติ"}
+NORMAL = "normal"
+STATUSES = {STATUS_ACTIVE: "ใช้งาน", STATUS_RESERVED: "จองเลข", STATUS_CANCELLED: "ยกเลิก"}
+
+SECRET_MASK = "(หนังสือลับ)"
+
+TEXT_LIMITS = {"doc_number": 120, "sender": 255, "receiver": 255, "action": 255,
+               "subject": 2000, "remarks": 2000}
+FIELD_NAMES = {"doc_number": "ที่", "sender": "จาก", "receiver": "ถึง", "subject": "เรื่อง",
+               "action": "การปฏิบัติ", "remarks": "หมายเหตุ", "doc_date": "ลงวันที่"}
+EXPIRED_REASON = "ไม่ได้ใช้เลขที่จองภายในกำหนด ระบบยกเลิกอัตโนมัติ"
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _naive_utc(when):
+    if when is None:
+        return utcnow()
+    if when.tzinfo is not None:
+        return when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return when
+
+
+def register_of(code):
+    try:
+        return REGISTERS[code]
+    except KeyError:
+        raise ValidationFailed("ไม่มีทะเบียนนี้ในระบบ") from None
+
+
+def number_text(entry):
+    """The number as written in the register: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
+    return entry.number_text()
+
+
+def _outgoing_number(register, agency, number, secret):
+    mark = "ลับ " if secret else ""
+    if register == "out_circular":
+        return f"{agency.code}/ว {mark}{number}"
+    return f"{agency.code}/{mark}{number}"
+
+
+# ---- who may do what -------------------------------------------------------------------------
+
+
+def require_register(actor, code):
+    register = register_of(code)
+    if code not in registers_of(actor):
+        raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
+    return register
+
+
+def visible(session, actor, entry_id):
+    """The entry if ``actor`` may see it at all, else None (the caller answers 404)."""
+    return session.execute(
+        select(RegisterEntry).where(RegisterEntry.id == entry_id, entry_scope(actor))
+    ).scalar_one_or_none()
+
+
+def require_change(actor, entry):
+    """Refuse unless ``actor`` keeps this register and may read this letter."""
+    require_register(actor, entry.register)
+    if not is_party(entry, actor):
+        raise PermissionDenied("หนังสือลับฉบับนี้ แก้ไขได้เฉพาะผู้ที่เกี่ยวข้องกับหนังสือเท่านั้น")
+
+
+def _owner(session, actor, register):
+    """(agency, work group or None) whose series numbers this register for ``actor``."""
+    if register.owner == "province":
+        agency = session.execute(
+            select(Agency).where(Agency.is_provincial_office.is_(True)).order_by(Agency.id)
+        ).scalars().first()
+        if agency is None:
+            raise ValidationFailed(
+                "ยังไม่ได้กำหนดหน่วยงานที่เป็นสำนักงานจังหวัด ผู้ดูแลระบบต้องกำหนดก่อน")
+        return agency, None
+    agency = session.get(Agency, actor.agency_id) if actor.agency_id else None
+    if agency is None:
+        raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดหน่วยงาน จึงออกเลขไม่ได้")
+    if register.owner == "group":
+        if actor.work_group is None:
+            raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดกลุ่มงาน จึงออกเลขรับของกลุ่มไม่ได้")
+        return agency, actor.work_group
+    return agency, None
+
+
+def series_key(register, agency, group, secret):
+    if register.owner == "province":
+        key = register.code
+    elif register.owner == "group":
+        key = f"{register.code}:{group.id}"
+    else:
+        key = f"{register.code}:{agency.id}"
+    return key + (":secret" if secret else "")
+
+
+def _series(session, register, agency, group, secret):
+    return numbering.get_series(
+        session, series_key(register, agency, group, secret), register.code,
+        agency_id=agency.id, work_group_id=group.id if group else None, secret=secret,
+    )
+
+
+# ---- validation ------------------------------------------------------------------------------
+
+
+def clean(register, data, *, today=None, require_subject=True):
+    """The entry's fields from ``data`` (a dict), trimmed and checked; Thai errors."""
+    out = {}
+    for name, limit in TEXT_LIMITS.items():
+        if name not in data:
+            continue
+        value = data[name]
+        value = None if value is None else str(value).strip() or None
+        if value is not None and len(value) > limit:
+            raise ValidationFailed(f"{FIELD_NAMES[name]} ยาวเกิน {limit:,} ตัวอักษร")
+        out[name] = value
+    if "speed" in data:
+        out["speed"] = data["speed"] or NORMAL
+        if out["speed"] not in SPEEDS:
+            raise ValidationFailed("ชั้นความเร็วไม่ถูกต้อง")
+    if "secrecy" in data:
+        out["secrecy"] = data["secrecy"] or NORMAL
+        if out["secrecy"] not in SECRECIES:
+            raise ValidationFailed("ชั้นความลับไม่ถูกต้อง")
+    if "doc_date" in data:
+        doc_date = data["doc_date"]
+        if doc_date is not None and not isinstance(doc_date, dt.date):
+            try:
+                doc_date = thai.parse_date(doc_date)
+            except thai.ThaiDateError as e:
+                raise ValidationFailed(f"ลงวันที่: {e}") from None
+        today = today or thai.to_bangkok(utcnow()).date()
+        if doc_date is not None and register.incoming and doc_date > today:
+            raise ValidationFailed("ลงวันที่ของหนังสือรับต้องไม่เลยวันนี้")
+        out["doc_date"] = doc_date
+    if require_subject and not out.get("subject"):
+        raise ValidationFailed("กรุณากรอกเรื่อง")
+    if require_subject and register.incoming and "sender" in out and not out.get("sender"):
+        raise ValidationFailed("กรุณากรอกว่าหนังสือมาจากที่ใด (จาก)")
+    return out
+
+
+def _readers(session, actor, reader_ids, secret):
+    if not reader_ids:
+        return []
+    if not secret:
+        raise ValidationFailed("ผู้มีสิทธิ์อ่านกำหนดได้เฉพาะหนังสือลับ")
+    ids = {int(i) for i in reader_ids}
+    users = session.execute(select(EOfficeUser).where(EOfficeUser.id.in_(ids))).scalars().all()
+    if len(users) != len(ids):
+        raise ValidationFailed("ไม่พบผู้ใช้บางคนที่เลือกเป็นผู้มีสิทธิ์อ่าน")
+    return users
+
+
+def _attachment_settings():
+    cfg = current_app.config
+    return {
+        "max_bytes": cfg["ATTACHMENT_MAX_MB"] * 1024 * 1024,
+        "max_files": cfg["ATTACHMENTS_PER_ENTRY"],
+        "directory": cfg["ATTACHMENTS_DIR"],
+        "master_key": cfg.get("MASTER_KEY"),
+    }
+
+
+def _check_uploads(uploads, secret, already=0):
+    """Check every file before anything is numbered or written; the master key of a secret one."""
+    if not uploads:
+        return [], None
+    settings = _attachment_settings()
+    checked = attachment_store.check(
+        uploads, settings["max_bytes"], settings["max_files"] - already)
+    key = attachment_store.master_key_bytes(settings["master_key"]) if secret else None
+    return checked, key
+
+
+def _store(session, entry, checked, key, actor, now):
+    if not checked:
+        return []
+    return attachment_store.store(
+        session, entry, checked, actor.id, now, _attachment_settings()["directory"],
+        master_key=key, encrypt=key is not None,
+    )
+
+
+def _commit_or_discard(session, written):
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        attachment_store.discard(written)
+        raise
+
+
+# ---- the operations ----------------------------------------------------------------------------
+
+
+def register_entry(session, actor, code, data, uploads=(), reader_ids=(), now=None):
+    """Register a letter in register ``code`` and issue its number, in one transaction."""
+    register = require_register(actor, code)
+    now = _naive_utc(now)
+    fields = clean(register, data, today=thai.to_bangkok(now).date())
+    secret = fields.get("secrecy", NORMAL) != NORMAL
+    checked, key = _check_uploads(uploads, secret)
+    readers = _readers(session, actor, reader_ids, secret)
+    agency, group = _owner(session, actor, register)
+    written = []
+    try:
+        series = _series(session, register, agency, group, secret)
+        year, (number,) = numbering.issue(session, series, now)
+        entry = RegisterEntry(
+            register=code, series_id=series.id, year=year, number=number,
+            agency_id=agency.id, work_group_id=group.id if group else None,
+            status=STATUS_ACTIVE, registered_by_id=actor.id, registered_at=now,
+            received_at=now if register.incoming else None, **fields,
+        )
+        if not register.incoming:
+            entry.doc_number = _outgoing_number(code, agency, number, secret)
+        entry.readers = readers
+        session.add(entry)
+        session.flush()
+        written = _store(session, entry, checked, key, actor, now)
+        session.flush()
+    except Exception:
+        session.rollback()
+        attachment_store.discard(written)
+        raise
+    _commit_or_discard(session, written)
+    return entry
+
+
+def reserve(session, actor, code, count, secrecy=NORMAL, remarks=None, now=None):
+    """Reserve ``count`` consecutive numbers (จองเลข) for letters still being drafted."""
+    register = require_register(actor, code)
+    if not register.reservable:
+        raise ValidationFailed(f"{register.label} ไม่มีการจองเลข")
+    cfg = current_app.config
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        raise ValidationFailed("จำนวนเลขที่จองต้องเป็นตัวเลข") from None
+    if not 1 <= count <= cfg["RESERVATION_MAX_BLOCK"]:
+        raise ValidationFailed(f"จองได้ครั้งละ 1 ถึง {cfg['RESERVATION_MAX_BLOCK']} เลข")
+    fields = clean(register, {"secrecy": secrecy, "remarks": remarks}, require_subject=False)
+    secret = fields["secrecy"] != NORMAL
+    now = _naive_utc(now)
+    agency, group = _owner(session, actor, register)
+    until = now + dt.timedelta(days=cfg["RESERVATION_DAYS"])
+    try:
+        series = _series(session, register, agency, group, secret)
+        year, numbers = numbering.issue(session, series, now, count=count)
+        entries = []
+        for number in numbers:
+            entry = RegisterEntry(
+                register=code, series_id=series.id, year=year, number=number,
+                agency_id=agency.id, status=STATUS_RESERVED, reserved_until=until,
+                registered_by_id=actor.id, registered_at=now, **fields,
+            )
+            if not register.incoming:
+                entry.doc_number = _outgoing_number(code, agency, number, secret)
+            session.add(entry)
+            entries.append(entry)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return entries
+
+
+def check_edit(actor, entry, now=None):
+    """The rules of an edit made through a form that already copied itself into ``entry``.
+
+    Editing a reservation fills it in (it becomes an active entry). A cancelled entry, or one
+    whose reservation expired, is not edited. Secrecy cannot move a letter between the normal and
+    the secret series: its number came from one of them.
+    """
+    from app.services.org import committed
+
+    status = committed(entry, "status")
+    if status == STATUS_CANCELLED:
+        raise ValidationFailed("รายการนี้ถูกยกเลิกแล้ว แก้ไขไม่ได้")
+    old_secrecy = committed(entry, "secrecy") or NORMAL
+    reader = _CommittedView(entry, old_secrecy)
+    require_change(actor, reader)
+    if (old_secrecy == NORMAL) != ((entry.secrecy or NORMAL) == NORMAL):
+        raise ValidationFailed(
+            "เปลี่ยนหนังสือปกติเป็นหนังสือลับ (หรือกลับกัน) ไม่ได้ เพราะเลขมาจากคนละชุด "
+            "กรุณายกเลิกรายการนี้แล้วลงทะเบียนใหม่")
+    now = _naive_utc(now)
+    register = REGISTERS[entry.register]
+    if status == STATUS_RESERVED:
+        if entry.reserved_until is not None and entry.reserved_until < now:
+            raise ValidationFailed("เลขที่จองนี้เลยกำหนดแล้ว ระบบจะยกเลิกเลขนี้ กรุณาจองเลขใหม่")
+        entry.status = STATUS_ACTIVE
+        entry.reserved_until = None
+    data = {name: getattr(entry, name) for name in (*TEXT_LIMITS, "speed", "secrecy", "doc_date")}
+    for name, value in clean(register, data, today=thai.to_bangkok(now).date()).items():
+        setattr(entry, name, value)
+    entry.updated_at = now
+
+
+class _CommittedView:
+    """The entry as it was before the form changed it, for the party check."""
+
+    def __init__(self, entry, secrecy):
+        self.register = entry.register
+        self.secrecy = secrecy
+        self.registered_by_id = entry.registered_by_id
+        self.readers = entry.readers
+
+
+def cancel(session, actor, entry, reason, now=None):
+    """Cancel (ยกเลิก) an entry: it stays in the register with its number, marked, with why."""
+    require_change(actor, entry)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("กรุณาระบุเหตุผลที่ยกเลิก")
+    if len(reason) > 1000:
+        raise ValidationFailed("เหตุผลที่ยกเลิกยาวเกิน 1,000 ตัวอักษร")
+    if entry.status == STATUS_CANCELLED:
+        raise ValidationFailed("รายการนี้ถูกยกเลิกไปแล้ว")
+    now = _naive_utc(now)
+    entry.status = STATUS_CANCELLED
+    entry.cancel_reason = reason
+    entry.cancelled_by_id = actor.id
+    entry.cancelled_at = now
+    entry.reserved_until = None
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return entry
+
+
+def add_attachments(session, actor, entry, uploads, now=None):
+    """Attach more files to an entry (a scan made after registering, say)."""
+    require_change(actor, entry)
+    if entry.status == STATUS_CANCELLED:
+        raise ValidationFailed("รายการนี้ถูกยกเลิกแล้ว แนบไฟล์เพิ่มไม่ได้")
+    if not uploads:
+        raise ValidationFailed("กรุณาเลือกไฟล์ที่จะแนบ")
+    checked, key = _check_uploads(uploads, entry.secrecy != NORMAL, already=len(entry.attachments))
+    now = _naive_utc(now)
+    written = []
+    try:
+        written = _store(session, entry, checked, key, actor, now)
+        session.flush()
+    except Exception:
+        session.rollback()
+        attachment_store.discard(written)
+        raise
+    _commit_or_discard(session, written)
+    return entry
+
+
+def open_attachment(session, actor, entry, attachment_id, disposition, viewer_lines=None):
+    """The file of an attachment, for ``actor``: (attachment, bytes). Audited.
+
+    ``disposition`` is "inline" or "attachment". A secret letter's file is only for its parties;
+    a ลับที่สุด one opens in the browser only, never as a download; a secret PDF comes stamped
+    with ``viewer_lines`` on every page.
+    """
+    from app.services import watermark
+
+    attachment = next((a for a in entry.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        return None, None
+    if not is_party(entry, actor):
+        raise PermissionDenied("เอกสารแนบของหนังสือลับเปิดได้เฉพาะผู้ที่เกี่ยวข้องเท่านั้น")
+    if entry.secrecy == "top_secret" and disposition != "inline":
+        raise PermissionDenied("หนังสือลับที่สุดเปิดดูได้ในเบราว์เซอร์เท่านั้น ไม่อนุญาตให้ดาวน์โหลด")
+    settings = _attachment_settings()
+    key = None
+    if attachment.encrypted:
+        key = attachment_store.master_key_bytes(settings["master_key"])
+    data = attachment_store.read(attachment, settings["directory"], master_key=key)
+    if entry.secrecy != NORMAL and attachment.content_type == "application/pdf":
+        data = watermark.stamp_pdf(data, viewer_lines or [])
+    audit.record(
+        session, "attachment_open" if disposition == "inline" else "attachment_download",
+        target=attachment,
+        detail={"entry_id": entry.id, "register": entry.register, "number": entry.number,
+                "year": entry.year},
+        target_label=(attachment.filename if entry.secrecy == NORMAL
+                      else f"เอกสารแนบหนังสือลับ #{attachment.id}"),
+    )
+    session.commit()
+    return attachment, data
+
+
+def expire_reservations(session, now=None):
+    """Cancel every reservation past its deadline; returns how many. Never reuses a number."""
+    now = _naive_utc(now)
+    result = session.execute(
+        update(RegisterEntry)
+        .where(RegisterEntry.status == STATUS_RESERVED, RegisterEntry.reserved_until < now)
+        .values(status=STATUS_CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
+    )
+    if result.rowcount:
+        audit.record(session, "reservations_expired", detail={"count": result.rowcount},
+                     actor_id=None, actor_name="ระบบ")
+    session.commit()
+    return result.rowcount
+
+
+def masked(entry, actor, name):
+    """The value of field ``name`` of ``entry`` as ``actor`` may see it."""
+    value = getattr(entry, name)
+    if name in SECRET_CONTENT and value and not is_party(entry, actor):
+        if name == "doc_number" and not REGISTERS[entry.register].incoming:
+            return value  # an outgoing letter's number is its register number: it exists
+        return SECRET_MASK
+    return value
+
+
+# ---- reports ---------------------------------------------------------------------------------
+
+ROUNDS = {"all": "", "morning": "รอบเช้า", "afternoon": "รอบบ่าย"}
+NOON = dt.time(12, 0)
+
+
+def period_bounds(start_day, end_day=None, round_="all"):
+    """[start, end) in UTC of Bangkok days ``start_day``..``end_day`` (a morning round ends at
+    noon, an afternoon round starts at noon; rounds apply to a single day)."""
+    end_day = end_day or start_day
+    if end_day < start_day:
+        raise ValidationFailed("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น")
+    if (end_day - start_day).days > 366:
+        raise ValidationFailed("รายงานได้ครั้งละไม่เกิน 1 ปี")
+    if round_ not in ROUNDS:
+        raise ValidationFailed("รอบของรายงานไม่ถูกต้อง")
+    start = dt.datetime.combine(start_day, dt.time(), tzinfo=thai.BANGKOK)
+    end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(), tzinfo=thai.BANGKOK)
+    if round_ != "all" and start_day == end_day:
+        noon = dt.datetime.combine(start_day, NOON, tzinfo=thai.BANGKOK)
+        start, end = (start, noon) if round_ == "morning" else (noon, end)
+    return _naive_utc(start), _naive_utc(end)
+
+
+def period_text(start_day, end_day=None, round_="all"):
+    if end_day and end_day != start_day:
+        return f"{thai.format_date(start_day)} ถึง {thai.format_date(end_day)}"
+    text = thai.format_date(start_day)
+    return f"{text} {ROUNDS[round_]}".strip()
+
+
+def report_entries(session, actor, code, start, end):
+    """The entries of register ``code`` that ``actor`` sees, registered (received, for incoming
+    letters) in [start, end), in number order."""
+    register = register_of(code)
+    if code not in registers_of(actor):
+        raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
+    stamp = RegisterEntry.received_at if register.incoming else RegisterEntry.registered_at
+    return session.execute(
+        select(RegisterEntry)
+        .where(RegisterEntry.register == code, entry_scope(actor), stamp >= start, stamp < end)
+        .order_by(RegisterEntry.year, RegisterEntry.series_id, RegisterEntry.number)
+    ).scalars()
+
+
+# ---- search (the API; the screens search through FAB's filters, with the same rules) ----------
+
+SEARCH_TEXT = ("doc_number", "subject", "sender", "receiver")
+
+
+def search(session, actor, code, criteria):
+    """Entries of register ``code`` that ``actor`` sees, matching ``criteria`` (a dict of
+    number, doc_number, subject, sender, receiver (substrings), date_from/date_to (dates of
+    registration, Bangkok days), speed, secrecy, status). Newest first; returns a query.
+
+    A search on a letter's content never matches a secret letter the actor is not party to."""
+    from app.access import party_condition
+
+    register = register_of(code)
+    if code not in registers_of(actor):
+        raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
+    query = select(RegisterEntry).where(RegisterEntry.register == code, entry_scope(actor))
+    texts = {k: (criteria.get(k) or "").strip() for k in SEARCH_TEXT}
+    for name, value in texts.items():
+        if value:
+            escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(getattr(RegisterEntry, name).ilike(f"%{escaped}%", escape="\\"))
+    if any(texts.values()):
+        query = query.where(party_condition(actor))
+    if criteria.get("number") not in (None, ""):
+        try:
+            query = query.where(RegisterEntry.number == int(criteria["number"]))
+        except (TypeError, ValueError):
+            raise ValidationFailed("เลขทะเบียนต้องเป็นตัวเลข") from None
+    for name, mapping in (("speed", SPEEDS), ("secrecy", SECRECIES), ("status", STATUSES)):
+        value = criteria.get(name)
+        if value:
+            if value not in mapping:
+                raise ValidationFailed(f"ค่าของ {name} ไม่ถูกต้อง")
+            query = query.where(getattr(RegisterEntry, name) == value)
+    start = criteria.get("date_from")
+    end = criteria.get("date_to")
+    if start or end:
+        low, _ = period_bounds(start or end)
+        _, high = period_bounds(end or start)
+        if high <= low:
+            raise ValidationFailed("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น")
+        query = query.where(RegisterEntry.registered_at >= low, RegisterEntry.registered_at < high)
+    return query.order_by(RegisterEntry.id.desc())

@@ -1,0 +1,260 @@
+"""REST API of the registers, for scanners and other provincial systems.
+
+    POST /api/v1/registers/<register>/entries              register and number (JSON or multipart)
+    GET  /api/v1/registers/<register>/entries              list and search
+    GET  /api/v1/registers/<register>/entries/<id>         one entry
+    POST /api/v1/registers/<register>/entries/<id>/cancel  cancel with a reason
+
+The same service as the screens does the work, with the same scope and validation: another
+agency's entry is a 404, a refusal is 403 or 422 with a Thai message.
+"""
+
+from flask import current_app, g, request
+from flask_appbuilder.api import BaseApi, expose, safe
+from flask_appbuilder.security.decorators import protect
+from sqlalchemy import func, select
+
+from app import thai
+from app.extensions import db
+from app.models import RegisterEntry
+from app.services import correspondence as svc
+from app.services.attachments import Upload
+from app.services.errors import DomainError, ValidationFailed
+
+FIELDS = ("doc_number", "doc_date", "sender", "receiver", "subject", "action", "remarks",
+          "speed", "secrecy")
+MAX_PAGE_SIZE = 100
+
+
+def entry_json(entry, actor):
+    out = {
+        "id": entry.id,
+        "register": entry.register,
+        "number": entry.number,
+        "year": entry.year,
+        "number_text": entry.number_text(),
+        "status": entry.status,
+        "speed": entry.speed,
+        "secrecy": entry.secrecy,
+        "doc_date": entry.doc_date.isoformat() if entry.doc_date else None,
+        "doc_date_th": thai.format_date(entry.doc_date),
+        "received_at": entry.received_at.isoformat() + "Z" if entry.received_at else None,
+        "registered_at": entry.registered_at.isoformat() + "Z",
+        "cancel_reason": entry.cancel_reason,
+        "attachments": [],
+    }
+    for name in ("doc_number", "sender", "receiver", "subject", "action", "remarks"):
+        out[name] = svc.masked(entry, actor, name)
+    from app.access import is_party
+
+    if is_party(entry, actor):
+        out["attachments"] = [
+            {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in entry.attachments
+        ]
+    return out
+
+
+class RegisterApi(BaseApi):
+    resource_name = "registers"
+    allow_browser_login = True
+    class_permission_name = "RegisterApi"
+    base_permissions = ["can_get", "can_info", "can_post", "can_cancel"]
+    method_permission_name = {
+        "list_entries": "get",
+        "get_entry": "get",
+        "create_entry": "post",
+        "cancel_entry": "cancel",
+    }
+    openapi_spec_tag = "Registers"
+
+    def _refusal(self, error):
+        db.session.rollback()
+        return self.response(error.status, message=str(error))
+
+    def _entry(self, register, pk):
+        svc.register_of(register)
+        return db.session.execute(
+            select(RegisterEntry).where(RegisterEntry.id == pk,
+                                        RegisterEntry.register == register,
+                                        svc.entry_scope(g.user))
+        ).scalar_one_or_none()
+
+    @expose("/<register>/entries", methods=["POST"])
+    @protect()
+    @safe
+    def create_entry(self, register):
+        """Register a letter and issue its number.
+        ---
+        post:
+          summary: Register a letter in a register and issue its next number
+          parameters:
+          - in: path
+            name: register
+            required: true
+            schema:
+              type: string
+              enum: [province_in, agency_in, group_in, out_normal, out_circular, order]
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    doc_number: {type: string, description: "ที่ (the letter's own number)"}
+                    doc_date: {type: string, description: "ลงวันที่, YYYY-MM-DD or DD/MM/BBBB"}
+                    sender: {type: string}
+                    receiver: {type: string}
+                    subject: {type: string}
+                    action: {type: string}
+                    remarks: {type: string}
+                    speed: {type: string, enum: [normal, urgent, very_urgent, most_urgent]}
+                    secrecy: {type: string, enum: [normal, confidential, secret, top_secret]}
+                    readers: {type: array, items: {type: integer}}
+              multipart/form-data:
+                schema:
+                  type: object
+                  properties:
+                    subject: {type: string}
+                    files: {type: array, items: {type: string, format: binary}}
+          responses:
+            201:
+              description: Registered; the issued number is in the body
+            403:
+              description: Not allowed to use this register
+            422:
+              description: Invalid input (Thai message); nothing saved, no number used
+        """
+        if request.files or request.form:
+            payload = request.form.to_dict()
+            readers = request.form.getlist("readers")
+            uploads = [Upload(filename=f.filename, data=f.read())
+                       for f in request.files.getlist("files") if f and f.filename]
+        else:
+            payload = request.get_json(silent=True)
+            if not isinstance(payload, dict):
+                return self.response_400(message="ต้องส่งข้อมูลเป็น JSON หรือ multipart/form-data")
+            readers = payload.get("readers") or []
+            uploads = []
+        data = {k: payload.get(k) for k in FIELDS if k in payload}
+        if "doc_date" in data and isinstance(data["doc_date"], str) and "-" in data["doc_date"]:
+            import datetime as dt
+
+            try:
+                data["doc_date"] = dt.date.fromisoformat(data["doc_date"])
+            except ValueError:
+                return self.response(422, message="ลงวันที่ไม่ถูกต้อง (YYYY-MM-DD หรือ วว/ดด/ปปปป)")
+        try:
+            entry = svc.register_entry(db.session, g.user, register, data, uploads=uploads,
+                                       reader_ids=readers)
+        except DomainError as e:
+            return self._refusal(e)
+        return self.response(201, **entry_json(entry, g.user))
+
+    @expose("/<register>/entries", methods=["GET"])
+    @protect()
+    @safe
+    def list_entries(self, register):
+        """List and search a register's entries, newest first.
+        ---
+        get:
+          summary: List and search a register
+          parameters:
+          - {in: path, name: register, required: true, schema: {type: string}}
+          - {in: query, name: number, schema: {type: integer}}
+          - {in: query, name: doc_number, schema: {type: string}}
+          - {in: query, name: subject, schema: {type: string}, description: any part of it}
+          - {in: query, name: sender, schema: {type: string}}
+          - {in: query, name: receiver, schema: {type: string}}
+          - {in: query, name: date_from, schema: {type: string}, description: "DD/MM/BBBB"}
+          - {in: query, name: date_to, schema: {type: string}, description: "DD/MM/BBBB"}
+          - {in: query, name: speed, schema: {type: string}}
+          - {in: query, name: secrecy, schema: {type: string}}
+          - {in: query, name: status, schema: {type: string}}
+          - {in: query, name: page, schema: {type: integer, default: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
+          responses:
+            200:
+              description: "{count, result: [entry]}"
+            403:
+              description: Not allowed to use this register
+        """
+        args = request.args
+        try:
+            criteria = dict(args.items())
+            for name in ("date_from", "date_to"):
+                criteria[name] = thai.parse_date(args.get(name)) if args.get(name) else None
+            page = max(0, int(args.get("page", 0)))
+            size = min(MAX_PAGE_SIZE, max(1, int(args.get("page_size", 25))))
+            query = svc.search(db.session, g.user, register, criteria)
+        except thai.ThaiDateError as e:
+            return self.response(422, message=str(e))
+        except ValueError:
+            return self.response(422, message="page และ page_size ต้องเป็นตัวเลข")
+        except DomainError as e:
+            return self._refusal(e)
+        cap = current_app.config["LIST_COUNT_CAP"]
+        count = db.session.execute(
+            select(func.count()).select_from(
+                query.order_by(None).with_only_columns(RegisterEntry.id).limit(cap + 1).subquery())
+        ).scalar_one()
+        entries = db.session.execute(query.offset(page * size).limit(size)).scalars().all()
+        return self.response(200, count=count, count_capped=count > cap,
+                             result=[entry_json(e, g.user) for e in entries])
+
+    @expose("/<register>/entries/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def get_entry(self, register, pk):
+        """One entry.
+        ---
+        get:
+          summary: One entry of a register
+          parameters:
+          - {in: path, name: register, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: The entry}
+            404: {description: No such entry that you may see}
+        """
+        try:
+            entry = self._entry(register, pk)
+        except DomainError as e:
+            return self._refusal(e)
+        if entry is None:
+            return self.response_404()
+        return self.response(200, **entry_json(entry, g.user))
+
+    @expose("/<register>/entries/<int:pk>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    def cancel_entry(self, register, pk):
+        """Cancel an entry (it stays in the register, with its number).
+        ---
+        post:
+          summary: Cancel an entry with a reason
+          parameters:
+          - {in: path, name: register, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {type: object, properties: {reason: {type: string}}, required: [reason]}
+          responses:
+            200: {description: Cancelled}
+            404: {description: No such entry that you may see}
+            422: {description: No reason, or already cancelled}
+        """
+        try:
+            entry = self._entry(register, pk)
+            if entry is None:
+                return self.response_404()
+            payload = request.get_json(silent=True) or {}
+            if not isinstance(payload, dict):
+                raise ValidationFailed("ต้องส่งข้อมูลเป็น JSON")
+            svc.cancel(db.session, g.user, entry, payload.get("reason"))
+        except DomainError as e:
+            return self._refusal(e)
+        return self.response(200, **entry_json(entry, g.user))
