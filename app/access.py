@@ -143,14 +143,19 @@ def registers_of(actor):
     return REGISTER_ACCESS.get(getattr(actor, "level", None), ())
 
 
-def entry_scope(actor):
-    """The SQL condition on RegisterEntry rows ``actor`` may see at all (number, date, class)."""
+def entry_scope(actor, register=None):
+    """The SQL condition on RegisterEntry rows ``actor`` may see at all (number, date, class).
+
+    Given ``register``, the condition is that register's alone, in a form that the index on
+    (register, agency_id, id) answers directly."""
     level = getattr(actor, "level", None)
     if level is None or not getattr(actor, "is_authenticated", False):
         return false()
     if level == ADMIN:
-        return true()
+        return true() if register is None else RegisterEntry.register == register
     registers = registers_of(actor)
+    if register is not None:
+        registers = [r for r in registers if r == register]
     if not registers:
         return false()
     own_agency = RegisterEntry.agency_id == actor.agency_id

@@ -245,4 +245,5 @@ OURS_EN = {
     'ไฟล์แนบ': 'Files',
     'ไม่มีเอกสารแนบ': 'No attachments',
     'ไม่แสดงเอกสารแนบของหนังสือลับ': "A secret letter's attachments are not shown",
+    'รายละเอียดหนังสือ': 'Letter details',
 }

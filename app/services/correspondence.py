@@ -514,7 +514,7 @@ def report_entries(session, actor, code, start, end):
     stamp = RegisterEntry.received_at if register.incoming else RegisterEntry.registered_at
     return session.execute(
         select(RegisterEntry)
-        .where(RegisterEntry.register == code, entry_scope(actor), stamp >= start, stamp < end)
+        .where(entry_scope(actor, code), stamp >= start, stamp < end)
         .order_by(RegisterEntry.year, RegisterEntry.series_id, RegisterEntry.number)
     ).scalars()
 
@@ -535,7 +535,7 @@ def search(session, actor, code, criteria):
     register = register_of(code)
     if code not in registers_of(actor):
         raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
-    query = select(RegisterEntry).where(RegisterEntry.register == code, entry_scope(actor))
+    query = select(RegisterEntry).where(entry_scope(actor, code))
     texts = {k: (criteria.get(k) or "").strip() for k in SEARCH_TEXT}
     for name, value in texts.items():
         if value:

@@ -66,6 +66,7 @@ class ReportSpec:
     owner: str  # "สารบรรณกลางจังหวัดพังงา" or the agency's name
     period: str  # already formatted: "18 มี.ค. 2561", "... รอบเช้า", "1 มี.ค. 2561 ถึง 18 มี.ค. 2561"
     number_title: str = "เลขรับ"  # "เลขส่ง" for outgoing registers
+    doc_title: str = "เลขหนังสือ"  # the second column: "ถึง" for outgoing (its number is the first)
     printed_by: str = ""
     printed_at: str = ""  # already formatted
 
@@ -76,10 +77,10 @@ class ReportSpec:
 COLUMNS = (
     ("seq", 5.0),
     ("number", 13.0),
-    ("doc_number", 16.0),
-    ("subject", 35.0),
+    ("doc_number", 18.0),  # "พง 0017.2/ว 1001" on one line
+    ("subject", 34.0),
     ("doc_date", 13.0),
-    ("sign", 18.0),
+    ("sign", 17.0),  # about 31 mm to sign in
 )
 BODY_WIDTH_MM = 183.0
 BODY_HEIGHT_MM = 273.0

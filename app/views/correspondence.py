@@ -109,7 +109,7 @@ class RegisterScopeFilter(BaseFilter):
     arg_name = "register_scope"
 
     def apply(self, query, value):
-        return query.filter(RegisterEntry.register == value, entry_scope(g.user))
+        return query.filter(entry_scope(g.user, value))
 
 
 class RegisterInterface(ThaiSQLAInterface):
@@ -263,8 +263,7 @@ class RegisterView(EOfficeModelView):
             abort(404)
         entry = db.session.execute(
             select(RegisterEntry).where(
-                RegisterEntry.id == pk, RegisterEntry.register == self.register,
-                entry_scope(g.user))
+                RegisterEntry.id == pk, entry_scope(g.user, self.register))
         ).scalar_one_or_none()
         if entry is None:
             abort(404)
@@ -336,7 +335,9 @@ class RegisterView(EOfficeModelView):
     @has_access
     def show(self, pk):
         entry = self._entry_or_404(pk)
-        widgets = self._get_show_widget(entry.id, entry)
+        widgets = self._get_show_widget(
+            entry.id, entry,
+            show_fieldsets=[(_l("รายละเอียดหนังสือ"), {"fields": self._show_fields(entry)})])
         party = is_party(entry, g.user)
         keeps = self.register in registers_of(g.user)
         return self.render_template(
@@ -344,6 +345,20 @@ class RegisterView(EOfficeModelView):
             related_views=[], entry=entry, party=party, keeps=keeps,
             format_datetime=thai.format_datetime,
         )
+
+    def _show_fields(self, entry):
+        """The detail's rows: a reservation's deadline only while reserved, the cancellation
+        only once cancelled, the receipt stamp only for incoming letters."""
+        hidden = set()
+        if entry.status != STATUS_RESERVED:
+            hidden.add("reserved_until")
+        if entry.status != STATUS_CANCELLED:
+            hidden |= {"cancel_reason", "cancelled_by", "cancelled_at"}
+        if not self.spec.incoming:
+            hidden.add("received_at")
+        if self.register == "order":
+            hidden |= {"sender", "receiver", "doc_number"}
+        return [c for c in self.show_columns if c not in hidden]
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
@@ -511,11 +526,12 @@ class RegisterView(EOfficeModelView):
             until = thai.parse_date(request.args.get("until"))
             round_ = request.args.get("round") or "all"
             start, end = svc.period_bounds(day, until, round_)
+            incoming = self.spec.incoming
             entries = svc.report_entries(db.session, g.user, self.register, start, end)
             rows = [
                 reports.ReportRow(
                     register_number=e.number_text(),
-                    doc_number=svc.masked(e, g.user, "doc_number") or "",
+                    doc_number=svc.masked(e, g.user, "doc_number" if incoming else "receiver") or "",
                     subject=(svc.masked(e, g.user, "subject") or
                              ("(จองเลข)" if e.status == STATUS_RESERVED else "")),
                     doc_date=e.doc_date,
@@ -537,6 +553,7 @@ class RegisterView(EOfficeModelView):
             owner=owner,
             period=svc.period_text(day, until, round_),
             number_title=str(self.spec.number_title),
+            doc_title="เลขหนังสือ" if self.spec.incoming else "ถึง",
             printed_by=g.user.get_full_name(),
             printed_at=thai.format_datetime(svc.utcnow()),
         )

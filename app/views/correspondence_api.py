@@ -76,8 +76,7 @@ class RegisterApi(BaseApi):
         svc.register_of(register)
         return db.session.execute(
             select(RegisterEntry).where(RegisterEntry.id == pk,
-                                        RegisterEntry.register == register,
-                                        svc.entry_scope(g.user))
+                                        svc.entry_scope(g.user, register))
         ).scalar_one_or_none()
 
     @expose("/<register>/entries", methods=["POST"])

@@ -1,4 +1,5 @@
-"""Search filters for dates typed in the Buddhist Era (``18/03/2561``).
+"""Search filters for dates typed in the Buddhist Era (``18/03/2561``), and "contains" first for
+text.
 
 FAB's own date filters parse the text with dateutil, which reads 2561 as a Gregorian year. Every
 date and datetime column of our views is searched with these instead: a day of the Buddhist-Era
@@ -9,7 +10,11 @@ import datetime as dt
 
 from flask import flash
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
+from flask_appbuilder.models.sqla.filters import (
+    FilterContains,
+    SQLAFilterConverter,
+    get_field_setup_query,
+)
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
@@ -68,9 +73,22 @@ class FilterToDay(_BuddhistEraDayFilter):
 BE_DATE_FILTERS = [FilterFromDay, FilterToDay, FilterOnDay]
 
 
+def _contains_first(filters):
+    """Thai runs words together: a clerk searching text means "contains" (FAB puts it third)."""
+    return [FilterContains] + [f for f in filters if f is not FilterContains]
+
+
+def _thai_filters(method, filters):
+    if method in ("is_date", "is_datetime"):
+        return BE_DATE_FILTERS
+    if method in ("is_text", "is_string") and FilterContains in filters:
+        return _contains_first(filters)
+    return filters
+
+
 class ThaiFilterConverter(SQLAFilterConverter):
     conversion_table = tuple(
-        (method, BE_DATE_FILTERS if method in ("is_date", "is_datetime") else filters)
+        (method, _thai_filters(method, filters))
         for method, filters in SQLAFilterConverter.conversion_table
     )
 

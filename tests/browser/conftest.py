@@ -57,6 +57,7 @@ def _server_env(tmp):
         "AUTH_RATE_LIMIT": "1000 per minute",
         "SESSION_COOKIE_SECURE": "0",
         "PYTHONUNBUFFERED": "1",
+        "EOFFICE_MASTER_KEY": "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
     })
     return env
 
