@@ -122,6 +122,9 @@ class Config:
     MASTER_KEY = os.environ.get("EOFFICE_MASTER_KEY")
     RESERVATION_DAYS = int(os.environ.get("RESERVATION_DAYS", "3"))
     RESERVATION_MAX_BLOCK = 50
+    # Year basis of new series, by register code: "calendar" (1 January, the rule for
+    # correspondence) unless named here as "fiscal" (1 October).
+    REGISTER_YEAR_BASIS = {}
     # Rows a list counts exactly; beyond it the list says "more than" (an exact count of a
     # register of millions costs more than the page itself).
     LIST_COUNT_CAP = 10000

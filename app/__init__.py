@@ -88,13 +88,15 @@ def _register_views(appbuilder):
     appbuilder.add_api(WorkGroupApi)
     appbuilder.add_api(EOfficeUserApi)
 
-    from app.views.correspondence import REGISTER_VIEWS
+    from app.views.correspondence import REGISTER_VIEWS, NumberSeriesView
     from app.views.correspondence_api import RegisterApi
 
     correspondence = dict(category="Correspondence", category_label=_l("ระบบงานสารบรรณ"),
                           category_icon="fa-book")
     for view, name, icon in REGISTER_VIEWS:
         appbuilder.add_view(view, name, label=view.menu_label, icon=icon, **correspondence)
+    appbuilder.add_view(NumberSeriesView, "NumberSeries", label=_l("ชุดเลขทะเบียน"),
+                        icon="fa-sort-numeric-asc", **correspondence)
     appbuilder.add_api(RegisterApi)
 
 

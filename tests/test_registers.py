@@ -400,3 +400,26 @@ def test_api_is_in_the_openapi_document(login_as):
     spec = admin.get("/api/v1/_openapi").json
     paths = spec["paths"]
     assert "/registers/{register}/entries" in paths or "/api/v1/registers/{register}/entries" in paths
+
+
+def test_year_basis_changes_only_before_the_first_number(app, login_as, dbq):
+    from app.models import NumberSeries
+    from app.services import numbering
+
+    with app.app_context():
+        fresh = numbering.get_series(db.session, "out_normal:test-fresh", "out_normal")
+        db.session.commit()
+        fresh_id = fresh.id
+        db.session.remove()
+    admin = login_as("admin")
+    assert register(login_as("clerk.dopa"), "orderview", subject="ก่อนเปลี่ยนรอบปี").status_code == 302
+    used_id = dbq(lambda s: s.query(RegisterEntry).filter_by(subject="ก่อนเปลี่ยนรอบปี").one().series_id)
+    r = admin.post(f"/numberseriesview/edit/{used_id}", data={"year_basis": "fiscal"},
+                   follow_redirects=True)
+    assert "เปลี่ยนรอบปีไม่ได้" in text_of(r)
+    assert dbq(lambda s: s.get(NumberSeries, used_id).year_basis) == "calendar"
+    r = admin.post(f"/numberseriesview/edit/{fresh_id}", data={"year_basis": "fiscal"},
+                   follow_redirects=True)
+    assert dbq(lambda s: s.get(NumberSeries, fresh_id).year_basis) == "fiscal"
+    # Clerks do not manage series.
+    assert login_as("clerk.dopa").get("/numberseriesview/list/").status_code == 403

@@ -246,4 +246,11 @@ OURS_EN = {
     'ไม่มีเอกสารแนบ': 'No attachments',
     'ไม่แสดงเอกสารแนบของหนังสือลับ': "A secret letter's attachments are not shown",
     'รายละเอียดหนังสือ': 'Letter details',
+    'ชุดเลขทะเบียน': 'Number series',
+    'ชุดเลขหนังสือลับ': 'Secret series',
+    'ทะเบียน': 'Register',
+    'รหัสชุดเลข': 'Series key',
+    'รอบปี': 'Year basis',
+    'เจ้าของชุดเลข': 'Owner',
+    'แก้ไขรอบปีของชุดเลข': 'Change the year basis',
 }

@@ -50,6 +50,11 @@ class NumberSeries(Model):  # ชุดเลขทะเบียน
     def __repr__(self):
         return self.key
 
+    def owner_name(self):
+        if self.work_group is not None:
+            return repr(self.work_group)
+        return self.agency.name if self.agency is not None else ""
+
 
 class NumberCounter(Model):  # the last number issued in one series and year
     __tablename__ = "number_counter"

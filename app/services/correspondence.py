@@ -155,9 +155,14 @@ def series_key(register, agency, group, secret):
 
 
 def _series(session, register, agency, group, secret):
+    """The series of this register and owner; a new one runs by calendar year unless
+    REGISTER_YEAR_BASIS says otherwise for the register (the administrator may switch a series
+    before its first number, on the number-series screen)."""
+    basis = current_app.config.get("REGISTER_YEAR_BASIS", {}).get(register.code, "calendar")
     return numbering.get_series(
         session, series_key(register, agency, group, secret), register.code,
         agency_id=agency.id, work_group_id=group.id if group else None, secret=secret,
+        year_basis=basis,
     )
 
 

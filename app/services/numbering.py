@@ -92,3 +92,22 @@ def last_issued(session, series, year):
         .where(_COUNTER.c.series_id == series.id, _COUNTER.c.year == year)
     ).scalar_one_or_none()
     return value or 0
+
+
+def check_year_basis_change(session, series, new_basis, old_basis):
+    """A series may switch between calendar and fiscal years only before it issues a number:
+    afterwards the same letter year would be counted twice."""
+    from app.services.errors import ValidationFailed
+
+    if new_basis not in (YEAR_CALENDAR, YEAR_FISCAL):
+        raise ValidationFailed("รอบปีของชุดเลขไม่ถูกต้อง")
+    if new_basis == old_basis:
+        return
+    issued = session.execute(
+        select(_COUNTER.c.year).where(_COUNTER.c.series_id == series.id,
+                                      _COUNTER.c.last_number > 0).limit(1)
+    ).first()
+    if issued is not None:
+        raise ValidationFailed(
+            "ชุดเลขนี้ออกเลขไปแล้ว เปลี่ยนรอบปีไม่ได้ (เลขของปีเดียวกันจะถูกนับซ้ำ) "
+            "ให้เปลี่ยนได้ก่อนออกเลขแรกเท่านั้น")

@@ -25,7 +25,10 @@ ACTION_LABELS = {
     "update": "แก้ไขข้อมูล",
     "delete": "ลบข้อมูล",
     "verify": "ตรวจสอบความถูกต้องของบันทึก",
-    "export": "ส่งออกบันทึก",
+    "export": "ส่งออกข้อมูล",
+    "attachment_open": "เปิดดูเอกสารแนบ",
+    "attachment_download": "ดาวน์โหลดเอกสารแนบ",
+    "reservations_expired": "ยกเลิกเลขที่จองเกินกำหนด",
 }
 AUDIT_LABELS = {
     "seq": _l("ลำดับ"),
@@ -48,6 +51,7 @@ EXPORT_COLUMNS = ["seq", "occurred_at", "actor_name", "action", "target_type", "
 TYPE_LABELS = {
     "Agency": "หน่วยงาน", "WorkGroup": "กลุ่มงาน", "EOfficeUser": "ผู้ใช้งาน", "Role": "บทบาท",
     "Permission": "สิทธิ์พื้นฐาน", "ViewMenu": "หน้าจอ/เมนู", "PermissionView": "สิทธิ์บนหน้าจอ/เมนู",
+    "RegisterEntry": "รายการทะเบียนหนังสือ", "Attachment": "เอกสารแนบ", "NumberSeries": "ชุดเลขทะเบียน",
 }
 
 

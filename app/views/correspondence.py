@@ -34,7 +34,7 @@ from app import thai
 from app.access import entry_scope, is_party, party_condition, registers_of
 from app.extensions import db
 from app.fields import ThaiDateField
-from app.models import EOfficeUser, RegisterEntry
+from app.models import EOfficeUser, NumberSeries, RegisterEntry
 from app.models.correspondence import SECRET_CONTENT, STATUS_CANCELLED, STATUS_RESERVED
 from app.services import correspondence as svc
 from app.services.attachments import Upload
@@ -612,6 +612,45 @@ class OrderView(RegisterView):  # 7.8 หนังสือคำสั่ง
     menu_label = _l("หนังสือคำสั่ง")
     datamodel = RegisterInterface(RegisterEntry)
     list_columns = ORDER_COLUMNS
+
+
+YEAR_BASES = {"calendar": "ปีปฏิทิน (เริ่ม 1 มกราคม)", "fiscal": "ปีงบประมาณ (เริ่ม 1 ตุลาคม)"}
+
+
+def _register_label(code):
+    spec = svc.REGISTERS.get(code)
+    return str(spec.label) if spec else code
+
+
+class NumberSeriesView(EOfficeModelView):
+    """The administrator's list of number series; a series' year basis may change only before
+    its first number."""
+
+    datamodel = ThaiSQLAInterface(NumberSeries)
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    list_title = _l("ชุดเลขทะเบียน")
+    show_title = _l("ชุดเลขทะเบียน")
+    edit_title = _l("แก้ไขรอบปีของชุดเลข")
+    label_columns = {"kind": _l("ทะเบียน"), "owner_name": _l("เจ้าของชุดเลข"),
+                     "secret": _l("ชุดเลขหนังสือลับ"), "year_basis": _l("รอบปี"),
+                     "key": _l("รหัสชุดเลข")}
+    list_columns = ["kind", "owner_name", "secret", "year_basis"]
+    show_columns = ["key", "kind", "owner_name", "secret", "year_basis"]
+    edit_columns = ["year_basis"]
+    search_columns = ["kind", "secret"]
+    formatters_columns = {"kind": _register_label,
+                          "year_basis": lambda v: YEAR_BASES.get(v, v)}
+    edit_form_extra_fields = {
+        "year_basis": SelectField(_l("รอบปี"), choices=_choices(YEAR_BASES, reverse=False),
+                                  widget=Select2Widget()),
+    }
+
+    def check_edit(self, actor, item):
+        from app.services import numbering
+        from app.services.org import committed
+
+        numbering.check_year_basis_change(
+            self.datamodel.session, item, item.year_basis, committed(item, "year_basis"))
 
 
 # (view, menu name, icon) in the manual's order.
