@@ -167,11 +167,13 @@ def test_reserve_a_block_then_fill_one_and_let_one_expire(app, login_as, dbq):
     # Fill the first through the edit form: it becomes an active entry with its number.
     r = clerk.post(f"/outgoingnormalview/edit/{reserved[0][0]}", data={
         "receiver": "พัฒนาการอำเภอทุกอำเภอ", "subject": "เรื่องที่จองเลขไว้", "speed": "normal",
-        "secrecy": "normal", "doc_date": "", "doc_number": reserved and "", "sender": "",
+        "secrecy": "normal", "doc_date": "", "doc_number": "พง 9999/1", "sender": "",
         "action": "", "remarks": ""})
     assert r.status_code == 302
     filled = dbq(lambda s: s.get(RegisterEntry, reserved[0][0]))
     assert (filled.status, filled.subject, filled.number) == ("active", "เรื่องที่จองเลขไว้", first)
+    # The issued number is not a form field: a posted one is ignored.
+    assert filled.doc_number == f"พง 0019.1/{first}"
     # Four days later, the other two are cancelled, not reused.
     with app.app_context():
         later = svc.utcnow() + dt.timedelta(days=app.config["RESERVATION_DAYS"], hours=1)

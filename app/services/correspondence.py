@@ -353,6 +353,8 @@ def check_edit(actor, entry, now=None):
             "กรุณายกเลิกรายการนี้แล้วลงทะเบียนใหม่")
     now = _naive_utc(now)
     register = REGISTERS[entry.register]
+    if not register.incoming and entry.doc_number != committed(entry, "doc_number"):
+        raise ValidationFailed("เลขที่หนังสือส่งออกโดยระบบ แก้ไขไม่ได้")
     if status == STATUS_RESERVED:
         if entry.reserved_until is not None and entry.reserved_until < now:
             raise ValidationFailed("เลขที่จองนี้เลยกำหนดแล้ว ระบบจะยกเลิกเลขนี้ กรุณาจองเลขใหม่")
@@ -457,6 +459,12 @@ def open_attachment(session, actor, entry, attachment_id, disposition, viewer_li
 def expire_reservations(session, now=None):
     """Cancel every reservation past its deadline; returns how many. Never reuses a number."""
     now = _naive_utc(now)
+    overdue = (RegisterEntry.status == STATUS_RESERVED, RegisterEntry.reserved_until < now)
+    # Read first: the lists call this on every view, and a write would queue them all on
+    # SQLite's write lock even when nothing is overdue.
+    if session.execute(select(RegisterEntry.id).where(*overdue).limit(1)).first() is None:
+        session.rollback()
+        return 0
     result = session.execute(
         update(RegisterEntry)
         .where(RegisterEntry.status == STATUS_RESERVED, RegisterEntry.reserved_until < now)

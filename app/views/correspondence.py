@@ -245,6 +245,9 @@ class RegisterView(EOfficeModelView):
         self.label_columns = {**LABELS, "number_text": spec.number_title}
         if spec.incoming:
             self.search_columns = [*self.search_columns, "received_at"]
+        if not spec.incoming:
+            # An outgoing letter's number is the one issued here: never typed over.
+            self.edit_columns = [c for c in self.edit_columns if c != "doc_number"]
         if self.register == "order":
             self.edit_columns = [c for c in self.edit_columns if c not in ("sender", "receiver")]
         self.add_columns = self._add_columns()
