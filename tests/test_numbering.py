@@ -7,6 +7,7 @@ Every thread here has its own connection, as every clerk's request has in produc
 
 import datetime as dt
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -317,7 +318,7 @@ def test_get_series_created_by_many_at_once_exists_once(engine, clerk):
             s.add(entry(clerk, series.id, year, n, subject=f"clerk {i}"))
             if not opened.is_set():
                 opened.set()
-                threading.Event().wait(0.05)  # hold the new row a moment: the others must wait
+                time.sleep(0.05)  # hold the new row a moment: the others must wait
             s.commit()
             return series.id, n
 

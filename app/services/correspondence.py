@@ -463,7 +463,6 @@ def expire_reservations(session, now=None):
     # Read first: the lists call this on every view, and a write would queue them all on
     # SQLite's write lock even when nothing is overdue.
     if session.execute(select(RegisterEntry.id).where(*overdue).limit(1)).first() is None:
-        session.rollback()
         return 0
     result = session.execute(
         update(RegisterEntry)
