@@ -18,7 +18,7 @@ demo password (no real installation keeps that).
 Target: at least 300 numbers/s at 16 clients, with zero gaps and zero duplicates.
 
 Examples:
-  .venv/bin/python bench/numbering.py                       # PostgreSQL test database
+  .venv/bin/python bench/numbering.py                       # PostgreSQL, database bench_numbering
   .venv/bin/python bench/numbering.py --seconds 10
   .venv/bin/python bench/numbering.py --database sqlite     # a throw-away SQLite file
 """
@@ -43,7 +43,7 @@ from sqlalchemy import create_engine, inspect, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/bench_numbering"
 CLIENTS = (1, 4, 16)
 TARGET_PER_SECOND = 300
 TARGET_CLIENTS = 16
@@ -63,7 +63,25 @@ def resolve_url(database):
     if database == "sqlite":
         folder = tempfile.mkdtemp(prefix="bench-numbering-")
         return "sqlite:///" + os.path.join(folder, "bench.db")
-    return normalise_database_url(database)
+    url = normalise_database_url(database)
+    ensure_database(url)
+    return url
+
+
+def ensure_database(url):
+    """Create the PostgreSQL database if it does not exist (its own, not the tests' `test`)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("postgresql"):
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": parsed.database}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        admin.dispose()
 
 
 def _sqlite_path(url):
