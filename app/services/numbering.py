@@ -20,7 +20,7 @@ every transaction takes the counter lock before the audit log's, and none waits 
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import thai
@@ -71,39 +71,41 @@ def _dialect(session):
     return session.get_bind().dialect.name
 
 
-def _year_basis_locked(session, series_id):
-    """The series' year basis, read so that it cannot change before this transaction ends: a
-    shared row lock on PostgreSQL (the administrator's change waits for it), the write lock on
-    SQLite (taken by a no-op write first, since SQLite locks the whole file)."""
-    if _dialect(session) == "postgresql":
-        stmt = select(_SERIES.c.year_basis).where(_SERIES.c.id == series_id).with_for_update(
-            read=True)
-        return session.execute(stmt).scalar_one()
-    session.execute(update(_SERIES).where(_SERIES.c.id == series_id)
-                    .values(year_basis=_SERIES.c.year_basis))
-    return session.execute(
-        select(_SERIES.c.year_basis).where(_SERIES.c.id == series_id)).scalar_one()
+# One statement, prepared once: the counter of the series' year, created on its first number,
+# else advanced; it takes the counter's row lock, which queues the other clerks. The year is the
+# calendar or the fiscal one by the series' basis, read in the same statement: on PostgreSQL under
+# a shared lock on the series row (an administrator's change of basis waits for it); SQLite needs
+# none, since the statement holds its write lock, which excludes every other writer.
+_ISSUE_SQL = """
+INSERT INTO number_counter (series_id, year, last_number)
+SELECT id, CASE WHEN year_basis = :fiscal THEN :fiscal_year ELSE :calendar_year END, :count
+  FROM number_series WHERE id = :series_id{lock}
+ON CONFLICT (series_id, year)
+  DO UPDATE SET last_number = number_counter.last_number + excluded.last_number
+RETURNING year, last_number"""
+_ISSUE = {
+    "postgresql": text(_ISSUE_SQL.format(lock=" FOR SHARE")),
+    "sqlite": text(_ISSUE_SQL.format(lock="")),  # the WHERE keeps SQLite's parser unambiguous
+}
 
 
 def issue(session, series, when=None, count=1):
     """Issue ``count`` consecutive numbers of ``series`` for the year of ``when`` (default now).
 
     Returns ``(year, [numbers])``. Nothing is committed here: the numbers belong to the caller's
-    transaction and return to the counter if it rolls back. One upsert both creates the year's
-    counter on its first number and takes the row lock that queues the other clerks.
+    transaction and return to the counter if it rolls back.
     """
     if count < 1:
         raise ValueError("count must be at least 1")
     when = when or dt.datetime.now(dt.timezone.utc)
+    day = thai.to_bangkok(when).date() if isinstance(when, dt.datetime) else when
+    params = {"fiscal": YEAR_FISCAL, "fiscal_year": thai.fiscal_year(day),
+              "calendar_year": thai.be_year(day), "count": count, "series_id": series.id}
     with session.no_autoflush:
-        year = year_of(_year_basis_locked(session, series.id), when)
-        stmt = _insert(session, _COUNTER).values(series_id=series.id, year=year,
-                                                 last_number=count)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["series_id", "year"],
-            set_={"last_number": _COUNTER.c.last_number + count},
-        ).returning(_COUNTER.c.last_number)
-        last = session.execute(stmt).scalar_one()
+        row = session.execute(_ISSUE[_dialect(session)], params).one_or_none()
+    if row is None:
+        raise LookupError(f"number series {series.id} does not exist")
+    year, last = row
     return year, list(range(last - count + 1, last + 1))
 
 
