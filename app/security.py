@@ -8,9 +8,11 @@ change or a suspension changes the stamp. An idle session ends after SESSION_IDL
 import datetime as dt
 import logging
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    current_app, flash, g, has_request_context, redirect, request, session, url_for,
+)
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.sqla.models import PermissionView
+from flask_appbuilder.security.sqla.models import PermissionView, assoc_permissionview_role
 from flask_login import current_user, logout_user
 from werkzeug.security import generate_password_hash
 
@@ -181,6 +183,45 @@ class EOfficeSecurityManager(SecurityManager):
             flash("กรุณาเปลี่ยนรหัสผ่านที่ได้รับก่อนเริ่มใช้งาน", "warning")
             return redirect(url_for("EOfficeResetMyPasswordView.this_form_get"))
         return None
+
+    # ---- permissions, read once per request -----------------------------------------------
+
+    def _has_view_access(self, user, permission_name, view_name):
+        """FAB asks the database once per check, and one page makes twenty of them (the menu,
+        the buttons, the route itself). Here a user's permissions are read in one query the
+        first time a request asks, and kept for the rest of that request only (in ``g``): a
+        change of role counts from the next request, and no worker keeps anything."""
+        if not has_request_context():
+            return super()._has_view_access(user, permission_name, view_name)
+        cache = g.setdefault("_eoffice_permissions", {})
+        key = getattr(user, "id", None)
+        permissions = cache.get(key)
+        if permissions is None:
+            roles = self.get_user_roles(user)
+            if any(r.name in self.builtin_roles for r in roles):
+                permissions = cache[key] = False  # FAB's own rules (patterns) decide
+            else:
+                permissions = cache[key] = self._permissions_of_roles(
+                    tuple(sorted(r.id for r in roles)))
+        if permissions is False:
+            return super()._has_view_access(user, permission_name, view_name)
+        return (permission_name, view_name) in permissions
+
+    def _permissions_of_roles(self, role_ids):
+        if not role_ids:
+            return frozenset()
+        rows = (
+            self.session.query(self.permission_model.name, self.viewmenu_model.name)
+            .select_from(self.permissionview_model)
+            .join(assoc_permissionview_role,
+                  assoc_permissionview_role.c.permission_view_id == self.permissionview_model.id)
+            .join(self.permission_model,
+                  self.permission_model.id == self.permissionview_model.permission_id)
+            .join(self.viewmenu_model,
+                  self.viewmenu_model.id == self.permissionview_model.view_menu_id)
+            .filter(assoc_permissionview_role.c.role_id.in_(role_ids))
+        )
+        return frozenset(tuple(row) for row in rows)
 
     # ---- roles as data ------------------------------------------------------------------
 

@@ -58,3 +58,27 @@ def test_every_menu_link_of_every_level_answers(login_as):
             if href.startswith(("/logout", "/lang")):
                 continue
             assert c.get(href).status_code == 200, (username, href)
+
+
+def test_a_permission_taken_from_a_role_counts_from_the_next_request(app, login_as, dbq):
+    """Permissions are read once per request, never kept by the worker between requests."""
+    from app.models import EOfficeUser
+
+    clerk = login_as("clerk.dopa")
+    assert clerk.get("/agencyincomingview/list/").status_code == 200
+    assert "/agencyincomingview/list/" in menu_links(clerk)
+
+    def revoke(s):
+        role = s.query(EOfficeUser).filter_by(username="clerk.dopa").one().roles[0]
+        role.permissions = [p for p in role.permissions
+                            if p.view_menu.name not in ("AgencyIncomingView", "AgencyIncoming")]
+        s.commit()
+
+    dbq(revoke)
+    try:
+        assert clerk.get("/agencyincomingview/list/").status_code in (302, 403)
+        assert "/agencyincomingview/list/" not in menu_links(clerk)
+    finally:
+        with app.app_context():
+            app.appbuilder.sm.sync_roles()
+    assert clerk.get("/agencyincomingview/list/").status_code == 200
