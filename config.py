@@ -125,9 +125,10 @@ class Config:
     # Year basis of new series, by register code: "calendar" (1 January, the rule for
     # correspondence) unless named here as "fiscal" (1 October).
     REGISTER_YEAR_BASIS = {}
-    # Rows a list counts exactly; beyond it the list says "more than" (an exact count of a
-    # register of millions costs more than the page itself).
-    LIST_COUNT_CAP = 10000
+    # Rows a list counts exactly; beyond it the list says "more than" and offers the first
+    # pages (40 of 25 rows): an exact count of a register of millions, or of a common word in
+    # it, costs more than the page itself. The Excel export is never capped.
+    LIST_COUNT_CAP = 1000
 
 
 def build_config(overrides=None):

@@ -324,6 +324,28 @@ def test_thai_substring_search_and_excel_export(login_as, dbq):
     assert rows[2][headers.index("เรื่อง")] == "'=HYPERLINK(\"http://evil\")"
 
 
+def test_speed_filter_is_equality_and_a_long_list_says_more_than(app, login_as):
+    clerk = login_as("clerk.cdd")
+    for n, speed in enumerate(["most_urgent", "urgent", "most_urgent", "normal"]):
+        assert register(clerk, "agencyincomingview", sender="กรมการพัฒนาชุมชน",
+                        subject=f"เรื่องกรองชั้นความเร็ว {n}", speed=speed).status_code == 302
+    # ด่วน only: equality ("contains urgent" would also take most_urgent, ด่วนที่สุด).
+    listing = text_of(clerk.get("/agencyincomingview/list/?_flt_0_speed=urgent"
+                                "&_flt_0_subject=เรื่องกรองชั้นความเร็ว"))
+    assert "เรื่องกรองชั้นความเร็ว 1" in listing
+    for n in (0, 2, 3):
+        assert f"เรื่องกรองชั้นความเร็ว {n}" not in listing
+    assert "พบมากกว่า" not in listing
+    cap = app.config["LIST_COUNT_CAP"]
+    app.config["LIST_COUNT_CAP"] = 2
+    try:
+        listing = text_of(clerk.get("/agencyincomingview/list/?_flt_0_subject=เรื่องกรองชั้นความเร็ว"))
+    finally:
+        app.config["LIST_COUNT_CAP"] = cap
+    assert "พบมากกว่า 2 รายการ" in listing
+    assert "เรื่องกรองชั้นความเร็ว 3" in listing  # the newest still shown
+
+
 def test_daily_report_print_view_and_pdf(login_as):
     central = login_as("central")
     for subject in ("รายงานประจำวันเรื่องที่หนึ่ง", "รายงานประจำวันเรื่องที่สอง"):

@@ -85,6 +85,12 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
         Index("ix_register_entry_agency", "register", "agency_id", "id"),
         Index("ix_register_entry_group", "register", "work_group_id", "id"),
         Index("ix_register_entry_status", "status", "reserved_until"),
+        # The list filters, the daily report and the export of a period (migration 0003).
+        Index("ix_register_entry_agency_speed", "register", "agency_id", "speed", "id"),
+        Index("ix_register_entry_agency_secrecy", "register", "agency_id", "secrecy", "id"),
+        Index("ix_register_entry_agency_status", "register", "agency_id", "status", "id"),
+        Index("ix_register_entry_agency_registered", "register", "agency_id", "registered_at"),
+        Index("ix_register_entry_agency_received", "register", "agency_id", "received_at"),
     )
     id = Column(Integer, primary_key=True)
     register = Column(String(32), nullable=False)  # see app.services.correspondence.REGISTERS
@@ -120,9 +126,8 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
     registered_by = relationship("EOfficeUser", foreign_keys=[registered_by_id])
     cancelled_by = relationship("EOfficeUser", foreign_keys=[cancelled_by_id])
     readers = relationship("EOfficeUser", secondary=entry_reader)
-    attachments = relationship(
-        "Attachment", back_populates="entry", order_by="Attachment.id", lazy="selectin"
-    )
+    # Loaded when an entry's page asks for them, never for a list or an export of many.
+    attachments = relationship("Attachment", back_populates="entry", order_by="Attachment.id")
 
     def __repr__(self):
         return f"{self.register} {self.number}/{self.year}"

@@ -1,14 +1,45 @@
-"""Excel exports: streamed with openpyxl's write-only mode, safe against formula injection."""
+"""Excel exports (.xlsx), streamed: rows go from the database to the file one by one, so that a
+register of a million entries never sits in memory; formula-like text is neutralised.
 
+The workbook is written here as SpreadsheetML text straight into the zip, not through openpyxl's
+write-only mode. Measured on the 2-core machine of bench/registers.py, 100,000 rows of 13 cells
+took openpyxl about 38 s with a font on each cell and 15 s without (its writer builds an object
+and an XML element per cell), against about 5 s here; the target is 10 s. openpyxl remains the
+reader that the tests open every export with.
+
+What a clerk gets: one sheet per 1,048,575 rows (Excel's limit), each with the title on row 1 and
+the column headers on row 2, both bold, frozen above row 3; the Thai font throughout; column
+widths in characters; text stored inline (no shared-string table to hold in memory).
+"""
+
+import math
+import re
 import tempfile
+import zipfile
+from xml.sax.saxutils import quoteattr
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 THAI_FONT = "TH Sarabun New"
+MAX_SHEET_ROWS = 1_048_576  # Excel's last row
+MAX_CELL_CHARS = 32_767  # Excel shows no more of a cell
+SPOOL_BYTES = 8 * 1024 * 1024  # past this the file goes to a temporary file on disk
+
+# Characters XML 1.0 cannot carry at all (a pasted control character would break the file).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_BOLD = ' s="1"'  # cellXfs index 1: the bold font
 
 
 def neutralise(value):
@@ -18,32 +49,129 @@ def neutralise(value):
     return value
 
 
-def xlsx_bytes(title, headers, rows, widths=None):
-    """One sheet: a title line, a header row (frozen), then ``rows`` (any iterable, consumed
-    once, so that a generator over the database is never held in memory whole).
+def _text(value):
+    text = _XML_ILLEGAL.sub("", str(value))[:MAX_CELL_CHARS].translate(_XML_ESCAPES)
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
 
-    ``widths`` are column widths in characters; by default each header's length, at least 12.
-    Returns a file object positioned at its start (spooled to disk past a few MB).
-    """
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    ws.freeze_panes = "A3"
-    for i, header in enumerate(headers, start=1):
-        width = widths[i - 1] if widths else max(12, len(str(header)) + 4)
-        ws.column_dimensions[get_column_letter(i)].width = width
-    bold = Font(name=THAI_FONT, bold=True, size=16)
-    normal = Font(name=THAI_FONT, size=14)
 
-    def styled(value, font):
-        cell = WriteOnlyCell(ws, value=neutralise(value))
-        cell.font = font
-        return cell
+def _cells(values, row, letters, style=""):
+    out = []
+    for letter, value in zip(letters, values):
+        if value is None or value == "":
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            out.append(f'<c r="{letter}{row}"{style}><v>{value!r}</v></c>')
+        else:
+            out.append(f'<c r="{letter}{row}"{style} t="inlineStr">{_text(neutralise(value))}</c>')
+    return f'<row r="{row}">{"".join(out)}</row>'
 
-    ws.append([styled(title, bold)])
-    ws.append([styled(h, bold) for h in headers])
-    for row in rows:
-        ws.append([styled(v, normal) for v in row])
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    wb.save(out)
+
+def _sheet_name(title, index):
+    name = _SHEET_NAME_ILLEGAL.sub(" ", str(title)).strip().strip("'") or "Sheet"
+    if index > 1:
+        suffix = f" ({index})"
+        return name[:31 - len(suffix)] + suffix
+    return name[:31]
+
+
+def _styles():
+    font = quoteattr(THAI_FONT)
+    return (
+        f'{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
+        f'<fonts count="2"><font><sz val="14"/><name val={font}/><family val="2"/></font>'
+        f'<font><b/><sz val="16"/><name val={font}/><family val="2"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        '</cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
+
+
+def _package_parts(sheet_names):
+    count = len(sheet_names)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
+        for i in range(1, count + 1))
+    content_types = (
+        f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{overrides}</Types>")
+    root_rels = (
+        f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">'
+        f'<Relationship Id="rId1" Type="{_OFFICE_DOC}" Target="xl/workbook.xml"/>'
+        "</Relationships>")
+    sheets = "".join(
+        f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(sheet_names, start=1))
+    workbook = (
+        f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>")
+    workbook_rels = (
+        f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">'
+        + "".join(f'<Relationship Id="rId{i}" Type="{_WORKSHEET_REL}" '
+                  f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, count + 1))
+        + f'<Relationship Id="rId{count + 1}" Type="{_STYLES_REL}" Target="styles.xml"/>'
+        "</Relationships>")
+    return {
+        "[Content_Types].xml": content_types,
+        "_rels/.rels": root_rels,
+        "xl/workbook.xml": workbook,
+        "xl/_rels/workbook.xml.rels": workbook_rels,
+        "xl/styles.xml": _styles(),
+    }
+
+
+def xlsx_bytes(title, headers, rows, widths=None, max_sheet_rows=MAX_SHEET_ROWS):
+    """One workbook: on each sheet a title line and a header row (frozen), then ``rows`` (any
+    iterable of lists, consumed once, so that a generator over the database is never held in
+    memory whole). ``widths`` are column widths in characters; by default each header's length,
+    at least 12. Returns a file object positioned at its start (spooled to disk past 8 MB)."""
+    letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
+    widths = widths or [max(12, len(str(h)) + 4) for h in headers]
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                   for i, w in enumerate(widths, start=1))
+    top = (
+        f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" '
+        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+        f"<cols>{cols}</cols><sheetData>"
+        + _cells([title], 1, letters[:1] or ["A"], _BOLD)
+        + _cells(headers, 2, letters, _BOLD)
+    ).encode()
+    bottom = b"</sheetData></worksheet>"
+
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    names = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        rows = iter(rows)
+        pending = next(rows, None)
+        while pending is not None or not names:
+            names.append(_sheet_name(title, len(names) + 1))
+            with zf.open(f"xl/worksheets/sheet{len(names)}.xml", "w", force_zip64=True) as sheet:
+                sheet.write(top)
+                chunk, number = [], 2
+                while pending is not None and number < max_sheet_rows:
+                    number += 1
+                    chunk.append(_cells(pending, number, letters))
+                    if len(chunk) == 1000:
+                        sheet.write("".join(chunk).encode())
+                        chunk = []
+                    pending = next(rows, None)
+                sheet.write("".join(chunk).encode() + bottom)
+        for name, part in _package_parts(names).items():
+            zf.writestr(name, part)
     out.seek(0)
     return out

@@ -8,6 +8,7 @@ route: detail, edit, cancel, attachments, export and report alike.
 """
 
 import datetime as dt
+from operator import attrgetter
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
@@ -21,7 +22,9 @@ from flask_appbuilder.fieldwidgets import (
 )
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -41,7 +44,7 @@ from app.services.attachments import Upload
 from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView
-from app.views.filters import ThaiSQLAInterface
+from app.views.filters import ThaiFilterConverter, ThaiSQLAInterface
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -102,6 +105,18 @@ def _choices(mapping, reverse=True):
     return [SelectChoice(code, label) for code, label in (reversed(items) if reverse else items)]
 
 
+class RegisterListWidget(ListWidget):
+    """FAB's list widget with a leaner template (registers/list_widget.html): a register page
+    is rendered on every visit of every clerk, so the per-row work is kept to the cells."""
+
+    template = "registers/list_widget.html"
+
+    def __init__(self, **kwargs):
+        formatters = kwargs.get("formatters_columns") or {}
+        kwargs["cells"] = [(c, formatters.get(c)) for c in kwargs.get("include_columns", [])]
+        super().__init__(**kwargs)
+
+
 class RegisterScopeFilter(BaseFilter):
     """Base filter: the entries of one register (the value) that the current user may see."""
 
@@ -112,14 +127,29 @@ class RegisterScopeFilter(BaseFilter):
         return query.filter(entry_scope(g.user, value))
 
 
+class RegisterFilterConverter(ThaiFilterConverter):
+    """Speed, secrecy and status are chosen from a list: they are searched by equality, which
+    their indexes answer, never by "contains" (which reads every row of the register)."""
+
+    CHOICE_COLUMNS = ("speed", "secrecy", "status")
+
+    def convert(self, col_name):
+        if col_name in self.CHOICE_COLUMNS:
+            return [FilterEqual(col_name, self.datamodel), FilterNotEqual(col_name, self.datamodel)]
+        return super().convert(col_name)
+
+
 class RegisterInterface(ThaiSQLAInterface):
-    """FAB's interface for the registers, with three changes:
+    """FAB's interface for the registers, with these changes:
 
     - a search on a letter's content never matches a secret letter the user is not party to (it
       would tell them what it is about), and that content is masked in lists and details;
     - the count under a list stops at LIST_COUNT_CAP: an exact count of millions of rows costs
-      more than the page it sits under.
+      more than the page it sits under;
+    - speed, secrecy and status are searched by equality (RegisterFilterConverter).
     """
+
+    filter_converter_class = RegisterFilterConverter
 
     def apply_filters(self, query, filters):
         query = super().apply_filters(query, filters)
@@ -200,6 +230,7 @@ class RegisterView(EOfficeModelView):
                         "can_reserve", "can_attach", "can_file", "can_xlsx", "can_report"]
     label_columns = LABELS
     base_order = ("id", "desc")
+    list_widget = RegisterListWidget
     order_columns = ["registered_at", "doc_date"]
     formatters_columns = {
         "speed": speed_badge, "secrecy": secrecy_badge, "status": status_badge,
@@ -490,24 +521,27 @@ class RegisterView(EOfficeModelView):
 
         columns = self.export_columns()
         user = g.user
+        shown = {
+            "number_text": RegisterEntry.number_text,
+            "speed": lambda e: svc.SPEEDS.get(e.speed, e.speed),
+            "secrecy": lambda e: svc.SECRECIES.get(e.secrecy, e.secrecy),
+            "status": lambda e: svc.STATUSES.get(e.status, e.status),
+            "doc_date": lambda e: thai.format_date(e.doc_date),
+            "received_at": lambda e: thai.format_datetime(e.received_at),
+            "registered_at": lambda e: thai.format_datetime(e.registered_at),
+        }
+        getters = [shown.get(c) or attrgetter(c) for c in columns]
+        content = [c in SECRET_CONTENT for c in columns]
 
-        def cell(entry, column):
-            if column == "number_text":
-                return entry.number_text()
-            value = svc.masked(entry, user, column)
-            if column in ("speed", "secrecy", "status"):
-                mapping = {"speed": svc.SPEEDS, "secrecy": svc.SECRECIES,
-                           "status": svc.STATUSES}[column]
-                return mapping.get(value, value)
-            if column == "doc_date":
-                return thai.format_date(value)
-            if column in ("received_at", "registered_at"):
-                return thai.format_datetime(value)
-            return value
+        def row(entry):
+            values = [get(entry) for get in getters]
+            if entry.secrecy != "normal" and not is_party(entry, user):
+                values = [svc.masked(entry, user, c) if secret else v
+                          for c, v, secret in zip(columns, values, content)]
+            return values
 
         statement = self._filtered_query().statement.execution_options(yield_per=1000)
-        entries = db.session.execute(statement).scalars()
-        rows = ([cell(e, c) for c in columns] for e in entries)
+        rows = map(row, db.session.execute(statement).scalars())
         headers = [str(self.label_columns[c]) for c in columns]
         widths = [self.EXPORT_WIDTHS.get(c, 14) for c in columns]
         data = xlsx_bytes(str(self.spec.label), headers, rows, widths=widths)

@@ -1,0 +1,64 @@
+"""The Excel writer (app/services/exports.py), opened back with openpyxl: what a clerk sees in
+Excel, formula-like text kept as text, characters XML cannot carry, and a register longer than a
+sheet spread over several sheets."""
+
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
+from app.services.exports import MAX_CELL_CHARS, xlsx_bytes
+
+
+def workbook(data):
+    return load_workbook(io.BytesIO(data.read()))
+
+
+def test_title_headers_frozen_widths_and_fonts():
+    wb = workbook(xlsx_bytes("ทะเบียนหนังสือรับ", ["เลขรับ", "เรื่อง"],
+                             iter([[1, "ขอเชิญประชุม"], [2, "แจ้งเวียน"]]), widths=[10, 60]))
+    ws = wb.active
+    assert wb.sheetnames == ["ทะเบียนหนังสือรับ"]
+    assert list(ws.iter_rows(values_only=True)) == [
+        ("ทะเบียนหนังสือรับ", None), ("เลขรับ", "เรื่อง"), (1, "ขอเชิญประชุม"), (2, "แจ้งเวียน")]
+    assert ws.freeze_panes == "A3"
+    assert (ws.column_dimensions["A"].width, ws.column_dimensions["B"].width) == (10, 60)
+    assert ws["A1"].font.b and ws["B2"].font.b and not ws["B3"].font.b
+    assert {ws["A1"].font.name, ws["B3"].font.name} == {"TH Sarabun New"}
+    assert isinstance(ws["A3"].value, int)
+
+
+def test_formulas_stay_text_and_bad_characters_go():
+    rows = [["=HYPERLINK(\"http://evil\")", "+1", "-2", "@SUM(A1)", "a<b & c>d\x01\x0b",
+             "  เว้นวรรค  ", None, "", 1.25, float("nan"), "ก" * (MAX_CELL_CHARS + 10)]]
+    ws = workbook(xlsx_bytes("ทดสอบ", [f"h{i}" for i in range(11)], rows)).active
+    values = next(ws.iter_rows(min_row=3, values_only=True))
+    assert values[:4] == ("'=HYPERLINK(\"http://evil\")", "'+1", "'-2", "'@SUM(A1)")
+    assert values[4] == "a<b & c>d"
+    assert values[5] == "  เว้นวรรค  "
+    assert values[6:9] == (None, None, 1.25)
+    assert values[9] == "nan"  # not a number Excel can hold: written as text
+    assert len(values[10]) == MAX_CELL_CHARS
+    assert ws["A3"].data_type == "s"
+
+
+def test_a_long_register_runs_over_several_sheets_each_with_its_headers():
+    rows = ([n, f"เรื่องที่ {n}"] for n in range(1, 8))
+    wb = workbook(xlsx_bytes("ทะเบียน/ส่ง", ["เลข", "เรื่อง"], rows, max_sheet_rows=5))
+    assert wb.sheetnames == ["ทะเบียน ส่ง", "ทะเบียน ส่ง (2)", "ทะเบียน ส่ง (3)"]
+    numbers = []
+    for ws in wb.worksheets:
+        values = list(ws.iter_rows(values_only=True))
+        assert values[:2] == [("ทะเบียน/ส่ง", None), ("เลข", "เรื่อง")]
+        assert ws.freeze_panes == "A3"
+        numbers += [v[0] for v in values[2:]]
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_no_rows_is_a_sheet_with_its_headers_and_a_valid_package():
+    data = xlsx_bytes("ว่าง", ["เลข"], iter([]))
+    with zipfile.ZipFile(data) as z:
+        assert z.testzip() is None
+        assert "xl/worksheets/sheet1.xml" in z.namelist()
+    data.seek(0)
+    assert list(workbook(data).active.iter_rows(values_only=True)) == [("ว่าง",), ("เลข",)]
