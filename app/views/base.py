@@ -5,7 +5,7 @@ a check that refuses must roll that back, or a later commit in the same request 
 FAB flashes ``str(exception)``: our domain errors carry a Thai message.
 """
 
-from flask import g
+from flask import abort, g
 from flask_babel import gettext
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
@@ -71,6 +71,15 @@ class ThaiDisplay:
 
 class EOfficeModelView(ThaiDisplay, ServiceChecks, ModelView):
     page_size = 25
+
+    # No view of ours declares FAB "actions"; FAB's action routes look the action up before any
+    # permission check and crash (500) on a name that is not there. Redefined without @expose,
+    # they are not routes at all: a request for them is a plain 404.
+    def action(self, name, pk):
+        abort(404)
+
+    def action_post(self):
+        abort(404)
 
 
 class EOfficeModelRestApi(ServiceChecks, ModelRestApi):
