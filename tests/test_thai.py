@@ -86,3 +86,22 @@ def test_jinja_filter(app):
     with app.app_context():
         out = app.jinja_env.from_string("{{ d|thaidate }}").render(d=dt.date(2018, 3, 18))
     assert out == "18 มี.ค. 2561"
+
+
+def test_contains_takes_percent_and_underscore_literally_and_ignores_case(app):
+    from sqlalchemy import column, literal, select
+
+    from app.extensions import db
+
+    def hit(subject, text):
+        with app.app_context():
+            stmt = select(literal(1)).select_from(
+                select(literal(subject).label("s")).subquery("t")).where(
+                thai.contains(column("s"), text))
+            return db.session.execute(stmt).first() is not None
+
+    assert hit("ขออนุมัติจัดซื้อครุภัณฑ์", "จัดซื้อ")
+    assert not hit("ขออนุมัติจัดจ้าง", "จัดซื้อ")
+    assert hit("ส่วนลด 50% ทุกรายการ", "50%") and not hit("ส่วนลด 500 บาท", "50%")
+    assert hit("รหัส A_1", "A_1") and not hit("รหัส AB1", "A_1")
+    assert hit("แจ้งผลตรวจ COVID-19", "covid") and hit("แจ้งผลตรวจ covid-19", "COVID")

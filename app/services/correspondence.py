@@ -551,8 +551,7 @@ def search(session, actor, code, criteria):
     texts = {k: (criteria.get(k) or "").strip() for k in SEARCH_TEXT}
     for name, value in texts.items():
         if value:
-            escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(getattr(RegisterEntry, name).ilike(f"%{escaped}%", escape="\\"))
+            query = query.where(thai.contains(getattr(RegisterEntry, name), value))
     if any(texts.values()):
         query = query.where(party_condition(actor))
     if criteria.get("number") not in (None, ""):

@@ -73,9 +73,18 @@ class FilterToDay(_BuddhistEraDayFilter):
 BE_DATE_FILTERS = [FilterFromDay, FilterToDay, FilterOnDay]
 
 
+class FilterContainsText(FilterContains):
+    """FAB's "contains", with the user's ``%`` and ``_`` taken literally, and LIKE for a text
+    without capital letters (thai.contains)."""
+
+    def apply(self, query, value):
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        return query.filter(thai.contains(field, value))
+
+
 def _contains_first(filters):
     """Thai runs words together: a clerk searching text means "contains" (FAB puts it third)."""
-    return [FilterContains] + [f for f in filters if f is not FilterContains]
+    return [FilterContainsText] + [f for f in filters if f is not FilterContains]
 
 
 def _thai_filters(method, filters):
