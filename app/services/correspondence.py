@@ -478,8 +478,13 @@ def expire_reservations(session, now=None):
 
 def masked(entry, actor, name):
     """The value of field ``name`` of ``entry`` as ``actor`` may see it."""
+    return masked_for(entry, name, is_party(entry, actor))
+
+
+def masked_for(entry, name, party):
+    """The value of field ``name`` of ``entry`` for a reader who is (or is not) ``party`` to it."""
     value = getattr(entry, name)
-    if name in SECRET_CONTENT and value and not is_party(entry, actor):
+    if name in SECRET_CONTENT and value and not party:
         if name == "doc_number" and not REGISTERS[entry.register].incoming:
             return value  # an outgoing letter's number is its register number: it exists
         return SECRET_MASK

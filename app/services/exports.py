@@ -28,7 +28,6 @@ SPOOL_BYTES = 8 * 1024 * 1024  # past this the file goes to a temporary file on 
 
 # Characters XML 1.0 cannot carry at all (a pasted control character would break the file).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -49,8 +48,10 @@ def neutralise(value):
     return value
 
 
-def _text(value):
-    text = _XML_ILLEGAL.sub("", str(value))[:MAX_CELL_CHARS].translate(_XML_ESCAPES)
+def _text(text):
+    if not text.isprintable():  # rare: a tab, a line break, or a character XML cannot carry
+        text = _XML_ILLEGAL.sub("", text)
+    text = text[:MAX_CELL_CHARS].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if text[:1].isspace() or text[-1:].isspace():
         return f'<is><t xml:space="preserve">{text}</t></is>'
     return f"<is><t>{text}</t></is>"
@@ -61,10 +62,15 @@ def _cells(values, row, letters, style=""):
     for letter, value in zip(letters, values):
         if value is None or value == "":
             continue
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        if isinstance(value, str):
+            if value.startswith(FORMULA_LEADS):
+                value = "'" + value
+            out.append(f'<c r="{letter}{row}"{style} t="inlineStr">{_text(value)}</c>')
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and math.isfinite(value):
             out.append(f'<c r="{letter}{row}"{style}><v>{value!r}</v></c>')
         else:
-            out.append(f'<c r="{letter}{row}"{style} t="inlineStr">{_text(neutralise(value))}</c>')
+            out.append(f'<c r="{letter}{row}"{style} t="inlineStr">{_text(str(value))}</c>')
     return f'<row r="{row}">{"".join(out)}</row>'
 
 
@@ -155,7 +161,7 @@ def xlsx_bytes(title, headers, rows, widths=None, max_sheet_rows=MAX_SHEET_ROWS)
 
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     names = []
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as zf:
         rows = iter(rows)
         pending = next(rows, None)
         while pending is not None or not names:
