@@ -12,7 +12,10 @@ from flask import (
     current_app, flash, g, has_request_context, redirect, request, session, url_for,
 )
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.sqla.models import PermissionView, assoc_permissionview_role
+from flask_appbuilder.security.sqla.models import (
+    Permission, PermissionView, ViewMenu, assoc_permissionview_role,
+)
+from sqlalchemy import bindparam, select
 from flask_login import current_user, logout_user
 from werkzeug.security import generate_password_hash
 
@@ -45,6 +48,18 @@ PASSWORD_CHANGE_ALLOWED = {
     "appbuilder.static",
     "static",
 }
+
+
+_PV = PermissionView.__table__
+_PERMISSIONS_OF_ROLES = (  # built once: (permission name, view name) of the roles given
+    select(Permission.__table__.c.name, ViewMenu.__table__.c.name)
+    .select_from(
+        _PV.join(assoc_permissionview_role,
+                 assoc_permissionview_role.c.permission_view_id == _PV.c.id)
+        .join(Permission.__table__, Permission.__table__.c.id == _PV.c.permission_id)
+        .join(ViewMenu.__table__, ViewMenu.__table__.c.id == _PV.c.view_menu_id))
+    .where(assoc_permissionview_role.c.role_id.in_(bindparam("role_ids", expanding=True)))
+)
 
 
 class EOfficeSecurityManager(SecurityManager):
@@ -210,18 +225,8 @@ class EOfficeSecurityManager(SecurityManager):
     def _permissions_of_roles(self, role_ids):
         if not role_ids:
             return frozenset()
-        rows = (
-            self.session.query(self.permission_model.name, self.viewmenu_model.name)
-            .select_from(self.permissionview_model)
-            .join(assoc_permissionview_role,
-                  assoc_permissionview_role.c.permission_view_id == self.permissionview_model.id)
-            .join(self.permission_model,
-                  self.permission_model.id == self.permissionview_model.permission_id)
-            .join(self.viewmenu_model,
-                  self.viewmenu_model.id == self.permissionview_model.view_menu_id)
-            .filter(assoc_permissionview_role.c.role_id.in_(role_ids))
-        )
-        return frozenset(tuple(row) for row in rows)
+        return frozenset(tuple(row) for row in self.session.execute(
+            _PERMISSIONS_OF_ROLES, {"role_ids": list(role_ids)}))
 
     # ---- roles as data ------------------------------------------------------------------
 
