@@ -332,3 +332,71 @@ def test_get_series_created_by_many_at_once_exists_once(engine, clerk):
         assert (rows[0].kind, rows[0].agency_id) == ("agency_in", clerk[1])
     assert sorted(n for _, n in results) == list(range(1, THREADS + 1))
     assert register_numbers(engine, ids.pop(), 2569) == list(range(1, THREADS + 1))
+
+
+# ---- the year basis against a clerk issuing at the same moment ------------------------------------
+
+NOV_2026 = dt.datetime(2026, 11, 15, 3, 0, tzinfo=UTC)  # calendar year 2569, fiscal year 2570
+
+
+def _in_thread(fn):
+    """Start fn() in a thread; returns (thread, box) where box gets 'value' or 'error'."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            box["error"] = e
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, box
+
+
+def test_a_change_of_year_basis_waits_for_a_number_being_issued_then_is_refused(engine, clerk):
+    from app.services.errors import ValidationFailed
+
+    series_id = new_series(engine, clerk, "basis-race-1")
+    with Session(engine) as clerk_session:
+        series = clerk_session.get(NumberSeries, series_id)
+        assert numbering.issue(clerk_session, series, when=NOV_2026) == (2569, [1])
+
+        def change():
+            with Session(engine) as admin:
+                numbering.check_year_basis_change(
+                    admin, admin.get(NumberSeries, series_id), YEAR_FISCAL, YEAR_CALENDAR)
+                admin.commit()
+
+        thread, box = _in_thread(change)
+        thread.join(timeout=1.0)
+        assert thread.is_alive(), "the change did not wait for the number being issued"
+        clerk_session.add(entry(clerk, series_id, 2569, 1))
+        clerk_session.commit()
+    thread.join(timeout=30)
+    assert isinstance(box.get("error"), ValidationFailed), box
+    with Session(engine) as s:
+        assert s.get(NumberSeries, series_id).year_basis == YEAR_CALENDAR
+
+
+def test_a_number_issued_during_a_change_of_year_basis_follows_the_new_basis(engine, clerk):
+    series_id = new_series(engine, clerk, "basis-race-2")
+    with Session(engine) as admin:
+        series = admin.get(NumberSeries, series_id)
+        numbering.check_year_basis_change(admin, series, YEAR_FISCAL, YEAR_CALENDAR)
+        series.year_basis = YEAR_FISCAL
+        admin.flush()
+
+        def issue():
+            with Session(engine) as s:
+                issued = numbering.issue(s, s.get(NumberSeries, series_id), when=NOV_2026)
+                s.add(entry(clerk, series_id, issued[0], issued[1][0]))
+                s.commit()
+                return issued
+
+        thread, box = _in_thread(issue)
+        thread.join(timeout=1.0)
+        assert thread.is_alive(), "the number did not wait for the change of basis"
+        admin.commit()
+    thread.join(timeout=30)
+    assert box.get("value") == (2570, [1]), box  # November: fiscal year 2570, not 2569
