@@ -10,5 +10,6 @@ from app.models.correspondence import (  # noqa: F401
     NumberSeries,
     RegisterEntry,
 )
+from app.models.dispatch import Delivery, LetterEvent  # noqa: F401
 
 metadata = Model.metadata

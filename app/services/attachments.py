@@ -431,6 +431,25 @@ def store(session, entry, checked, actor_id, now, directory, master_key=None, en
     return written
 
 
+def copy(session, source, entry, now, directory):
+    """A copy of attachment ``source`` (a file of another entry) for ``entry``: the stored bytes
+    as they are (a secret file stays encrypted, under the same wrapped key) under a new name, and
+    its row (no commit). Returns the path written, for ``discard`` if the transaction fails."""
+    with open(resolve(directory, source.storage_name), "rb") as f:
+        blob = f.read()
+    extension = source.storage_name.rsplit(".", 1)[-1]
+    storage_name = f"{now.year:04d}/{now.month:02d}/{uuid.uuid4().hex}.{extension}"
+    path = resolve(directory, storage_name)
+    _write_atomic(path, blob)
+    attachment = Attachment(
+        filename=source.filename, content_type=source.content_type, size=source.size,
+        sha256=source.sha256, storage_name=storage_name, wrapped_key=source.wrapped_key,
+        uploaded_by_id=source.uploaded_by_id, uploaded_at=source.uploaded_at)
+    attachment.entry = entry
+    session.add(attachment)
+    return path
+
+
 def discard(paths):
     """Remove files written by ``store`` whose transaction failed; missing ones are fine.
 

@@ -23,6 +23,7 @@ from app.models.correspondence import (
     STATUS_RESERVED,
 )
 from app.services import attachments as attachment_store
+from app.services.timeline import record_event
 from app.services import audit
 from app.services import numbering
 from app.services.errors import PermissionDenied, ValidationFailed
@@ -284,6 +285,9 @@ def register_entry(session, actor, code, data, uploads=(), reader_ids=(), now=No
         entry.readers = readers
         session.add(entry)
         session.flush()
+        record_event(session, entry.id, "registered", actor, now, entry_id=entry.id,
+                     agency_id=agency.id, detail={"number": entry.number_text(),
+                                                  "register": str(register.label)})
         written = _store(session, entry, checked, key, actor, now)
         session.flush()
     except Exception:

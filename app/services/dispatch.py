@@ -1,0 +1,353 @@
+"""Dispatch, accept, return, and the letter's timeline (manual 7.1, 7.4-7.7).
+
+- The central registry dispatches a letter of the province's incoming register to agencies; an
+  agency clerk dispatches a letter of the agency's incoming register to its groups; a group clerk
+  to the people of the group; outgoing letters (normal, circular) go to agencies of the province.
+  ลับที่สุด letters stay out of electronic handling, as the correspondence rules require.
+- Each recipient gets a delivery of its own: sent, opened, accepted (ลงรับ) or returned (ส่งคืน).
+- Accepting enters the letter into the recipient's own incoming register with its next number
+  (the numbering engine), linked to its source. The delivery is claimed by one conditional UPDATE
+  before any number is issued, so that two clerks accepting at once, or one clerk twice, give one
+  entry and one number: the second waits for the first and then finds it accepted.
+- Every step writes its event on the letter's timeline, in the same transaction, never edited.
+
+Locks are taken in one order everywhere: the delivery (or the dispatched entry), then the number
+counter, then the audit log.
+"""
+
+import json
+
+from flask import current_app
+from sqlalchemy import case, or_, select, update
+
+from app import thai
+from app.access import entry_scope, is_party, registers_of
+from app.models import Agency, Attachment, EOfficeUser, RegisterEntry, WorkGroup
+from app.models.correspondence import STATUS_ACTIVE
+from app.models.dispatch import (
+    ACCEPTED,
+    OPENED,
+    PENDING,
+    RETURNED,
+    SENT,
+    TO_AGENCY,
+    TO_GROUP,
+    TO_PERSON,
+    Delivery,
+    LetterEvent,
+)
+from app.services import attachments as attachment_store
+from app.services import correspondence as svc
+from app.services import numbering
+from app.services.timeline import record_event
+from app.services.errors import PermissionDenied, ValidationFailed
+
+# Which register's letters go to whom.
+DISPATCH_TO = {
+    "province_in": TO_AGENCY,
+    "agency_in": TO_GROUP,
+    "group_in": TO_PERSON,
+    "out_normal": TO_AGENCY,
+    "out_circular": TO_AGENCY,
+}
+# The register a delivery enters on acceptance (a person's is read, not numbered).
+ACCEPTED_INTO = {TO_AGENCY: "agency_in", TO_GROUP: "group_in"}
+TOP_SECRET = "top_secret"
+
+ACTIONS = {
+    "registered": "ลงทะเบียน", "dispatched": "ส่ง", "forwarded": "ส่งต่อ", "opened": "เปิดอ่าน",
+    "accepted": "ลงรับ", "returned": "ส่งคืน", "read": "รับทราบ",
+}
+
+
+def _now(now=None):
+    return svc._naive_utc(now)
+
+
+def letter_of(session, entry):
+    """The id of the letter ``entry`` belongs to: its first registration."""
+    source = session.execute(
+        select(Delivery.letter_id).where(Delivery.accepted_entry_id == entry.id)
+    ).scalar_one_or_none()
+    return source if source is not None else entry.id
+
+
+def _lock(session, table, row_id):
+    """The row's lock for this transaction: a row lock on PostgreSQL, the write lock on SQLite;
+    whoever comes second waits, then reads what the first committed."""
+    session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+
+
+# ---- dispatch ------------------------------------------------------------------------------
+
+
+def _recipients(session, entry, kind, ids):
+    ids = sorted({int(i) for i in ids or ()})
+    if not ids:
+        raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย")
+    if kind == TO_AGENCY:
+        found = session.execute(select(Agency).where(Agency.id.in_(ids))).scalars().all()
+        if any(a.id == entry.agency_id for a in found):
+            raise ValidationFailed("ส่งหนังสือถึงหน่วยงานของตนเองไม่ได้")
+    elif kind == TO_GROUP:
+        found = session.execute(select(WorkGroup).where(
+            WorkGroup.id.in_(ids), WorkGroup.agency_id == entry.agency_id)).scalars().all()
+    else:
+        found = session.execute(select(EOfficeUser).where(
+            EOfficeUser.id.in_(ids), EOfficeUser.work_group_id == entry.work_group_id,
+            EOfficeUser.active.is_(True))).scalars().all()
+    if len(found) != len(ids):
+        raise ValidationFailed("ผู้รับบางรายไม่อยู่ในขอบเขตที่ส่งได้ กรุณาเลือกใหม่")
+    return found
+
+
+def dispatch(session, actor, entry, recipient_ids, note=None, now=None):
+    """Send ``entry`` to the recipients its register sends to (agencies, groups or people);
+    one delivery each. Returns the deliveries; commits."""
+    now = _now(now)
+    kind = DISPATCH_TO.get(entry.register)
+    if kind is None:
+        raise ValidationFailed(f"{svc.register_of(entry.register).label} ไม่มีการส่งต่อทางระบบ")
+    if entry.register not in registers_of(actor) or not session.execute(
+            select(RegisterEntry.id).where(RegisterEntry.id == entry.id,
+                                           entry_scope(actor, entry.register))).first():
+        raise PermissionDenied("คุณไม่มีสิทธิ์ส่งหนังสือฉบับนี้")
+    if not is_party(entry, actor):
+        raise PermissionDenied("หนังสือลับฉบับนี้ ส่งได้เฉพาะผู้ที่เกี่ยวข้องกับหนังสือเท่านั้น")
+    if entry.status != STATUS_ACTIVE:
+        raise ValidationFailed("ส่งได้เฉพาะหนังสือที่ลงทะเบียนแล้วและยังไม่ถูกยกเลิก")
+    if entry.secrecy == TOP_SECRET:
+        raise ValidationFailed("หนังสือลับที่สุดต้องส่งด้วยมือ ไม่ส่งทางระบบ")
+    note = (note or "").strip() or None
+    if note and len(note) > 1000:
+        raise ValidationFailed("หมายเหตุการส่งยาวเกิน 1,000 ตัวอักษร")
+    try:
+        _lock(session, RegisterEntry.__table__, entry.id)  # two dispatches of one letter queue
+        recipients = _recipients(session, entry, kind, recipient_ids)
+        column = {TO_AGENCY: Delivery.to_agency_id, TO_GROUP: Delivery.to_group_id,
+                  TO_PERSON: Delivery.to_user_id}[kind]
+        busy = set(session.execute(select(column).where(
+            Delivery.entry_id == entry.id, Delivery.recipient_kind == kind,
+            Delivery.status.in_(PENDING + (ACCEPTED,)))).scalars())
+        again = [r for r in recipients if r.id in busy]
+        if again:
+            names = ", ".join(_name(r) for r in again)
+            raise ValidationFailed(f"ส่งถึง {names} แล้ว และยังไม่ถูกส่งคืน")
+        letter_id = letter_of(session, entry)
+        action = "dispatched" if letter_id == entry.id else "forwarded"
+        deliveries = []
+        for r in recipients:
+            d = Delivery(
+                letter_id=letter_id, entry_id=entry.id, from_agency_id=entry.agency_id,
+                from_group_id=entry.work_group_id, recipient_kind=kind,
+                to_agency_id=r.agency_id if kind != TO_AGENCY else r.id,
+                to_group_id=r.id if kind == TO_GROUP else (
+                    r.work_group_id if kind == TO_PERSON else None),
+                to_user_id=r.id if kind == TO_PERSON else None,
+                status=SENT, note=note, sent_by_id=actor.id, sent_at=now)
+            session.add(d)
+            session.flush()
+            record_event(session, letter_id, action, actor, now, entry_id=entry.id,
+                         delivery_id=d.id, agency_id=entry.agency_id,
+                         detail={"to": _name(r), "note": note} if note else {"to": _name(r)})
+            deliveries.append(d)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return deliveries
+
+
+def _name(recipient):
+    return recipient.get_full_name() if isinstance(recipient, EOfficeUser) else recipient.name
+
+
+# ---- the recipient's side -------------------------------------------------------------------
+
+
+def is_recipient(delivery, actor):
+    """Whether ``actor`` decides on ``delivery``: the clerk of the agency or group it is for,
+    or the person."""
+    if actor is None or not getattr(actor, "is_authenticated", True):
+        return False
+    if delivery.recipient_kind == TO_PERSON:
+        return delivery.to_user_id == actor.id
+    if delivery.recipient_kind == TO_GROUP:
+        return (actor.work_group_id == delivery.to_group_id
+                and "group_in" in registers_of(actor))
+    return actor.agency_id == delivery.to_agency_id and "agency_in" in registers_of(actor)
+
+
+def require_recipient(delivery, actor):
+    if not is_recipient(delivery, actor):
+        raise PermissionDenied("หนังสือฉบับนี้ไม่ได้ส่งถึงคุณ")
+
+
+def open_delivery(session, actor, delivery, now=None):
+    """The recipient looks at it: a sent delivery becomes opened (once); commits."""
+    require_recipient(delivery, actor)
+    if delivery.status != SENT:
+        return delivery
+    now = _now(now)
+    done = session.execute(
+        update(Delivery).where(Delivery.id == delivery.id, Delivery.status == SENT)
+        .values(status=OPENED, opened_by_id=actor.id, opened_at=now)).rowcount
+    if done:
+        record_event(session, delivery.letter_id, "opened", actor, now,
+                     delivery_id=delivery.id)
+    session.commit()
+    session.refresh(delivery)
+    return delivery
+
+
+def accept(session, actor, delivery, now=None):
+    """ลงรับ: the letter enters the recipient's incoming register with its next number (a
+    person's delivery is marked read). Returns the new entry (None for a person). Accepting
+    what is already accepted returns the entry it became; commits."""
+    require_recipient(delivery, actor)
+    now = _now(now)
+    delivery_id = delivery.id
+    written = []
+    try:
+        claimed = session.execute(
+            update(Delivery).where(Delivery.id == delivery_id, Delivery.status.in_(PENDING))
+            .values(status=ACCEPTED, accepted_by_id=actor.id, accepted_at=now)).rowcount
+        if not claimed:
+            session.rollback()
+            current = session.get(Delivery, delivery_id, populate_existing=True)
+            if current.status == ACCEPTED:
+                return current.accepted_entry
+            raise ValidationFailed("หนังสือฉบับนี้ถูกส่งคืนแล้ว ลงรับไม่ได้")
+        entry = None
+        if delivery.recipient_kind == TO_PERSON:
+            record_event(session, delivery.letter_id, "read", actor, now,
+                         delivery_id=delivery_id)
+        else:
+            entry = _enter(session, actor, delivery, now, written)
+            session.execute(update(Delivery).where(Delivery.id == delivery_id)
+                            .values(accepted_entry_id=entry.id))
+            record_event(session, delivery.letter_id, "accepted", actor, now,
+                         entry_id=entry.id, delivery_id=delivery_id,
+                         detail={"number": entry.number_text(),
+                                 "register": str(svc.register_of(entry.register).label)})
+        session.commit()
+    except Exception:
+        session.rollback()
+        attachment_store.discard(written)
+        raise
+    session.expire(delivery)
+    return entry
+
+
+def _enter(session, actor, delivery, now, written):
+    """The recipient's register entry of ``delivery``, numbered, with the source's files."""
+    source = delivery.entry
+    code = ACCEPTED_INTO[delivery.recipient_kind]
+    register = svc.register_of(code)
+    agency = session.get(Agency, delivery.to_agency_id)
+    group = session.get(WorkGroup, delivery.to_group_id) if delivery.to_group_id else None
+    secret = source.secrecy != svc.NORMAL
+    series = svc._series(session, register, agency, group if code == "group_in" else None,
+                         secret)
+    year, (number,) = numbering.issue(session, series, now)
+    incoming = svc.register_of(source.register).incoming
+    entry = RegisterEntry(
+        register=code, series_id=series.id, year=year, number=number,
+        agency_id=agency.id, work_group_id=group.id if code == "group_in" else None,
+        status=STATUS_ACTIVE, registered_by_id=actor.id, registered_at=now, received_at=now,
+        speed=source.speed, secrecy=source.secrecy, doc_number=source.doc_number,
+        doc_date=source.doc_date,
+        sender=source.sender if incoming else delivery.from_agency.name,
+        receiver=source.receiver if incoming and source.receiver else
+        (group.name if code == "group_in" else agency.name),
+        subject=source.subject,
+    )
+    session.add(entry)
+    session.flush()
+    # The source's files, copied as stored (never shared: a file belongs to one entry).
+    directory = current_app.config["ATTACHMENTS_DIR"]
+    for a in session.execute(select(Attachment).where(Attachment.entry_id == source.id)
+                             .order_by(Attachment.id)).scalars():
+        written.append(attachment_store.copy(session, a, entry, now, directory))
+    session.flush()
+    return entry
+
+
+def return_delivery(session, actor, delivery, reason, now=None):
+    """ส่งคืน: refuse the delivery with a reason (required); the sender sees it and may dispatch
+    again to the right recipient. Commits."""
+    require_recipient(delivery, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("กรุณาระบุเหตุผลที่ส่งคืน")
+    if len(reason) > 1000:
+        raise ValidationFailed("เหตุผลที่ส่งคืนยาวเกิน 1,000 ตัวอักษร")
+    now = _now(now)
+    try:
+        done = session.execute(
+            update(Delivery).where(Delivery.id == delivery.id, Delivery.status.in_(PENDING))
+            .values(status=RETURNED, return_reason=reason, returned_by_id=actor.id,
+                    returned_at=now)).rowcount
+        if not done:
+            raise ValidationFailed("หนังสือฉบับนี้ลงรับหรือส่งคืนไปแล้ว")
+        record_event(session, delivery.letter_id, "returned", actor, now,
+                     delivery_id=delivery.id, detail={"reason": reason})
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.expire(delivery)
+    return delivery
+
+
+# ---- timeline -------------------------------------------------------------------------------
+
+
+def may_follow(session, actor, letter_id):
+    """Whether ``actor`` may read the timeline of a letter: they see one of its entries, or
+    they sent or receive one of its deliveries."""
+    entries = select(RegisterEntry.id).where(
+        or_(RegisterEntry.id == letter_id,
+            RegisterEntry.id.in_(select(Delivery.accepted_entry_id)
+                                 .where(Delivery.letter_id == letter_id)),
+            RegisterEntry.id.in_(select(Delivery.entry_id).where(Delivery.letter_id == letter_id))),
+        entry_scope(actor))
+    if session.execute(entries.limit(1)).first():
+        return True
+    deliveries = session.execute(
+        select(Delivery).where(Delivery.letter_id == letter_id)).scalars()
+    return any(is_recipient(d, actor) for d in deliveries)
+
+
+def timeline(session, actor, letter_id):
+    """Every event of the letter, in the order they happened, as dicts for display."""
+    if not may_follow(session, actor, letter_id):
+        raise PermissionDenied("คุณไม่มีสิทธิ์ดูเส้นทางของหนังสือฉบับนี้")
+    events = session.execute(
+        select(LetterEvent).where(LetterEvent.letter_id == letter_id)
+        .order_by(LetterEvent.occurred_at, LetterEvent.id)).scalars()
+    return [{
+        "action": e.action, "label": ACTIONS.get(e.action, e.action),
+        "actor": e.actor_name, "agency": e.agency.name if e.agency else "",
+        "at": thai.format_datetime(e.occurred_at), "occurred_at": e.occurred_at,
+        "detail": json.loads(e.detail) if e.detail else {},
+        "entry_id": e.entry_id, "delivery_id": e.delivery_id,
+    } for e in events]
+
+
+def inbox(session, actor):
+    """New incoming (หนังสือเข้าใหม่): deliveries to ``actor`` not yet decided, most urgent
+    first, then newest."""
+    conditions = [Delivery.to_user_id == actor.id]
+    if "agency_in" in registers_of(actor) and actor.agency_id:
+        conditions.append((Delivery.recipient_kind == TO_AGENCY)
+                          & (Delivery.to_agency_id == actor.agency_id))
+    if "group_in" in registers_of(actor) and actor.work_group_id:
+        conditions.append((Delivery.recipient_kind == TO_GROUP)
+                          & (Delivery.to_group_id == actor.work_group_id))
+    urgency = case({"most_urgent": 0, "very_urgent": 1, "urgent": 2},
+                   value=RegisterEntry.speed, else_=3)
+    return session.execute(
+        select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
+        .where(or_(*conditions), Delivery.status.in_(PENDING))
+        .order_by(urgency, Delivery.id.desc())).scalars().all()

@@ -1,0 +1,259 @@
+"""Letters that travel (app/services/dispatch.py), on the real database: the central registry
+registers and dispatches to two agencies; one accepts (its own number), one returns with a reason;
+the sender dispatches again; the timeline shows every step in order. Several clerks accepting one
+delivery at once make one entry and one number. Refusals change nothing."""
+
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from pypdf import PdfWriter
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from app.extensions import db
+from app.models import Agency, Attachment, EOfficeUser, NumberCounter, RegisterEntry
+from app.models.dispatch import ACCEPTED, OPENED, RETURNED, SENT, Delivery, LetterEvent
+from app.services import correspondence as svc
+from app.services import dispatch
+from app.services.attachments import Upload
+from app.services.errors import PermissionDenied, ValidationFailed
+
+
+def pdf_bytes():
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def ctx(app):
+    """A request-less app context whose session is thrown away after the test."""
+    with app.test_request_context():
+        yield db.session
+        db.session.remove()
+
+
+def user(session, username):
+    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
+
+
+def agency(session, code):
+    return session.execute(select(Agency).where(Agency.code == code)).scalar_one()
+
+
+def province_letter(session, subject, **fields):
+    central = user(session, "central")
+    data = {"sender": "กระทรวงมหาดไทย", "doc_number": "มท 0208.5/ว 777", "subject": subject,
+            "speed": "most_urgent", "secrecy": "normal", **fields}
+    uploads = [Upload("หนังสือ.pdf", pdf_bytes())] if fields.get("secrecy", "normal") == "normal" \
+        else []
+    return svc.register_entry(session, central, "province_in", data, uploads)
+
+
+def snapshot(session):
+    session.expire_all()
+    return {
+        "deliveries": [(d.id, d.status, d.accepted_entry_id, d.return_reason)
+                       for d in session.query(Delivery).order_by(Delivery.id)],
+        "entries": session.query(RegisterEntry).count(),
+        "events": session.query(LetterEvent).count(),
+        "counters": sorted((c.series_id, c.year, c.last_number)
+                           for c in session.query(NumberCounter)),
+    }
+
+
+def test_dispatch_accept_return_redispatch_and_the_timeline(ctx):
+    s = ctx
+    central, dopa, cdd = user(s, "central"), user(s, "clerk.dopa"), user(s, "clerk.cdd")
+    letter = province_letter(s, "ขอให้รายงานผลการเตรียมความพร้อมรับมืออุทกภัย")
+    dopa_agency, cdd_agency = agency(s, "พง 0016.1"), agency(s, "พง 0019.1")
+    local = agency(s, "พง 0023.1")
+
+    first = dispatch.dispatch(s, central, letter, [dopa_agency.id, cdd_agency.id],
+                              note="โปรดดำเนินการ")
+    assert [(d.to_agency_id, d.status) for d in first] == [
+        (dopa_agency.id, SENT), (cdd_agency.id, SENT)]
+    to_dopa, to_cdd = first
+
+    # The agencies see them as new incoming, most urgent first.
+    assert to_dopa.id in [d.id for d in dispatch.inbox(s, dopa)]
+    assert to_cdd.id in [d.id for d in dispatch.inbox(s, cdd)]
+    assert to_dopa.id not in [d.id for d in dispatch.inbox(s, cdd)]
+
+    # dopa opens it, then accepts: the letter enters its own incoming register, numbered.
+    dispatch.open_delivery(s, dopa, to_dopa)
+    assert to_dopa.status == OPENED
+    before = svc_last(s, "agency_in", dopa_agency)
+    accepted = dispatch.accept(s, dopa, to_dopa)
+    assert accepted.register == "agency_in" and accepted.agency_id == dopa_agency.id
+    assert accepted.number == before + 1
+    assert accepted.subject == letter.subject and accepted.doc_number == letter.doc_number
+    assert accepted.sender == "กระทรวงมหาดไทย" and accepted.received_at is not None
+    files = s.query(Attachment).filter_by(entry_id=accepted.id).all()
+    assert [f.filename for f in files] == ["หนังสือ.pdf"]
+    source_file = s.query(Attachment).filter_by(entry_id=letter.id).one()
+    assert files[0].sha256 == source_file.sha256 and files[0].storage_name != source_file.storage_name
+    s.expire_all()
+    assert to_dopa.status == ACCEPTED and to_dopa.accepted_entry_id == accepted.id
+    # Accepting again gives the same entry, no new number.
+    assert dispatch.accept(s, dopa, to_dopa).id == accepted.id
+    assert svc_last(s, "agency_in", dopa_agency) == before + 1
+
+    # cdd returns it: a reason is required.
+    with pytest.raises(ValidationFailed, match="เหตุผล"):
+        dispatch.return_delivery(s, cdd, to_cdd, "  ")
+    dispatch.return_delivery(s, cdd, to_cdd, "ไม่ใช่ภารกิจของหน่วยงาน ควรส่งท้องถิ่นจังหวัด")
+    s.expire_all()
+    assert to_cdd.status == RETURNED and "ท้องถิ่น" in to_cdd.return_reason
+    with pytest.raises(ValidationFailed):
+        dispatch.accept(s, cdd, to_cdd)  # returned is final
+
+    # The sender sends it again, to the right agency, which accepts it.
+    again = dispatch.dispatch(s, central, letter, [local.id])
+    local_clerk = make_clerk(s, local, "clerk.local")
+    third = dispatch.accept(s, local_clerk, again[0])
+    assert third.agency_id == local.id and third.number >= 1
+
+    # One timeline, every step in order, seen from any of the letter's entries.
+    events = dispatch.timeline(s, central, letter.id)
+    steps = [(e["action"], e["agency"]) for e in events]
+    assert steps == [
+        ("registered", "สำนักงานจังหวัดพังงา"),
+        ("dispatched", "สำนักงานจังหวัดพังงา"),
+        ("dispatched", "สำนักงานจังหวัดพังงา"),
+        ("opened", dopa_agency.name),
+        ("accepted", dopa_agency.name),
+        ("returned", cdd_agency.name),
+        ("dispatched", "สำนักงานจังหวัดพังงา"),
+        ("accepted", local.name),
+    ]
+    assert events[4]["detail"]["number"] == accepted.number_text()
+    assert "ท้องถิ่น" in events[5]["detail"]["reason"]
+    assert events[1]["detail"] == {"to": dopa_agency.name, "note": "โปรดดำเนินการ"}
+    assert all(" พ.ศ." not in e["at"] and "25" in e["at"] for e in events)  # Buddhist Era
+    assert dispatch.timeline(s, dopa, dispatch.letter_of(s, accepted)) == events
+
+    # The agency forwards its accepted entry to a group: the same letter's timeline.
+    group = s.execute(select(EOfficeUser.work_group_id)
+                      .where(EOfficeUser.username == "group.dopa")).scalar_one()
+    forwarded = dispatch.dispatch(s, dopa, accepted, [group])
+    assert forwarded[0].letter_id == letter.id
+    group_clerk = user(s, "group.dopa")
+    in_group = dispatch.accept(s, group_clerk, forwarded[0])
+    assert in_group.register == "group_in" and in_group.work_group_id == group
+    assert [e["action"] for e in dispatch.timeline(s, group_clerk, letter.id)][-2:] == [
+        "forwarded", "accepted"]
+
+    # A user with no part in the letter may not follow it.
+    with pytest.raises(PermissionDenied):
+        dispatch.timeline(s, user(s, "officer.cdd"), letter.id)
+
+
+def svc_last(s, register, owner):
+    from app.services import numbering
+
+    key = svc.series_key(svc.register_of(register), owner, None, False)
+    series = numbering.get_series(s, key, register, agency_id=owner.id)
+    s.commit()
+    return numbering.last_issued(s, series, svc.thai.to_bangkok(svc.utcnow()).year + 543)
+
+
+def make_clerk(s, agency_, username):
+    existing = s.execute(select(EOfficeUser).where(EOfficeUser.username == username)) \
+        .scalar_one_or_none()
+    if existing:
+        return existing
+    clerk_role = user(s, "clerk.dopa").roles[0]
+    u = EOfficeUser(username=username, first_name="ธุรการ", last_name="ท้องถิ่น",
+                    email=f"{username}@phangnga.example", active=True, level=3,
+                    agency_id=agency_.id, roles=[clerk_role], password="x")
+    s.add(u)
+    s.commit()
+    return u
+
+
+def test_refusals_change_nothing(ctx):
+    s = ctx
+    central, dopa, cdd = user(s, "central"), user(s, "clerk.dopa"), user(s, "clerk.cdd")
+    dopa_agency, cdd_agency = agency(s, "พง 0016.1"), agency(s, "พง 0019.1")
+    letter = province_letter(s, "เรื่องทดสอบการปฏิเสธ")
+    top = province_letter(s, "แผนลับที่สุด", secrecy="top_secret")
+    [delivery] = dispatch.dispatch(s, central, letter, [dopa_agency.id])
+    before = snapshot(s)
+    attempts = [
+        (ValidationFailed, lambda: dispatch.dispatch(s, central, top, [dopa_agency.id])),
+        (ValidationFailed, lambda: dispatch.dispatch(s, central, letter, [dopa_agency.id])),
+        (ValidationFailed, lambda: dispatch.dispatch(s, central, letter, [])),
+        (ValidationFailed, lambda: dispatch.dispatch(s, central, letter, [999999])),
+        (PermissionDenied, lambda: dispatch.dispatch(s, dopa, letter, [cdd_agency.id])),
+        (PermissionDenied, lambda: dispatch.accept(s, cdd, delivery)),
+        (PermissionDenied, lambda: dispatch.accept(s, user(s, "officer.dopa"), delivery)),
+        (PermissionDenied, lambda: dispatch.return_delivery(s, cdd, delivery, "ไม่ใช่ของเรา")),
+        (PermissionDenied, lambda: dispatch.open_delivery(s, cdd, delivery)),
+    ]
+    for error, attempt in attempts:
+        with pytest.raises(error):
+            attempt()
+        s.rollback()
+        assert snapshot(s) == before
+    svc.cancel(s, central, letter, "ลงทะเบียนซ้ำ")
+    with pytest.raises(ValidationFailed):
+        dispatch.dispatch(s, central, letter, [cdd_agency.id])
+
+
+def test_the_timeline_cannot_be_changed(ctx):
+    s = ctx
+    letter = province_letter(s, "เรื่องที่เส้นทางแก้ไม่ได้")
+    for statement in ("UPDATE letter_event SET action = 'accepted' WHERE letter_id = :id",
+                      "DELETE FROM letter_event WHERE letter_id = :id"):
+        with pytest.raises(DBAPIError):
+            s.execute(text(statement), {"id": letter.id})
+        s.rollback()
+    assert [e["action"] for e in dispatch.timeline(s, user(s, "central"), letter.id)] == [
+        "registered"]
+
+
+def test_clerks_accepting_one_delivery_at_once_make_one_entry(app):
+    clerks = 6
+    with app.test_request_context():
+        s = db.session
+        dopa_agency = agency(s, "พง 0016.1")
+        letter = province_letter(s, "เรื่องที่หลายคนลงรับพร้อมกัน")
+        [delivery] = dispatch.dispatch(s, user(s, "central"), letter, [dopa_agency.id])
+        delivery_id = delivery.id
+        names = ["clerk.dopa"] + [make_clerk(s, dopa_agency, f"clerk{i}.dopa").username
+                                  for i in range(2, clerks + 1)]
+        entries_before = s.query(RegisterEntry).count()
+        db.session.remove()
+
+    barrier = threading.Barrier(clerks)
+
+    def accept(name):
+        with app.test_request_context():
+            session = db.session
+            try:
+                actor = user(session, name)
+                d = session.get(Delivery, delivery_id)
+                barrier.wait(timeout=30)
+                entry = dispatch.accept(session, actor, d)
+                return entry.id, entry.number
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=clerks) as pool:
+        results = list(pool.map(accept, names, timeout=120))
+
+    assert len(set(results)) == 1, results
+    with app.app_context():
+        s = db.session
+        assert s.query(RegisterEntry).count() == entries_before + 1
+        d = s.get(Delivery, delivery_id)
+        assert d.status == ACCEPTED and d.accepted_entry_id == results[0][0]
+        accepted_events = s.query(LetterEvent).filter_by(delivery_id=delivery_id,
+                                                         action="accepted").count()
+        assert accepted_events == 1
+        db.session.remove()
