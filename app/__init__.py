@@ -90,9 +90,12 @@ def _register_views(appbuilder):
 
     from app.views.correspondence import REGISTER_VIEWS, NumberSeriesView
     from app.views.correspondence_api import RegisterApi
+    from app.views.dispatch import InboxView
 
     correspondence = dict(category="Correspondence", category_label=_l("ระบบงานสารบรรณ"),
                           category_icon="fa-book")
+    appbuilder.add_view(InboxView, "Inbox", label=InboxView.menu_label, icon="fa-inbox",
+                        **correspondence)
     for view, name, icon in REGISTER_VIEWS:
         appbuilder.add_view(view, name, label=view.menu_label, icon=icon, **correspondence)
     appbuilder.add_view(NumberSeriesView, "NumberSeries", label=_l("ชุดเลขทะเบียน"),

@@ -29,7 +29,9 @@ READ_API = "can_get|can_info"
 SETUP_MENU = "menu_access"
 MENU = "menu_access"
 # A register's screen: everything but delete (an entry is cancelled, never deleted).
-REGISTER_PERMS = "can_(list|show|add|edit|cancel|reserve|attach|file|xlsx|report)"
+REGISTER_PERMS = "can_(list|show|add|edit|cancel|reserve|attach|file|xlsx|report|dispatch)"
+# New incoming (หนังสือเข้าใหม่): every level that can be sent a letter.
+INBOX = ("InboxView", "can_(list|open|accept|return|file)")
 REGISTER_API_PERMS = "can_(get|info|post|cancel)"
 
 
@@ -62,7 +64,8 @@ LEVELS = (
              "|OutgoingCircularView|OrderView", REGISTER_PERMS),
             ("RegisterApi", REGISTER_API_PERMS),
             ("Correspondence|ProvinceIncoming|AgencyIncoming|GroupIncoming|OutgoingNormal"
-             "|OutgoingCircular|Orders", MENU),
+             "|OutgoingCircular|Orders|Inbox", MENU),
+            INBOX,
         ),
     ),
     Level(
@@ -82,7 +85,8 @@ LEVELS = (
              "|OrderView", REGISTER_PERMS),
             ("RegisterApi", REGISTER_API_PERMS),
             ("Correspondence|AgencyIncoming|GroupIncoming|OutgoingNormal|OutgoingCircular"
-             "|Orders", MENU),
+             "|Orders|Inbox", MENU),
+            INBOX,
         ),
     ),
     Level(
@@ -96,7 +100,8 @@ LEVELS = (
             ("Setup|Agencies|WorkGroups", SETUP_MENU),
             ("GroupIncomingView", REGISTER_PERMS),
             ("RegisterApi", REGISTER_API_PERMS),
-            ("Correspondence|GroupIncoming", MENU),
+            ("Correspondence|GroupIncoming|Inbox", MENU),
+            INBOX,
         ),
     ),
     Level(
@@ -108,6 +113,8 @@ LEVELS = (
             ("AgencyView|WorkGroupView", READ),
             ("AgencyApi|WorkGroupApi", READ_API),
             ("Setup|Agencies|WorkGroups", SETUP_MENU),
+            ("Correspondence|Inbox", MENU),
+            INBOX,
         ),
     ),
 )

@@ -257,3 +257,74 @@ def test_clerks_accepting_one_delivery_at_once_make_one_entry(app):
                                                          action="accepted").count()
         assert accepted_events == 1
         db.session.remove()
+
+
+# ---- through the screens -------------------------------------------------------------------------
+
+
+def _register_by_screen(client, subject):
+    data = {"speed": "urgent", "secrecy": "normal", "sender": "กระทรวงมหาดไทย",
+            "doc_number": "มท 0211.3/ว 55", "subject": subject,
+            "files": (io.BytesIO(pdf_bytes()), "คำสั่ง.pdf")}
+    r = client.post("/provinceincomingview/add", data=data, content_type="multipart/form-data")
+    assert r.status_code == 302, r.status_code
+    return int(r.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_the_screens_dispatch_open_accept_and_return(app, login_as, dbq):
+    from tests.conftest import text_of
+
+    central, dopa, cdd = login_as("central"), login_as("clerk.dopa"), login_as("clerk.cdd")
+    subject = "ขอเชิญประชุมคณะกรรมการป้องกันภัยฝ่ายพลเรือนผ่านหน้าจอ"
+    entry_id = _register_by_screen(central, subject)
+    ids = dbq(lambda s: {a.code: a.id for a in s.query(Agency)})
+    r = central.post(f"/provinceincomingview/dispatch/{entry_id}",
+                     data={"recipients": [ids["พง 0016.1"], ids["พง 0019.1"]],
+                           "note": "ด่วน โปรดพิจารณา"})
+    assert r.status_code == 302
+    deliveries = dbq(lambda s: {d.to_agency_id: d.id for d in s.query(Delivery)
+                                .filter_by(entry_id=entry_id)})
+    to_dopa, to_cdd = deliveries[ids["พง 0016.1"]], deliveries[ids["พง 0019.1"]]
+
+    # New incoming, opened with its PDF viewable before deciding.
+    assert subject in text_of(dopa.get("/inbox/"))
+    page = dopa.get(f"/inbox/open/{to_dopa}")
+    assert page.status_code == 200 and subject in text_of(page)
+    assert "เปิดอ่านแล้ว" in text_of(page)
+    file_id = dbq(lambda s: s.query(Attachment).filter_by(entry_id=entry_id).one().id)
+    pdf = dopa.get(f"/inbox/file/{to_dopa}/{file_id}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["Content-Disposition"].startswith("inline")
+
+    # Nobody else opens, accepts or returns it, and nothing changes.
+    before = dbq(lambda s: snapshot(s))
+    for client, url, method in [(cdd, f"/inbox/open/{to_dopa}", "get"),
+                                (cdd, f"/inbox/accept/{to_dopa}", "post"),
+                                (cdd, f"/inbox/return/{to_dopa}", "post"),
+                                (cdd, f"/inbox/file/{to_dopa}/{file_id}", "get"),
+                                (login_as("officer.dopa"), f"/inbox/accept/{to_dopa}", "post")]:
+        r = getattr(client, method)(url, data={"reason": "ไม่ใช่ของเรา"})
+        assert r.status_code == 404, (url, r.status_code)
+    assert dbq(lambda s: snapshot(s)) == before
+
+    # Accept: the new entry in dopa's register, shown with its number.
+    r = dopa.post(f"/inbox/accept/{to_dopa}")
+    assert r.status_code == 302 and "/agencyincomingview/show/" in r.headers["Location"]
+    shown = text_of(dopa.get(r.headers["Location"]))
+    assert subject in shown and "เส้นทางของหนังสือ" in shown and "ลงรับ" in shown
+    assert subject not in text_of(dopa.get("/inbox/"))
+
+    # Return: a reason is required; without one nothing changes.
+    r = cdd.post(f"/inbox/return/{to_cdd}", data={"reason": ""}, follow_redirects=True)
+    assert "กรุณาระบุเหตุผลที่ส่งคืน" in text_of(r)
+    assert dbq(lambda s: s.get(Delivery, to_cdd).status) == OPENED  # seen again, not returned
+    cdd.post(f"/inbox/return/{to_cdd}", data={"reason": "ไม่ใช่ภารกิจของสำนักงาน"})
+    assert dbq(lambda s: s.get(Delivery, to_cdd).status) == RETURNED
+
+    # The sender sees both outcomes on the entry, and the timeline in order.
+    page = text_of(central.get(f"/provinceincomingview/show/{entry_id}"))
+    assert "ลงรับแล้ว" in page and "ส่งคืน" in page and "ไม่ใช่ภารกิจของสำนักงาน" in page
+    timeline = page[page.index("เส้นทางของหนังสือ"):]
+    order = [timeline.index(w) for w in ("ลงทะเบียน", "ด่วน โปรดพิจารณา", "เปิดอ่าน",
+                                         "ไม่ใช่ภารกิจของสำนักงาน")]
+    assert order == sorted(order)

@@ -374,7 +374,10 @@ def test_officer_has_no_register(login_as):
     for view in ("provinceincomingview", "agencyincomingview", "outgoingnormalview", "orderview"):
         assert officer.get(f"/{view}/list/").status_code == 403
     menu = text_of(officer.get("/"))
-    assert "ระบบงานสารบรรณ" not in menu
+    # Only the letters sent to them personally (หนังสือเข้าใหม่), no register.
+    assert "หนังสือเข้าใหม่" in menu
+    for label in ("หนังสือรับถึงจังหวัด", "หนังสือรับถึงหน่วยงาน", "หนังสือส่ง", "หนังสือคำสั่ง"):
+        assert label not in menu
 
 
 def test_menus_by_level(login_as):

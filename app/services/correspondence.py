@@ -425,19 +425,21 @@ def add_attachments(session, actor, entry, uploads, now=None):
     return entry
 
 
-def open_attachment(session, actor, entry, attachment_id, disposition, viewer_lines=None):
+def open_attachment(session, actor, entry, attachment_id, disposition, viewer_lines=None,
+                    party=None):
     """The file of an attachment, for ``actor``: (attachment, bytes). Audited.
 
-    ``disposition`` is "inline" or "attachment". A secret letter's file is only for its parties;
-    a ลับที่สุด one opens in the browser only, never as a download; a secret PDF comes stamped
-    with ``viewer_lines`` on every page.
+    ``disposition`` is "inline" or "attachment". A secret letter's file is only for its parties
+    (``party``, when the caller knows better: the recipient of a delivery of it); a ลับที่สุด one
+    opens in the browser only, never as a download; a secret PDF comes stamped with
+    ``viewer_lines`` on every page.
     """
     from app.services import watermark
 
     attachment = next((a for a in entry.attachments if a.id == attachment_id), None)
     if attachment is None:
         return None, None
-    if not is_party(entry, actor):
+    if not (party if party is not None else is_party(entry, actor)):
         raise PermissionDenied("เอกสารแนบของหนังสือลับเปิดได้เฉพาะผู้ที่เกี่ยวข้องเท่านั้น")
     if entry.secrecy == "top_secret" and disposition != "inline":
         raise PermissionDenied("หนังสือลับที่สุดเปิดดูได้ในเบราว์เซอร์เท่านั้น ไม่อนุญาตให้ดาวน์โหลด")

@@ -158,6 +158,24 @@ def dispatch(session, actor, entry, recipient_ids, note=None, now=None):
     return deliveries
 
 
+def recipient_choices(session, entry):
+    """(id, name) of whom ``entry`` may be sent to, by its register."""
+    kind = DISPATCH_TO.get(entry.register)
+    if kind == TO_AGENCY:
+        rows = session.execute(select(Agency).where(Agency.id != entry.agency_id)
+                               .order_by(Agency.name)).scalars()
+    elif kind == TO_GROUP:
+        rows = session.execute(select(WorkGroup).where(WorkGroup.agency_id == entry.agency_id)
+                               .order_by(WorkGroup.name)).scalars()
+    elif kind == TO_PERSON:
+        rows = session.execute(select(EOfficeUser).where(
+            EOfficeUser.work_group_id == entry.work_group_id, EOfficeUser.active.is_(True))
+            .order_by(EOfficeUser.first_name)).scalars()
+    else:
+        return []
+    return [(r.id, _name(r)) for r in rows]
+
+
 def _name(recipient):
     return recipient.get_full_name() if isinstance(recipient, EOfficeUser) else recipient.name
 

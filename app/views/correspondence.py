@@ -38,6 +38,7 @@ from app.access import entry_scope, is_party, party_condition, party_test, regis
 from app.extensions import db
 from app.fields import ThaiDateField
 from app.models import EOfficeUser, NumberSeries, RegisterEntry
+from app.models.dispatch import DELIVERY_STATUSES, Delivery
 from app.models.correspondence import SECRET_CONTENT, STATUS_CANCELLED, STATUS_RESERVED
 from app.services import correspondence as svc
 from app.services.attachments import Upload
@@ -227,7 +228,8 @@ class RegisterView(EOfficeModelView):
     register = None
     datamodel = None  # set by subclasses
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_cancel",
-                        "can_reserve", "can_attach", "can_file", "can_xlsx", "can_report"]
+                        "can_reserve", "can_attach", "can_file", "can_xlsx", "can_report",
+                        "can_dispatch"]
     label_columns = LABELS
     base_order = ("id", "desc")
     list_widget = RegisterListWidget
@@ -377,8 +379,28 @@ class RegisterView(EOfficeModelView):
         return self.render_template(
             self.show_template, pk=entry.id, title=self.show_title, widgets=widgets,
             related_views=[], entry=entry, party=party, keeps=keeps,
-            format_datetime=thai.format_datetime,
+            format_datetime=thai.format_datetime, **self._travel(entry, party, keeps),
         )
+
+    def _travel(self, entry, party, keeps):
+        """What the detail shows of the letter's travels: the form to send it on, its deliveries,
+        and its timeline."""
+        from app.services import dispatch as dispatching
+
+        letter_id = dispatching.letter_of(db.session, entry)
+        deliveries = db.session.execute(
+            select(Delivery).where(Delivery.entry_id == entry.id).order_by(Delivery.id)
+        ).scalars().all()
+        may_send = (keeps and party and entry.status == "active"
+                    and entry.secrecy != "top_secret" and self.may("can_dispatch")
+                    and entry.register in dispatching.DISPATCH_TO)
+        return {
+            "deliveries": deliveries,
+            "recipients": dispatching.recipient_choices(db.session, entry) if may_send else [],
+            "may_send": may_send,
+            "events": dispatching.timeline(db.session, g.user, letter_id) if party else [],
+            "delivery_statuses": DELIVERY_STATUSES,
+        }
 
     def _show_fields(self, entry):
         """The detail's rows: a reservation's deadline only while reserved, the cancellation
@@ -469,29 +491,26 @@ class RegisterView(EOfficeModelView):
     @expose("/file/<pk>/<int:attachment_id>", methods=["GET"])
     @has_access
     def file(self, pk, attachment_id):
+        return attachment_response(self._entry_or_404(pk), attachment_id)
+
+    # ---- dispatch ---------------------------------------------------------------------------
+
+    @expose("/dispatch/<pk>", methods=["POST"])
+    @has_access
+    def dispatch(self, pk):
+        from app.services import dispatch as dispatching
+
         entry = self._entry_or_404(pk)
-        disposition = "attachment" if request.args.get("download") == "1" else "inline"
-        user = g.user
-        lines = [
-            f"{user.get_full_name()} ({user.username})",
-            thai.format_datetime(svc.utcnow()),
-            f"IP {request.remote_addr or '-'}",
-        ]
         try:
-            attachment, data = svc.open_attachment(
-                db.session, user, entry, attachment_id, disposition, viewer_lines=lines)
-        except DomainError as e:
+            sent = dispatching.dispatch(db.session, g.user, entry,
+                                        request.form.getlist("recipients"),
+                                        note=request.form.get("note"))
+        except (DomainError, ValueError) as e:
             db.session.rollback()
-            return Response(str(e), status=e.status, mimetype="text/plain; charset=utf-8")
-        if attachment is None:
-            abort(404)
-        response = Response(data, mimetype=attachment.content_type)
-        name = quote(attachment.filename)
-        response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{name}"
-        response.headers["Cache-Control"] = "private, no-store"
-        # A file is shown as itself, never run as a page of ours.
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+            flash(str(e) if isinstance(e, DomainError) else "ผู้รับไม่ถูกต้อง", "danger")
+            return self._back(entry)
+        flash(f"ส่งหนังสือถึง {', '.join(d.recipient_name() for d in sent)} แล้ว", "success")
+        return self._back(entry)
 
     # ---- export and report ----------------------------------------------------------------
 
@@ -654,6 +673,33 @@ class OrderView(RegisterView):  # 7.8 หนังสือคำสั่ง
 
 
 YEAR_BASES = {"calendar": "ปีปฏิทิน (เริ่ม 1 มกราคม)", "fiscal": "ปีงบประมาณ (เริ่ม 1 ตุลาคม)"}
+
+
+def attachment_response(entry, attachment_id, party=None):
+    """The file of an attachment of ``entry`` (which the caller has checked the user may see),
+    inline or, with ``download=1``, as a download; secret PDFs stamped with the viewer."""
+    disposition = "attachment" if request.args.get("download") == "1" else "inline"
+    user = g.user
+    lines = [
+        f"{user.get_full_name()} ({user.username})",
+        thai.format_datetime(svc.utcnow()),
+        f"IP {request.remote_addr or '-'}",
+    ]
+    try:
+        attachment, data = svc.open_attachment(
+            db.session, user, entry, attachment_id, disposition, viewer_lines=lines, party=party)
+    except DomainError as e:
+        db.session.rollback()
+        return Response(str(e), status=e.status, mimetype="text/plain; charset=utf-8")
+    if attachment is None:
+        abort(404)
+    response = Response(data, mimetype=attachment.content_type)
+    name = quote(attachment.filename)
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{name}"
+    response.headers["Cache-Control"] = "private, no-store"
+    # A file is shown as itself, never run as a page of ours.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _register_label(code):

@@ -1,0 +1,91 @@
+"""New incoming (หนังสือเข้าใหม่, manual 7.4): the deliveries waiting for the user's decision,
+each opened with its files before it is accepted (ลงรับ) or returned (ส่งคืน). Every rule is in
+app/services/dispatch.py; a delivery is found only among those addressed to the user."""
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import lazy_gettext as _l
+
+from app import thai
+from app.extensions import db
+from app.models.dispatch import DELIVERY_STATUSES, TO_GROUP, Delivery
+from app.services import dispatch as dispatching
+from app.services.errors import DomainError
+from app.views.correspondence import attachment_response, secrecy_badge, speed_badge
+
+
+class InboxView(BaseView):
+    route_base = "/inbox"
+    default_view = "list"
+    base_permissions = ["can_list", "can_open", "can_accept", "can_return", "can_file"]
+    menu_label = _l("หนังสือเข้าใหม่")
+
+    def _delivery_or_404(self, pk):
+        try:
+            delivery = db.session.get(Delivery, int(pk))
+        except (TypeError, ValueError):
+            abort(404)
+        if delivery is None or not dispatching.is_recipient(delivery, g.user):
+            abort(404)  # another's delivery does not exist, as far as this user knows
+        return delivery
+
+    def _page(self, template, **kwargs):
+        return self.render_template(
+            template, speed_badge=speed_badge, secrecy_badge=secrecy_badge,
+            format_datetime=thai.format_datetime, format_date=thai.format_date,
+            statuses=DELIVERY_STATUSES, **kwargs)
+
+    @expose("/")
+    @has_access
+    def list(self):
+        deliveries = dispatching.inbox(db.session, g.user)
+        return self._page("dispatch/inbox.html", deliveries=deliveries,
+                          title=self.menu_label)
+
+    @expose("/open/<pk>")
+    @has_access
+    def open(self, pk):
+        delivery = self._delivery_or_404(pk)
+        dispatching.open_delivery(db.session, g.user, delivery)
+        events = dispatching.timeline(db.session, g.user, delivery.letter_id)
+        return self._page("dispatch/delivery.html", delivery=delivery, entry=delivery.entry,
+                          events=events, title=self.menu_label)
+
+    @expose("/accept/<pk>", methods=["POST"])
+    @has_access
+    def accept(self, pk):
+        delivery = self._delivery_or_404(pk)
+        try:
+            entry = dispatching.accept(db.session, g.user, delivery)
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+            return redirect(url_for("InboxView.open", pk=delivery.id))
+        if entry is None:
+            flash("รับทราบหนังสือแล้ว", "success")
+            return redirect(url_for("InboxView.list"))
+        flash(f"ลงรับแล้ว เลขรับ {entry.number_text()}", "success")
+        view = "GroupIncomingView" if delivery.recipient_kind == TO_GROUP else "AgencyIncomingView"
+        return redirect(url_for(f"{view}.show", pk=entry.id))
+
+    @expose("/return/<pk>", methods=["POST"])
+    @has_access
+    @permission_name("return")
+    def return_(self, pk):
+        delivery = self._delivery_or_404(pk)
+        try:
+            dispatching.return_delivery(db.session, g.user, delivery, request.form.get("reason"))
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+            return redirect(url_for("InboxView.open", pk=delivery.id))
+        flash("ส่งคืนหนังสือแล้ว", "success")
+        return redirect(url_for("InboxView.list"))
+
+    @expose("/file/<pk>/<int:attachment_id>")
+    @has_access
+    def file(self, pk, attachment_id):
+        delivery = self._delivery_or_404(pk)
+        return attachment_response(delivery.entry, attachment_id, party=True)
+
