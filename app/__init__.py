@@ -113,6 +113,22 @@ def _register_hooks(app):
     def _enforce_session():
         return sm.enforce_session()
 
+    @app.context_processor
+    def _inbox_count():
+        def inbox_count():
+            """Letters waiting for the logged-in user's decision; 0 for anyone without the
+            new-incoming screen. Counted once per page, when the navigation bar asks."""
+            from flask_login import current_user
+
+            from app.services import dispatch
+
+            if not getattr(current_user, "is_authenticated", False) \
+                    or not sm.has_access("can_list", "InboxView"):
+                return 0
+            return dispatch.inbox_count(db.session, current_user._get_current_object())
+
+        return {"inbox_count": inbox_count}
+
     @app.after_request
     def _security_headers(response):
         h = response.headers

@@ -328,3 +328,32 @@ def test_the_screens_dispatch_open_accept_and_return(app, login_as, dbq):
     order = [timeline.index(w) for w in ("ลงทะเบียน", "ด่วน โปรดพิจารณา", "เปิดอ่าน",
                                          "ไม่ใช่ภารกิจของสำนักงาน")]
     assert order == sorted(order)
+
+
+def test_the_navigation_bar_counts_what_waits_for_the_user(app, login_as):
+    import re
+
+    from tests.conftest import text_of
+
+    def count(client):
+        html = client.get("/").get_data(as_text=True)
+        found = re.search(r'id="inbox-count".*?<span class="badge">(\d+)</span>', html, re.S)
+        return int(found.group(1)) if found else 0
+
+    def service(fn):  # a context of its own, closed before the clients' next request
+        with app.test_request_context():
+            try:
+                return fn(db.session)
+            finally:
+                db.session.remove()
+
+    dopa, group, cdd = login_as("clerk.dopa"), login_as("group.dopa"), login_as("clerk.cdd")
+    waiting, waiting_cdd = count(dopa), count(cdd)
+    delivery_id = service(lambda s: dispatch.dispatch(
+        s, user(s, "central"), province_letter(s, "เรื่องที่นับในแถบเมนู"),
+        [agency(s, "พง 0016.1").id])[0].id)
+    assert count(dopa) == waiting + 1
+    assert count(group) == 0 and count(cdd) == waiting_cdd
+    assert "หนังสือเข้าใหม่" in text_of(dopa.get("/"))
+    service(lambda s: dispatch.accept(s, user(s, "clerk.dopa"), s.get(Delivery, delivery_id)))
+    assert count(dopa) == waiting

@@ -18,7 +18,7 @@ counter, then the audit log.
 import json
 
 from flask import current_app
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from app import thai
 from app.access import entry_scope, is_party, registers_of
@@ -353,9 +353,8 @@ def timeline(session, actor, letter_id):
     } for e in events]
 
 
-def inbox(session, actor):
-    """New incoming (หนังสือเข้าใหม่): deliveries to ``actor`` not yet decided, most urgent
-    first, then newest."""
+def _addressed_to(actor):
+    """The SQL condition: deliveries ``actor`` decides on (see is_recipient)."""
     conditions = [Delivery.to_user_id == actor.id]
     if "agency_in" in registers_of(actor) and actor.agency_id:
         conditions.append((Delivery.recipient_kind == TO_AGENCY)
@@ -363,9 +362,21 @@ def inbox(session, actor):
     if "group_in" in registers_of(actor) and actor.work_group_id:
         conditions.append((Delivery.recipient_kind == TO_GROUP)
                           & (Delivery.to_group_id == actor.work_group_id))
+    return or_(*conditions)
+
+
+def inbox_count(session, actor):
+    """How many deliveries wait for ``actor``'s decision (the count in the navigation bar)."""
+    return session.execute(select(func.count()).select_from(Delivery).where(
+        _addressed_to(actor), Delivery.status.in_(PENDING))).scalar_one()
+
+
+def inbox(session, actor):
+    """New incoming (หนังสือเข้าใหม่): deliveries to ``actor`` not yet decided, most urgent
+    first, then newest."""
     urgency = case({"most_urgent": 0, "very_urgent": 1, "urgent": 2},
                    value=RegisterEntry.speed, else_=3)
     return session.execute(
         select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
-        .where(or_(*conditions), Delivery.status.in_(PENDING))
+        .where(_addressed_to(actor), Delivery.status.in_(PENDING))
         .order_by(urgency, Delivery.id.desc())).scalars().all()

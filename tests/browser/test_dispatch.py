@@ -1,6 +1,6 @@
 """A letter that travels, in Chromium: the central clerk registers a letter with its PDF and sends
-it to an agency; the agency clerk finds it in new incoming, opens it, views the PDF and accepts
-it, getting the agency's own number; the central clerk sees the outcome and the timeline. Each
+it to an agency; the agency clerk sees the count in the navigation bar, finds it in new incoming,
+opens it, views the PDF and accepts it, getting the agency's own number; the central clerk sees the outcome and the timeline. Each
 screen is saved under docs/screenshots."""
 
 import re
@@ -39,7 +39,12 @@ def test_central_sends_and_the_agency_accepts(browser, server, tmp_path):
         central.screenshot(path=str(SCREENSHOTS / "dispatch-sent.png"), full_page=True)
 
         login(clerk, "clerk.dopa")
-        clerk.goto("/inbox/")
+        clerk.goto("/")
+        badge = clerk.locator("#inbox-count .badge")
+        assert badge.is_visible() and int(badge.inner_text()) >= 1
+        with clerk.expect_navigation():
+            clerk.click("#inbox-count")
+        assert clerk.url.endswith("/inbox/")
         row = clerk.locator("#inbox tr", has_text=SUBJECT)
         assert row.count() == 1 and "ด่วนมาก" in row.inner_text()
         clerk.screenshot(path=str(SCREENSHOTS / "dispatch-inbox.png"), full_page=True)
