@@ -392,6 +392,11 @@ def _write_atomic(path, blob):
 # ---- store, discard, read ----------------------------------------------------------------------
 
 
+def _storage_name(now, extension):
+    """A new file's generated name: ``<YYYY>/<MM>/<uuid4 hex>.<ext>``, by the month of ``now``."""
+    return f"{now.year:04d}/{now.month:02d}/{uuid.uuid4().hex}.{extension}"
+
+
 def store(session, entry, checked, actor_id, now, directory, master_key=None, encrypt=False):
     """Write the checked files and add their ``Attachment`` rows to ``session`` (no commit).
 
@@ -405,7 +410,7 @@ def store(session, entry, checked, actor_id, now, directory, master_key=None, en
     try:
         for item in checked:
             data = item.upload.data
-            storage_name = f"{now.year:04d}/{now.month:02d}/{uuid.uuid4().hex}.{item.extension}"
+            storage_name = _storage_name(now, item.extension)
             path = resolve(directory, storage_name)
             wrapped = None
             blob = data
@@ -437,8 +442,7 @@ def copy(session, source, entry, now, directory):
     its row (no commit). Returns the path written, for ``discard`` if the transaction fails."""
     with open(resolve(directory, source.storage_name), "rb") as f:
         blob = f.read()
-    extension = source.storage_name.rsplit(".", 1)[-1]
-    storage_name = f"{now.year:04d}/{now.month:02d}/{uuid.uuid4().hex}.{extension}"
+    storage_name = _storage_name(now, source.storage_name.rsplit(".", 1)[-1])
     path = resolve(directory, storage_name)
     _write_atomic(path, blob)
     attachment = Attachment(

@@ -380,14 +380,21 @@ class _CommittedView:
         self.readers = entry.readers
 
 
+def required_reason(text, purpose, limit=1000):
+    """A reason a user must give (``purpose``: "ที่ยกเลิก", "ที่ส่งคืน"), stripped; refused when
+    empty or longer than ``limit``."""
+    reason = (text or "").strip()
+    if not reason:
+        raise ValidationFailed(f"กรุณาระบุเหตุผล{purpose}")
+    if len(reason) > limit:
+        raise ValidationFailed(f"เหตุผล{purpose}ยาวเกิน {limit:,} ตัวอักษร")
+    return reason
+
+
 def cancel(session, actor, entry, reason, now=None):
     """Cancel (ยกเลิก) an entry: it stays in the register with its number, marked, with why."""
     require_change(actor, entry)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("กรุณาระบุเหตุผลที่ยกเลิก")
-    if len(reason) > 1000:
-        raise ValidationFailed("เหตุผลที่ยกเลิกยาวเกิน 1,000 ตัวอักษร")
+    reason = required_reason(reason, "ที่ยกเลิก")
     if entry.status == STATUS_CANCELLED:
         raise ValidationFailed("รายการนี้ถูกยกเลิกไปแล้ว")
     now = _naive_utc(now)

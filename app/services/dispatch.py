@@ -60,10 +60,6 @@ ACTIONS = {
 }
 
 
-def _now(now=None):
-    return svc._naive_utc(now)
-
-
 def letter_of(session, entry):
     """The id of the letter ``entry`` belongs to: its first registration."""
     source = session.execute(
@@ -104,7 +100,7 @@ def _recipients(session, entry, kind, ids):
 def dispatch(session, actor, entry, recipient_ids, note=None, now=None):
     """Send ``entry`` to the recipients its register sends to (agencies, groups or people);
     one delivery each. Returns the deliveries; commits."""
-    now = _now(now)
+    now = svc._naive_utc(now)
     kind = DISPATCH_TO.get(entry.register)
     if kind is None:
         raise ValidationFailed(f"{svc.register_of(entry.register).label} ไม่มีการส่งต่อทางระบบ")
@@ -206,7 +202,7 @@ def open_delivery(session, actor, delivery, now=None):
     require_recipient(delivery, actor)
     if delivery.status != SENT:
         return delivery
-    now = _now(now)
+    now = svc._naive_utc(now)
     done = session.execute(
         update(Delivery).where(Delivery.id == delivery.id, Delivery.status == SENT)
         .values(status=OPENED, opened_by_id=actor.id, opened_at=now)).rowcount
@@ -223,7 +219,7 @@ def accept(session, actor, delivery, now=None):
     person's delivery is marked read). Returns the new entry (None for a person). Accepting
     what is already accepted returns the entry it became; commits."""
     require_recipient(delivery, actor)
-    now = _now(now)
+    now = svc._naive_utc(now)
     delivery_id = delivery.id
     written = []
     try:
@@ -295,12 +291,8 @@ def return_delivery(session, actor, delivery, reason, now=None):
     """ส่งคืน: refuse the delivery with a reason (required); the sender sees it and may dispatch
     again to the right recipient. Commits."""
     require_recipient(delivery, actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("กรุณาระบุเหตุผลที่ส่งคืน")
-    if len(reason) > 1000:
-        raise ValidationFailed("เหตุผลที่ส่งคืนยาวเกิน 1,000 ตัวอักษร")
-    now = _now(now)
+    reason = svc.required_reason(reason, "ที่ส่งคืน")
+    now = svc._naive_utc(now)
     try:
         done = session.execute(
             update(Delivery).where(Delivery.id == delivery.id, Delivery.status.in_(PENDING))

@@ -63,9 +63,7 @@ def _cells(values, row, letters, style=""):
         if value is None or value == "":
             continue
         if isinstance(value, str):
-            if value.startswith(FORMULA_LEADS):
-                value = "'" + value
-            out.append(f'<c r="{letter}{row}"{style} t="inlineStr">{_text(value)}</c>')
+            out.append(f'<c r="{letter}{row}"{style} t="inlineStr">{_text(neutralise(value))}</c>')
         elif isinstance(value, (int, float)) and not isinstance(value, bool) \
                 and math.isfinite(value):
             out.append(f'<c r="{letter}{row}"{style}><v>{value!r}</v></c>')
