@@ -96,11 +96,32 @@ def _register_views(appbuilder):
                           category_icon="fa-book")
     appbuilder.add_view(InboxView, "Inbox", label=InboxView.menu_label, icon="fa-inbox",
                         **correspondence)
+    appbuilder.add_link("ReceivedFromProvince", href="InboxView.received",
+                        label=_l("ทะเบียนหนังสือรับจากจังหวัด"), icon="fa-list-alt",
+                        **correspondence)
     for view, name, icon in REGISTER_VIEWS:
         appbuilder.add_view(view, name, label=view.menu_label, icon=icon, **correspondence)
     appbuilder.add_view(NumberSeriesView, "NumberSeries", label=_l("ชุดเลขทะเบียน"),
                         icon="fa-sort-numeric-asc", **correspondence)
     appbuilder.add_api(RegisterApi)
+
+    from app.views.dispatch_api import DocumentApi, LetterApi
+    from app.views.documents import DocumentView
+
+    appbuilder.add_api(LetterApi)
+    appbuilder.add_api(DocumentApi)
+
+    documents = dict(category="Documents", category_label=_l("ระบบส่งเอกสาร"),
+                     category_icon="fa-paper-plane")
+    appbuilder.add_view(DocumentView, "NewDocuments", label=_l("เอกสารใหม่"),
+                        icon="fa-envelope", **documents)
+    for name, endpoint, label, icon in (
+            ("ReceivedDocuments", "received", _l("เอกสารรับแล้ว"), "fa-archive"),
+            ("SentDocuments", "sent", _l("ประวัติการส่ง"), "fa-history"),
+            ("SendInternal", "send_internal", _l("ส่งเอกสารภายใน"), "fa-share"),
+            ("SendExternal", "send_external", _l("ส่งเอกสารภายนอก"), "fa-share-square-o")):
+        appbuilder.add_link(name, href=f"DocumentView.{endpoint}", label=label, icon=icon,
+                            **documents)
 
 
 def _register_hooks(app):
@@ -114,20 +135,25 @@ def _register_hooks(app):
         return sm.enforce_session()
 
     @app.context_processor
-    def _inbox_count():
-        def inbox_count():
-            """Letters waiting for the logged-in user's decision; 0 for anyone without the
-            new-incoming screen. Counted once per page, when the navigation bar asks."""
+    def _waiting_counts():
+        def waiting(count, view):
+            """A count of what waits for the logged-in user (``count(session, user)``); 0 for
+            anyone without ``view``. Counted once per page, when the navigation bar asks."""
             from flask_login import current_user
 
-            from app.services import dispatch
-
             if not getattr(current_user, "is_authenticated", False) \
-                    or not sm.has_access("can_list", "InboxView"):
+                    or not sm.has_access("can_list", view):
                 return 0
-            return dispatch.inbox_count(db.session, current_user._get_current_object())
+            return count(db.session, current_user._get_current_object())
 
-        return {"inbox_count": inbox_count}
+        from app.services import dispatch, documents
+
+        return {
+            # Letters waiting for the user's decision (หนังสือเข้าใหม่).
+            "inbox_count": lambda: waiting(dispatch.inbox_count, "InboxView"),
+            # Documents waiting to be received (เอกสารใหม่).
+            "document_count": lambda: waiting(documents.new_count, "DocumentView"),
+        }
 
     @app.after_request
     def _security_headers(response):

@@ -32,7 +32,19 @@ MENU = "menu_access"
 REGISTER_PERMS = "can_(list|show|add|edit|cancel|reserve|attach|file|xlsx|report|dispatch)"
 # New incoming (หนังสือเข้าใหม่): every level that can be sent a letter.
 INBOX = ("InboxView", "can_(list|open|accept|return|file)")
+# The register of letters received from the province (ทะเบียนหนังสือรับจากจังหวัด): the clerks
+# whose agency or group accepts letters into a register.
+RECEIVED = ("InboxView", "can_received")
 REGISTER_API_PERMS = "can_(get|info|post|cancel)"
+# Sending documents (ระบบส่งเอกสาร): every level sends and receives documents.
+DOCUMENTS = ("DocumentView", "can_(list|send|show|receive|file)")
+# Their API: every level reads, accepts and returns what is for it and sends documents; the
+# clerks, who keep registers, dispatch letters.
+LETTER_API = ("LetterApi", "can_(get|accept|return)")
+LETTER_API_DISPATCH = ("LetterApi", "can_dispatch")
+DOCUMENT_API = ("DocumentApi", "can_(get|send|receive)")
+DOCUMENT_MENUS = ("Documents|NewDocuments|ReceivedDocuments|SentDocuments|SendInternal"
+                  "|SendExternal", MENU)
 
 
 @dataclass(frozen=True)
@@ -64,8 +76,14 @@ LEVELS = (
              "|OutgoingCircularView|OrderView", REGISTER_PERMS),
             ("RegisterApi", REGISTER_API_PERMS),
             ("Correspondence|ProvinceIncoming|AgencyIncoming|GroupIncoming|OutgoingNormal"
-             "|OutgoingCircular|Orders|Inbox", MENU),
+             "|OutgoingCircular|Orders|Inbox|ReceivedFromProvince", MENU),
             INBOX,
+            RECEIVED,
+            LETTER_API_DISPATCH,
+            DOCUMENTS,
+            DOCUMENT_MENUS,
+            LETTER_API,
+            DOCUMENT_API,
         ),
     ),
     Level(
@@ -85,8 +103,14 @@ LEVELS = (
              "|OrderView", REGISTER_PERMS),
             ("RegisterApi", REGISTER_API_PERMS),
             ("Correspondence|AgencyIncoming|GroupIncoming|OutgoingNormal|OutgoingCircular"
-             "|Orders|Inbox", MENU),
+             "|Orders|Inbox|ReceivedFromProvince", MENU),
             INBOX,
+            RECEIVED,
+            LETTER_API_DISPATCH,
+            DOCUMENTS,
+            DOCUMENT_MENUS,
+            LETTER_API,
+            DOCUMENT_API,
         ),
     ),
     Level(
@@ -100,8 +124,14 @@ LEVELS = (
             ("Setup|Agencies|WorkGroups", SETUP_MENU),
             ("GroupIncomingView", REGISTER_PERMS),
             ("RegisterApi", REGISTER_API_PERMS),
-            ("Correspondence|GroupIncoming|Inbox", MENU),
+            ("Correspondence|GroupIncoming|Inbox|ReceivedFromProvince", MENU),
             INBOX,
+            RECEIVED,
+            LETTER_API_DISPATCH,
+            DOCUMENTS,
+            DOCUMENT_MENUS,
+            LETTER_API,
+            DOCUMENT_API,
         ),
     ),
     Level(
@@ -115,6 +145,10 @@ LEVELS = (
             ("Setup|Agencies|WorkGroups", SETUP_MENU),
             ("Correspondence|Inbox", MENU),
             INBOX,
+            DOCUMENTS,
+            DOCUMENT_MENUS,
+            LETTER_API,
+            DOCUMENT_API,
         ),
     ),
 )

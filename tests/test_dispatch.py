@@ -357,3 +357,72 @@ def test_the_navigation_bar_counts_what_waits_for_the_user(app, login_as):
     assert "หนังสือเข้าใหม่" in text_of(dopa.get("/"))
     service(lambda s: dispatch.accept(s, user(s, "clerk.dopa"), s.get(Delivery, delivery_id)))
     assert count(dopa) == waiting
+
+
+def test_the_form_offers_only_recipients_that_do_not_hold_the_letter(ctx):
+    s = ctx
+    central, cdd = user(s, "central"), user(s, "clerk.cdd")
+    letter = province_letter(s, "ขอเชิญประชุมคณะกรรมการจังหวัด")
+    dopa_agency, cdd_agency = agency(s, "พง 0016.1"), agency(s, "พง 0019.1")
+    offered = dict(dispatch.recipient_choices(s, letter))
+    assert dopa_agency.id in offered and cdd_agency.id in offered
+    assert letter.agency_id not in offered  # never the sender itself
+    _to_dopa, to_cdd = dispatch.dispatch(s, central, letter, [dopa_agency.id, cdd_agency.id])
+    offered = dict(dispatch.recipient_choices(s, letter))
+    assert dopa_agency.id not in offered and cdd_agency.id not in offered
+    dispatch.return_delivery(s, cdd, to_cdd, "ไม่ใช่เรื่องของหน่วยงาน")
+    offered = dict(dispatch.recipient_choices(s, letter))
+    assert cdd_agency.id in offered and dopa_agency.id not in offered
+
+
+def test_the_register_of_letters_received_from_the_province(app, login_as):
+    import openpyxl
+
+    with app.test_request_context():
+        number, entry_id = _received_register_checked(db.session)
+        db.session.remove()
+
+    clerk = login_as("clerk.dopa")
+    page = clerk.get("/inbox/received?q=สำรวจแหล่งน้ำ")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "ขอความร่วมมือสำรวจแหล่งน้ำ" in body and f"/show/{entry_id}" in body
+    sheet = openpyxl.load_workbook(io.BytesIO(
+        clerk.get("/inbox/received.xlsx?q=สำรวจแหล่งน้ำ").data)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert ["เลขรับ", "วันที่ลงรับ", "จาก", "เลขทะเบียนผู้ส่ง", "ที่", "ลงวันที่", "เรื่อง",
+            "ผู้ลงรับ"] in values
+    assert any(row[0] == number and row[6] == "ขอความร่วมมือสำรวจแหล่งน้ำ" for row in values)
+    # The officer keeps no register: the screen is not theirs.
+    officer = login_as("officer.dopa")
+    for url in ("/inbox/received", "/inbox/received.xlsx"):
+        r = officer.get(url)
+        assert r.status_code in (302, 403) and b"xl/" not in r.data, url
+
+
+def _received_register_checked(s):
+    """The central registry sends to two agencies; dopa accepts, cdd returns: the register
+    lists dopa's acceptance with both numbers, for dopa's clerk alone. (number, entry id)"""
+    central, dopa, cdd = user(s, "central"), user(s, "clerk.dopa"), user(s, "clerk.cdd")
+    letter = province_letter(s, "ขอความร่วมมือสำรวจแหล่งน้ำ", doc_number="มท 0810/ว 4321")
+    to_dopa, to_cdd = dispatch.dispatch(s, central, letter, [agency(s, "พง 0016.1").id,
+                                                            agency(s, "พง 0019.1").id])
+    entry = dispatch.accept(s, dopa, to_dopa)
+    dispatch.return_delivery(s, cdd, to_cdd, "ส่งผิดหน่วยงาน")
+
+    def lines(actor, text=None):
+        return [dispatch.received_row(*r) for r in
+                s.execute(dispatch.received_register(s, actor, text)).all()]
+
+    mine = [line for line in lines(dopa) if line[6] == "ขอความร่วมมือสำรวจแหล่งน้ำ"]
+    assert len(mine) == 1
+    number_here, _at, sender, number_there, doc_number, _date, _subject, by = mine[0]
+    assert number_here == entry.number_text() and sender == letter.agency.name
+    assert number_there.startswith(f"{letter.number_text()} (")
+    assert doc_number == "มท 0810/ว 4321" and by == dopa.get_full_name()
+    assert [line[0] for line in lines(dopa, "0810/ว 4321")] == [entry.number_text()]
+    assert lines(dopa, "ไม่มีเรื่องนี้") == []
+    for other in (cdd, central, user(s, "group.dopa"), user(s, "officer.dopa")):
+        assert "ขอความร่วมมือสำรวจแหล่งน้ำ" not in [line[6] for line in lines(other)]
+
+    return entry.number_text(), entry.id

@@ -140,6 +140,12 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
             return str(self.number)
         return self.doc_number or str(self.number)
 
+    def new_file(self, **fields):
+        """A new attachment of this entry (for app.services.attachments.store)."""
+        attachment = Attachment(**fields)
+        attachment.entry = self
+        return attachment
+
     def audit_masked_columns(self):
         return SECRET_CONTENT if (self.secrecy or "normal") != "normal" else ()
 

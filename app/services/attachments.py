@@ -1,8 +1,8 @@
-"""Attachments of register entries (เอกสารแนบ): check, store, read back.
+"""Attachments of register entries and sent documents (เอกสารแนบ): check, store, read back.
 
 The view reads each uploaded file into an ``Upload``; ``check`` decides every file's type from its
 content (never from its name) and refuses the whole batch before anything is written; ``store``
-writes the files under generated names and adds their ``Attachment`` rows to the caller's session;
+writes the files under generated names and adds their rows to the caller's session;
 ``read`` gives the plain content back, verified against its SHA-256.
 
 A secret letter's file is encrypted with its own random 256-bit key (AES-256-GCM, the file holds
@@ -32,7 +32,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from app.models import Attachment
 from app.services.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -398,7 +397,8 @@ def _storage_name(now, extension):
 
 
 def store(session, entry, checked, actor_id, now, directory, master_key=None, encrypt=False):
-    """Write the checked files and add their ``Attachment`` rows to ``session`` (no commit).
+    """Write the checked files and add their rows to ``session`` (no commit): ``entry`` is what
+    they belong to, a register entry or a sent document (its ``new_file`` makes the row).
 
     Each file goes to ``<directory>/<YYYY>/<MM>/<uuid4 hex>.<ext>`` (year and month of ``now``),
     encrypted when ``encrypt`` (then ``master_key`` is required: 32 bytes or its base64).
@@ -418,7 +418,7 @@ def store(session, entry, checked, actor_id, now, directory, master_key=None, en
                 blob, wrapped = encrypt_content(data, key)
             _write_atomic(path, blob)
             written.append(path)
-            attachment = Attachment(
+            session.add(entry.new_file(
                 filename=display_name(item.upload.filename, item.extension),
                 content_type=item.content_type,
                 size=len(data),
@@ -427,9 +427,7 @@ def store(session, entry, checked, actor_id, now, directory, master_key=None, en
                 wrapped_key=wrapped,
                 uploaded_by_id=actor_id,
                 uploaded_at=now,
-            )
-            attachment.entry = entry
-            session.add(attachment)
+            ))
     except BaseException:
         discard(written)
         raise
@@ -445,12 +443,10 @@ def copy(session, source, entry, now, directory):
     storage_name = _storage_name(now, source.storage_name.rsplit(".", 1)[-1])
     path = resolve(directory, storage_name)
     _write_atomic(path, blob)
-    attachment = Attachment(
+    session.add(entry.new_file(
         filename=source.filename, content_type=source.content_type, size=source.size,
         sha256=source.sha256, storage_name=storage_name, wrapped_key=source.wrapped_key,
-        uploaded_by_id=source.uploaded_by_id, uploaded_at=source.uploaded_at)
-    attachment.entry = entry
-    session.add(attachment)
+        uploaded_by_id=source.uploaded_by_id, uploaded_at=source.uploaded_at))
     return path
 
 

@@ -120,11 +120,7 @@ def dispatch(session, actor, entry, recipient_ids, note=None, now=None):
     try:
         _lock(session, RegisterEntry.__table__, entry.id)  # two dispatches of one letter queue
         recipients = _recipients(session, entry, kind, recipient_ids)
-        column = {TO_AGENCY: Delivery.to_agency_id, TO_GROUP: Delivery.to_group_id,
-                  TO_PERSON: Delivery.to_user_id}[kind]
-        busy = set(session.execute(select(column).where(
-            Delivery.entry_id == entry.id, Delivery.recipient_kind == kind,
-            Delivery.status.in_(PENDING + (ACCEPTED,)))).scalars())
+        busy = _holding(session, entry, kind)
         again = [r for r in recipients if r.id in busy]
         if again:
             names = ", ".join(_name(r) for r in again)
@@ -154,8 +150,18 @@ def dispatch(session, actor, entry, recipient_ids, note=None, now=None):
     return deliveries
 
 
+def _holding(session, entry, kind):
+    """The ids of the recipients that hold ``entry`` already: sent to them, and not returned."""
+    column = {TO_AGENCY: Delivery.to_agency_id, TO_GROUP: Delivery.to_group_id,
+              TO_PERSON: Delivery.to_user_id}[kind]
+    return set(session.execute(select(column).where(
+        Delivery.entry_id == entry.id, Delivery.recipient_kind == kind,
+        Delivery.status.in_(PENDING + (ACCEPTED,)))).scalars())
+
+
 def recipient_choices(session, entry):
-    """(id, name) of whom ``entry`` may be sent to, by its register."""
+    """(id, name) of whom ``entry`` may be sent to, by its register, less those that hold it
+    already (a returned delivery's recipient may be chosen again)."""
     kind = DISPATCH_TO.get(entry.register)
     if kind == TO_AGENCY:
         rows = session.execute(select(Agency).where(Agency.id != entry.agency_id)
@@ -169,7 +175,8 @@ def recipient_choices(session, entry):
             .order_by(EOfficeUser.first_name)).scalars()
     else:
         return []
-    return [(r.id, _name(r)) for r in rows]
+    holding = _holding(session, entry, kind)
+    return [(r.id, _name(r)) for r in rows if r.id not in holding]
 
 
 def _name(recipient):
@@ -372,3 +379,42 @@ def inbox(session, actor):
         select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
         .where(_addressed_to(actor), Delivery.status.in_(PENDING))
         .order_by(urgency, Delivery.id.desc())).scalars().all()
+
+
+# ---- the register of letters received from the province (manual 7.5) ---------------------------
+
+RECEIVED_PAGE_SIZE = 50
+
+
+def received_register(session, actor, text=None):
+    """ทะเบียนหนังสือรับจากจังหวัด: the statement of the deliveries ``actor``'s agency or group
+    accepted (ลงรับ), newest first, each with the sender's number and the number it got here.
+    ``text`` searches the subject and the letter's own number (ที่)."""
+    from sqlalchemy.orm import aliased
+
+    here = aliased(RegisterEntry)
+    statement = (
+        select(Delivery, RegisterEntry, here)
+        .join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
+        .join(here, here.id == Delivery.accepted_entry_id)
+        .where(_addressed_to(actor), Delivery.recipient_kind != TO_PERSON,
+               Delivery.status == ACCEPTED)
+        .order_by(Delivery.accepted_at.desc(), Delivery.id.desc()))
+    text = (text or "").strip()
+    if text:
+        statement = statement.where(or_(thai.contains(RegisterEntry.subject, text),
+                                        thai.contains(RegisterEntry.doc_number, text)))
+    return statement
+
+
+RECEIVED_COLUMNS = ("เลขรับ", "วันที่ลงรับ", "จาก", "เลขทะเบียนผู้ส่ง", "ที่", "ลงวันที่", "เรื่อง",
+                    "ผู้ลงรับ")
+
+
+def received_row(delivery, source, here):
+    """One line of the register, as the screen and the Excel file show it."""
+    return [here.number_text(), thai.format_datetime(delivery.accepted_at),
+            delivery.from_agency.name,
+            f"{source.number_text()} ({svc.register_of(source.register).label})",
+            source.doc_number or "", thai.format_date(source.doc_date), source.subject or "",
+            here.registered_by.get_full_name() if here.registered_by else ""]

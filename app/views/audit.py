@@ -29,6 +29,9 @@ ACTION_LABELS = {
     "attachment_open": "เปิดดูเอกสารแนบ",
     "attachment_download": "ดาวน์โหลดเอกสารแนบ",
     "reservations_expired": "ยกเลิกเลขที่จองเกินกำหนด",
+    "document_send": "ส่งเอกสาร",
+    "document_file_open": "เปิดดูไฟล์เอกสารที่ส่ง",
+    "document_file_download": "ดาวน์โหลดไฟล์เอกสารที่ส่ง",
 }
 AUDIT_LABELS = {
     "seq": _l("ลำดับ"),
@@ -52,6 +55,7 @@ TYPE_LABELS = {
     "Agency": "หน่วยงาน", "WorkGroup": "กลุ่มงาน", "EOfficeUser": "ผู้ใช้งาน", "Role": "บทบาท",
     "Permission": "สิทธิ์พื้นฐาน", "ViewMenu": "หน้าจอ/เมนู", "PermissionView": "สิทธิ์บนหน้าจอ/เมนู",
     "RegisterEntry": "รายการทะเบียนหนังสือ", "Attachment": "เอกสารแนบ", "NumberSeries": "ชุดเลขทะเบียน",
+    "Document": "เอกสารที่ส่ง", "DocumentFile": "ไฟล์เอกสารที่ส่ง",
 }
 
 

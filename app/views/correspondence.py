@@ -693,8 +693,13 @@ def attachment_response(entry, attachment_id, party=None):
         return Response(str(e), status=e.status, mimetype="text/plain; charset=utf-8")
     if attachment is None:
         abort(404)
-    response = Response(data, mimetype=attachment.content_type)
-    name = quote(attachment.filename)
+    return file_response(attachment, data, disposition)
+
+
+def file_response(stored, data, disposition):
+    """The response carrying a stored file (an attachment or a sent document's file)."""
+    response = Response(data, mimetype=stored.content_type)
+    name = quote(stored.filename)
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{name}"
     response.headers["Cache-Control"] = "private, no-store"
     # A file is shown as itself, never run as a page of ours.

@@ -2,7 +2,9 @@
 each opened with its files before it is accepted (ลงรับ) or returned (ส่งคืน). Every rule is in
 app/services/dispatch.py; a delivery is found only among those addressed to the user."""
 
-from flask import abort, flash, g, redirect, request, url_for
+import datetime as dt
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
@@ -12,13 +14,15 @@ from app.extensions import db
 from app.models.dispatch import DELIVERY_STATUSES, TO_GROUP, Delivery
 from app.services import dispatch as dispatching
 from app.services.errors import DomainError
-from app.views.correspondence import attachment_response, secrecy_badge, speed_badge
+from app.services.exports import xlsx_bytes
+from app.views.correspondence import XLSX_MIME, attachment_response, secrecy_badge, speed_badge
 
 
 class InboxView(BaseView):
     route_base = "/inbox"
     default_view = "list"
-    base_permissions = ["can_list", "can_open", "can_accept", "can_return", "can_file"]
+    base_permissions = ["can_list", "can_open", "can_accept", "can_return", "can_file",
+                        "can_received"]
     menu_label = _l("หนังสือเข้าใหม่")
 
     def _delivery_or_404(self, pk):
@@ -89,3 +93,37 @@ class InboxView(BaseView):
         delivery = self._delivery_or_404(pk)
         return attachment_response(delivery.entry, attachment_id, party=True)
 
+    @expose("/received")
+    @has_access
+    def received(self):
+        """ทะเบียนหนังสือรับจากจังหวัด (manual 7.5): what this agency or group accepted."""
+        text = request.args.get("q", "")
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        size = dispatching.RECEIVED_PAGE_SIZE
+        statement = dispatching.received_register(db.session, g.user, text)
+        found = db.session.execute(statement.limit(size + 1).offset((page - 1) * size)).all()
+        rows = [(d, dispatching.received_row(d, source, here)) for d, source, here in found[:size]]
+        return self._page("dispatch/received.html", rows=rows, more=len(found) > size,
+                          page=page, q=text, headers=dispatching.RECEIVED_COLUMNS,
+                          title=_l("ทะเบียนหนังสือรับจากจังหวัด"))
+
+    @expose("/received.xlsx")
+    @has_access
+    @permission_name("received")
+    def received_xlsx(self):
+        """The register as it is searched, to Excel."""
+        from app.services import audit
+
+        statement = dispatching.received_register(db.session, g.user, request.args.get("q"))
+        rows = (dispatching.received_row(*r)
+                for r in db.session.execute(statement.execution_options(yield_per=500)))
+        data = xlsx_bytes("ทะเบียนหนังสือรับจากจังหวัด", list(dispatching.RECEIVED_COLUMNS), rows,
+                          widths=[10, 20, 28, 24, 20, 14, 50, 22])
+        audit.record(db.session, "export", detail={"what": "received_from_province",
+                                                   "args": request.args.to_dict()})
+        db.session.commit()
+        return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
+                         download_name=f"received-{dt.date.today():%Y%m%d}.xlsx")

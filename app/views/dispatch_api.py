@@ -1,0 +1,431 @@
+"""REST API of letters that travel and of sent documents, for other provincial systems.
+
+    POST /api/v1/letters/entries/<id>/dispatch        send a register entry to recipients
+    GET  /api/v1/letters/inbox                        deliveries waiting for my decision
+    GET  /api/v1/letters/deliveries/<id>              one delivery addressed to me
+    POST /api/v1/letters/deliveries/<id>/accept       ลงรับ: the number it got
+    POST /api/v1/letters/deliveries/<id>/return       ส่งคืน with a reason
+    GET  /api/v1/letters/<letter id>/timeline         every event of the letter
+
+    GET  /api/v1/documents/new | received | sent      the three lists
+    POST /api/v1/documents/                           send (multipart: scope, subject, files...)
+    GET  /api/v1/documents/<id>                       one document I sent or that is for me
+    POST /api/v1/documents/<id>/receive               ลงรับ
+    GET  /api/v1/documents/<id>/files/<file id>       a file
+
+The services of the screens do the work, with the same scope: whatever the user may not see is
+a 404, exactly as a missing id; a refusal is 403 or 422 with a Thai message.
+"""
+
+from flask import g, request
+from flask_appbuilder.api import BaseApi, expose, safe
+from flask_appbuilder.security.decorators import protect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import RegisterEntry
+from app.models.dispatch import Delivery
+from app.services import correspondence as svc
+from app.services import dispatch as dispatching
+from app.services import documents as docs
+from app.services.errors import DomainError, ValidationFailed
+from app.views.correspondence import file_response, uploads_from
+from app.views.correspondence_api import entry_json
+
+
+def _iso(when):
+    return when.isoformat() + "Z" if when else None
+
+
+def delivery_json(d):
+    entry = d.entry
+    return {
+        "id": d.id, "letter_id": d.letter_id, "entry_id": d.entry_id,
+        "status": d.status, "recipient_kind": d.recipient_kind, "recipient": d.recipient_name(),
+        "from_agency": d.from_agency.name, "note": d.note,
+        "sent_at": _iso(d.sent_at), "opened_at": _iso(d.opened_at),
+        "accepted_at": _iso(d.accepted_at), "accepted_entry_id": d.accepted_entry_id,
+        "returned_at": _iso(d.returned_at), "return_reason": d.return_reason,
+        "letter": {"number_text": entry.number_text(), "doc_number": entry.doc_number,
+                   "doc_date": entry.doc_date.isoformat() if entry.doc_date else None,
+                   "subject": entry.subject, "speed": entry.speed, "secrecy": entry.secrecy},
+    }
+
+
+def _json_body():
+    payload = request.get_json(silent=True)
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise ValidationFailed("ต้องส่งข้อมูลเป็น JSON")
+    return payload
+
+
+class _Api(BaseApi):
+    allow_browser_login = True
+
+    def _refusal(self, error):
+        db.session.rollback()
+        return self.response(error.status, message=str(error))
+
+
+class LetterApi(_Api):
+    resource_name = "letters"
+    class_permission_name = "LetterApi"
+    base_permissions = ["can_get", "can_dispatch", "can_accept", "can_return"]
+    method_permission_name = {
+        "dispatch_entry": "dispatch", "inbox": "get", "get_delivery": "get",
+        "accept_delivery": "accept", "return_delivery": "return", "timeline": "get",
+    }
+    openapi_spec_tag = "Letters"
+
+    def _delivery(self, pk):
+        delivery = db.session.get(Delivery, pk)
+        if delivery is None or not dispatching.is_recipient(delivery, g.user):
+            return None
+        return delivery
+
+    @expose("/entries/<int:pk>/dispatch", methods=["POST"])
+    @protect()
+    @safe
+    def dispatch_entry(self, pk):
+        """Send a register entry, with its attachments, to agencies, groups or people.
+        ---
+        post:
+          summary: Dispatch a register entry (one delivery per recipient)
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    recipients: {type: array, items: {type: integer},
+                                 description: "agency, group or user ids, by the register"}
+                    note: {type: string}
+                  required: [recipients]
+          responses:
+            201: {description: "{deliveries: [delivery]}"}
+            403: {description: Not allowed to send this letter}
+            404: {description: No such entry that you may see}
+            422: {description: Invalid recipients or letter (Thai message); nothing sent}
+        """
+        entry = db.session.execute(select(RegisterEntry).where(
+            RegisterEntry.id == pk, svc.entry_scope(g.user))).scalar_one_or_none()
+        if entry is None:
+            return self.response_404()
+        try:
+            payload = _json_body()
+            recipients = payload.get("recipients")
+            if not isinstance(recipients, list):
+                raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย")
+            sent = dispatching.dispatch(db.session, g.user, entry, recipients,
+                                        note=payload.get("note"))
+        except (DomainError, ValueError, TypeError) as e:
+            if not isinstance(e, DomainError):
+                e = ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง")
+            return self._refusal(e)
+        return self.response(201, deliveries=[delivery_json(d) for d in sent])
+
+    @expose("/inbox", methods=["GET"])
+    @protect()
+    @safe
+    def inbox(self):
+        """New incoming: the deliveries waiting for my decision, most urgent first.
+        ---
+        get:
+          summary: New incoming (หนังสือเข้าใหม่)
+          responses:
+            200: {description: "{count, result: [delivery]}"}
+        """
+        waiting = dispatching.inbox(db.session, g.user)
+        return self.response(200, count=len(waiting), result=[delivery_json(d) for d in waiting])
+
+    @expose("/deliveries/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def get_delivery(self, pk):
+        """One delivery addressed to me.
+        ---
+        get:
+          summary: One delivery addressed to me
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: The delivery}
+            404: {description: No such delivery addressed to you}
+        """
+        delivery = self._delivery(pk)
+        if delivery is None:
+            return self.response_404()
+        return self.response(200, **delivery_json(delivery))
+
+    @expose("/deliveries/<int:pk>/accept", methods=["POST"])
+    @protect()
+    @safe
+    def accept_delivery(self, pk):
+        """ลงรับ: enter the letter into my register with its next number.
+        ---
+        post:
+          summary: Accept a delivery (ลงรับ)
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: "{delivery, entry}: entry is null for a person's delivery"}
+            404: {description: No such delivery addressed to you}
+            422: {description: Already returned}
+        """
+        delivery = self._delivery(pk)
+        if delivery is None:
+            return self.response_404()
+        try:
+            entry = dispatching.accept(db.session, g.user, delivery)
+        except DomainError as e:
+            return self._refusal(e)
+        return self.response(200, delivery=delivery_json(delivery),
+                             entry=entry_json(entry, g.user) if entry is not None else None)
+
+    @expose("/deliveries/<int:pk>/return", methods=["POST"])
+    @protect()
+    @safe
+    def return_delivery(self, pk):
+        """ส่งคืน: refuse a delivery, with a reason.
+        ---
+        post:
+          summary: Return a delivery (ส่งคืน)
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {type: object, properties: {reason: {type: string}}, required: [reason]}
+          responses:
+            200: {description: The delivery, returned}
+            404: {description: No such delivery addressed to you}
+            422: {description: No reason, or already accepted or returned}
+        """
+        delivery = self._delivery(pk)
+        if delivery is None:
+            return self.response_404()
+        try:
+            dispatching.return_delivery(db.session, g.user, delivery,
+                                        _json_body().get("reason"))
+        except DomainError as e:
+            return self._refusal(e)
+        return self.response(200, **delivery_json(delivery))
+
+    @expose("/<int:letter_id>/timeline", methods=["GET"])
+    @protect()
+    @safe
+    def timeline(self, letter_id):
+        """Every event of a letter, in order.
+        ---
+        get:
+          summary: The timeline of a letter
+          parameters:
+          - {in: path, name: letter_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: "{result: [event]}"}
+            404: {description: No such letter that you may follow}
+        """
+        if not dispatching.may_follow(db.session, g.user, letter_id):
+            return self.response_404()
+        events = dispatching.timeline(db.session, g.user, letter_id)
+        return self.response(200, result=[{
+            "action": e["action"], "label": e["label"], "actor": e["actor"],
+            "agency": e["agency"], "at": _iso(e["occurred_at"]), "at_th": e["at"],
+            "detail": e["detail"], "entry_id": e["entry_id"], "delivery_id": e["delivery_id"],
+        } for e in events])
+
+
+def document_json(document, actor):
+    mine = document.sender_id == actor.id
+    rows = document.recipients if mine else docs.my_rows(db.session, actor, document)
+    return {
+        "id": document.id, "scope": document.scope, "subject": document.subject,
+        "note": document.note, "sender": document.sender.get_full_name(),
+        "from_agency": document.from_agency.name, "sent_at": _iso(document.sent_at),
+        "files": [{"id": f.id, "filename": f.filename, "content_type": f.content_type,
+                   "size": f.size} for f in document.files],
+        "recipients": [{"kind": r.recipient_kind, "name": r.recipient_name(),
+                        "opened_at": _iso(r.opened_at), "received_at": _iso(r.received_at)}
+                       for r in rows],
+    }
+
+
+class DocumentApi(_Api):
+    resource_name = "documents"
+    class_permission_name = "DocumentApi"
+    base_permissions = ["can_get", "can_send", "can_receive"]
+    method_permission_name = {
+        "new": "get", "received": "get", "sent": "get", "get_document": "get",
+        "send": "send", "receive": "receive", "get_file": "get",
+    }
+    openapi_spec_tag = "Documents"
+
+    def _list(self, rows):
+        return self.response(200, result=[document_json(d, g.user) for d in rows])
+
+    def _page(self):
+        try:
+            return max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            return 1
+
+    @expose("/new", methods=["GET"])
+    @protect()
+    @safe
+    def new(self):
+        """New documents (เอกสารใหม่): for me and not yet received, newest first.
+        ---
+        get:
+          summary: New documents
+          parameters:
+          - {in: query, name: page, schema: {type: integer, default: 1}}
+          responses:
+            200: {description: "{result: [document]}, 50 a page"}
+        """
+        rows, _more = docs.inbox(db.session, g.user, page=self._page())
+        return self._list([d for d, _r in rows])
+
+    @expose("/received", methods=["GET"])
+    @protect()
+    @safe
+    def received(self):
+        """Received documents (เอกสารรับแล้ว), newest first.
+        ---
+        get:
+          summary: Received documents
+          parameters:
+          - {in: query, name: page, schema: {type: integer, default: 1}}
+          responses:
+            200: {description: "{result: [document]}, 50 a page"}
+        """
+        rows, _more = docs.inbox(db.session, g.user, received=True, page=self._page())
+        return self._list([d for d, _r in rows])
+
+    @expose("/sent", methods=["GET"])
+    @protect()
+    @safe
+    def sent(self):
+        """Send history (ประวัติการส่ง): what I sent, with each recipient's times.
+        ---
+        get:
+          summary: Send history
+          parameters:
+          - {in: query, name: page, schema: {type: integer, default: 1}}
+          responses:
+            200: {description: "{result: [document]}, 50 a page"}
+        """
+        documents, _more = docs.history(db.session, g.user, page=self._page())
+        return self._list(documents)
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    def send(self):
+        """Send files with a note.
+        ---
+        post:
+          summary: Send a document inside the agency or to other agencies
+          requestBody:
+            required: true
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  properties:
+                    scope: {type: string, enum: [internal, external]}
+                    subject: {type: string}
+                    note: {type: string}
+                    agencies: {type: array, items: {type: integer}}
+                    groups: {type: array, items: {type: integer}}
+                    people: {type: array, items: {type: integer}}
+                    files: {type: array, items: {type: string, format: binary}}
+                  required: [scope, subject, files]
+          responses:
+            201: {description: The document}
+            422: {description: Invalid input (Thai message); nothing sent, no file kept}
+        """
+        form = request.form
+        try:
+            document = docs.send(
+                db.session, g.user, form.get("scope"), form.get("subject"), form.get("note"),
+                uploads_from("files"), agency_ids=form.getlist("agencies"),
+                group_ids=form.getlist("groups"), user_ids=form.getlist("people"))
+        except DomainError as e:
+            return self._refusal(e)
+        return self.response(201, **document_json(document, g.user))
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def get_document(self, pk):
+        """One document I sent or that is for me.
+        ---
+        get:
+          summary: One document
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: The document}
+            404: {description: No such document that you may see}
+        """
+        document = docs.document_for(db.session, g.user, pk)
+        if document is None:
+            return self.response_404()
+        return self.response(200, **document_json(document, g.user))
+
+    @expose("/<int:pk>/receive", methods=["POST"])
+    @protect()
+    @safe
+    def receive(self, pk):
+        """ลงรับ a document that is for me.
+        ---
+        post:
+          summary: Receive a document
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: The document}
+            403: {description: You sent it; it is not for you}
+            404: {description: No such document that you may see}
+            422: {description: Already received}
+        """
+        document = docs.document_for(db.session, g.user, pk)
+        if document is None:
+            return self.response_404()
+        try:
+            docs.receive(db.session, g.user, document)
+        except DomainError as e:
+            return self._refusal(e)
+        return self.response(200, **document_json(document, g.user))
+
+    @expose("/<int:pk>/files/<int:file_id>", methods=["GET"])
+    @protect()
+    @safe
+    def get_file(self, pk, file_id):
+        """A file of a document.
+        ---
+        get:
+          summary: A file of a document
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: file_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: The file}
+            404: {description: No such file that you may see}
+        """
+        document = docs.document_for(db.session, g.user, pk)
+        if document is None:
+            return self.response_404()
+        try:
+            row, data = docs.open_file(db.session, g.user, document, file_id, "attachment")
+        except DomainError as e:
+            return self._refusal(e)
+        if row is None:
+            return self.response_404()
+        return file_response(row, data, "attachment")

@@ -1,0 +1,135 @@
+"""Sending documents (ระบบส่งเอกสาร, manual 8.1): new documents, received documents, the send
+history and the two send forms. Every rule is in app/services/documents.py; a document is found
+only among those the user sent or that are for them (404 otherwise)."""
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import lazy_gettext as _l
+
+from app import thai
+from app.extensions import db
+from app.models.documents import EXTERNAL, INTERNAL, SCOPES
+from app.services import documents as docs
+from app.services.errors import DomainError
+from app.views.correspondence import file_response, uploads_from
+
+
+def _page_number():
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+class DocumentView(BaseView):
+    route_base = "/documents"
+    default_view = "list"
+    base_permissions = ["can_list", "can_send", "can_show", "can_receive", "can_file"]
+    menu_label = _l("เอกสารใหม่")
+
+    def _render(self, template, **kwargs):
+        return self.render_template(
+            template, format_datetime=thai.format_datetime, scopes=SCOPES, **kwargs)
+
+    def _document_or_404(self, pk):
+        document = docs.document_for(db.session, g.user, pk)
+        if document is None:
+            abort(404)  # another's document does not exist, as far as this user knows
+        return document
+
+    def _inbox(self, received, title):
+        page = _page_number()
+        rows, more = docs.inbox(db.session, g.user, received=received, page=page)
+        return self._render("documents/inbox.html", rows=rows, more=more, page=page,
+                            received=received, title=title)
+
+    @expose("/")
+    @has_access
+    def list(self):
+        return self._inbox(False, _l("เอกสารใหม่"))
+
+    @expose("/received")
+    @has_access
+    @permission_name("list")
+    def received(self):
+        return self._inbox(True, _l("เอกสารรับแล้ว"))
+
+    @expose("/sent")
+    @has_access
+    @permission_name("list")
+    def sent(self):
+        page = _page_number()
+        documents, more = docs.history(db.session, g.user, page=page)
+        return self._render("documents/history.html", documents=documents, more=more, page=page,
+                            title=_l("ประวัติการส่ง"))
+
+    def _send(self, scope):
+        form = request.form
+        if request.method == "POST":
+            try:
+                document = docs.send(
+                    db.session, g.user, scope, form.get("subject"), form.get("note"),
+                    uploads_from("files"), agency_ids=form.getlist("agencies"),
+                    group_ids=form.getlist("groups"), user_ids=form.getlist("people"))
+            except DomainError as e:
+                db.session.rollback()
+                flash(str(e), "danger")
+            else:
+                flash(f"ส่งเอกสารแล้ว ถึง {len(document.recipients)} ราย", "success")
+                return redirect(url_for("DocumentView.show", pk=document.id))
+        choices = docs.recipient_choices(db.session, g.user, scope)
+        chosen = {name: set(form.getlist(name)) for name in ("agencies", "groups", "people")}
+        return self._render("documents/send.html", scope=scope, choices=choices, chosen=chosen,
+                            form=form, title=SCOPES[scope])
+
+    @expose("/send/internal", methods=["GET", "POST"])
+    @has_access
+    @permission_name("send")
+    def send_internal(self):
+        return self._send(INTERNAL)
+
+    @expose("/send/external", methods=["GET", "POST"])
+    @has_access
+    @permission_name("send")
+    def send_external(self):
+        return self._send(EXTERNAL)
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        document = self._document_or_404(pk)
+        mine = docs.my_rows(db.session, g.user, document)
+        if mine:
+            docs.open_document(db.session, g.user, document)
+            mine = docs.my_rows(db.session, g.user, document)
+        return self._render("documents/show.html", document=document, mine=mine,
+                            pending=any(r.received_at is None for r in mine),
+                            is_sender=document.sender_id == g.user.id, title=document.subject)
+
+    @expose("/receive/<pk>", methods=["POST"])
+    @has_access
+    def receive(self, pk):
+        document = self._document_or_404(pk)
+        try:
+            docs.receive(db.session, g.user, document)
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+            return redirect(url_for("DocumentView.show", pk=document.id))
+        flash("ลงรับเอกสารแล้ว", "success")
+        return redirect(url_for("DocumentView.received"))
+
+    @expose("/file/<pk>/<file_id>")
+    @has_access
+    def file(self, pk, file_id):
+        document = self._document_or_404(pk)
+        disposition = "attachment" if request.args.get("download") == "1" else "inline"
+        try:
+            row, data = docs.open_file(db.session, g.user, document, file_id, disposition)
+        except DomainError as e:
+            db.session.rollback()
+            return Response(str(e), status=e.status, mimetype="text/plain; charset=utf-8")
+        if row is None:
+            abort(404)
+        return file_response(row, data, disposition)

@@ -1,0 +1,142 @@
+"""The API of letters that travel and of sent documents: the same path as the screens, with the
+same scope (another's delivery, letter or document is a 404, as a missing id)."""
+
+import io
+
+from pypdf import PdfWriter
+from sqlalchemy import select
+
+from app.models import Agency, WorkGroup
+from app.models.dispatch import Delivery
+from app.models.documents import Document, DocumentRecipient
+from tests.test_api import token
+
+
+def pdf_bytes():
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def agency_id(dbq, code):
+    return dbq(lambda s: s.execute(select(Agency.id).where(Agency.code == code)).scalar_one())
+
+
+def register(client, headers, subject):
+    r = client.post("/api/v1/registers/province_in/entries", headers=headers, data={
+        "sender": "กรมการปกครอง", "doc_number": "มท 0307/ว 55", "subject": subject,
+        "files": [(io.BytesIO(pdf_bytes()), "หนังสือ.pdf")]}, content_type="multipart/form-data")
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def test_the_whole_path_over_the_api(client, dbq):
+    central, dopa, cdd = (token(client, u) for u in ("central", "clerk.dopa", "clerk.cdd"))
+    entry_id = register(client, central, "ขอเชิญร่วมงานวันท้องถิ่นไทย")
+    dopa_id, cdd_id = agency_id(dbq, "พง 0016.1"), agency_id(dbq, "พง 0019.1")
+
+    # Refusals change nothing: no recipients, own agency, an entry not theirs.
+    deliveries = dbq.count(Delivery)
+    assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
+                       json={"recipients": []}).status_code == 422
+    assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
+                       json={"recipients": "ทุกหน่วย"}).status_code == 422
+    assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=dopa,
+                       json={"recipients": [cdd_id]}).status_code == 404
+    assert dbq.count(Delivery) == deliveries
+
+    r = client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
+                    json={"recipients": [dopa_id, cdd_id], "note": "ด่วน"})
+    assert r.status_code == 201
+    to_dopa, to_cdd = (d["id"] for d in r.json["deliveries"])
+
+    inbox = client.get("/api/v1/letters/inbox", headers=dopa).json
+    assert [d["id"] for d in inbox["result"]] == [to_dopa]
+    assert inbox["result"][0]["letter"]["subject"] == "ขอเชิญร่วมงานวันท้องถิ่นไทย"
+    # cdd cannot see, accept or return dopa's delivery.
+    for method, url in (("get", f"/api/v1/letters/deliveries/{to_dopa}"),
+                        ("post", f"/api/v1/letters/deliveries/{to_dopa}/accept"),
+                        ("post", f"/api/v1/letters/deliveries/{to_dopa}/return")):
+        assert getattr(client, method)(url, headers=cdd, json={"reason": "x"}).status_code == 404
+
+    r = client.post(f"/api/v1/letters/deliveries/{to_dopa}/accept", headers=dopa)
+    assert r.status_code == 200 and r.json["delivery"]["status"] == "accepted"
+    number = r.json["entry"]["number_text"]
+    assert r.json["entry"]["register"] == "agency_in"
+    again = client.post(f"/api/v1/letters/deliveries/{to_dopa}/accept", headers=dopa)
+    assert again.json["entry"]["id"] == r.json["entry"]["id"]  # one entry, not two
+
+    assert client.post(f"/api/v1/letters/deliveries/{to_cdd}/return", headers=cdd,
+                       json={"reason": " "}).status_code == 422
+    r = client.post(f"/api/v1/letters/deliveries/{to_cdd}/return", headers=cdd,
+                    json={"reason": "ไม่ใช่ภารกิจของหน่วยงาน"})
+    assert r.status_code == 200 and r.json["return_reason"] == "ไม่ใช่ภารกิจของหน่วยงาน"
+
+    timeline = client.get(f"/api/v1/letters/{entry_id}/timeline", headers=central).json
+    actions = [e["action"] for e in timeline["result"]]
+    assert actions == ["registered", "dispatched", "dispatched", "accepted", "returned"]
+    assert timeline["result"][3]["detail"]["number"] == number
+    assert client.get(f"/api/v1/letters/{entry_id}/timeline",
+                      headers=token(client, "officer.cdd")).status_code == 404
+    # The officer keeps no register: dispatching is not theirs at all.
+    assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch",
+                       headers=token(client, "officer.dopa"),
+                       json={"recipients": [cdd_id]}).status_code == 403
+
+
+def test_documents_over_the_api(client, dbq):
+    sender, clerk = token(client, "officer.dopa"), token(client, "clerk.dopa")
+    group_id = dbq(lambda s: s.execute(select(WorkGroup.id).where(
+        WorkGroup.name == "ฝ่ายบริหารงานปกครอง")).scalar_one())
+    before = dbq.count(Document), dbq.count(DocumentRecipient)
+    refused = client.post("/api/v1/documents/", headers=sender, data={
+        "scope": "internal", "subject": "ไม่มีไฟล์", "groups": [str(group_id)]},
+        content_type="multipart/form-data")
+    assert refused.status_code == 422 and "แนบไฟล์" in refused.json["message"]
+    assert (dbq.count(Document), dbq.count(DocumentRecipient)) == before
+
+    r = client.post("/api/v1/documents/", headers=sender, data={
+        "scope": "internal", "subject": "ตารางเวรประจำเดือน", "note": "โปรดตรวจสอบ",
+        "groups": [str(group_id)], "files": [(io.BytesIO(pdf_bytes()), "เวร.pdf")]},
+        content_type="multipart/form-data")
+    assert r.status_code == 201
+    doc_id, file_id = r.json["id"], r.json["files"][0]["id"]
+
+    assert [d["id"] for d in client.get("/api/v1/documents/new", headers=clerk).json["result"]] \
+        == [doc_id]
+    assert client.get(f"/api/v1/documents/{doc_id}/files/{file_id}",
+                      headers=clerk).data.startswith(b"%PDF")
+    assert client.post(f"/api/v1/documents/{doc_id}/receive", headers=sender).status_code == 403
+    r = client.post(f"/api/v1/documents/{doc_id}/receive", headers=clerk)
+    assert r.status_code == 200 and r.json["recipients"][0]["received_at"]
+    assert client.post(f"/api/v1/documents/{doc_id}/receive", headers=clerk).status_code == 422
+    assert [d["id"] for d in client.get("/api/v1/documents/received",
+                                        headers=clerk).json["result"]] == [doc_id]
+    history = client.get("/api/v1/documents/sent", headers=sender).json["result"]
+    assert history[0]["recipients"][0]["received_at"]
+
+    rows = dbq.snapshot(DocumentRecipient)
+    for outsider in ("officer.cdd", "clerk.cdd", "admin", "group.dopa"):
+        h = token(client, outsider)
+        assert client.get(f"/api/v1/documents/{doc_id}", headers=h).status_code == 404
+        assert client.get(f"/api/v1/documents/{doc_id}/files/{file_id}",
+                          headers=h).status_code == 404
+        assert client.post(f"/api/v1/documents/{doc_id}/receive", headers=h).status_code == 404
+        for listing in ("new", "received", "sent"):
+            ids = [d["id"] for d in client.get(f"/api/v1/documents/{listing}",
+                                               headers=h).json["result"]]
+            assert doc_id not in ids, (outsider, listing)
+    assert dbq.snapshot(DocumentRecipient) == rows
+
+
+def test_openapi_describes_the_new_routes(client):
+    spec = client.get("/api/v1/_openapi", headers=token(client, "admin")).json
+    for path in ("/letters/entries/{pk}/dispatch", "/letters/inbox",
+                 "/letters/deliveries/{pk}/accept", "/letters/deliveries/{pk}/return",
+                 "/letters/{letter_id}/timeline", "/documents/", "/documents/new",
+                 "/documents/{pk}/receive", "/documents/{pk}/files/{file_id}"):
+        assert "/api/v1" + path in spec["paths"], path
+    tags = {t for p in spec["paths"].values() for op in p.values() for t in op.get("tags", [])}
+    assert {"Letters", "Documents"} <= tags
