@@ -105,3 +105,11 @@ def test_contains_takes_percent_and_underscore_literally_and_ignores_case(app):
     assert hit("ส่วนลด 50% ทุกรายการ", "50%") and not hit("ส่วนลด 500 บาท", "50%")
     assert hit("รหัส A_1", "A_1") and not hit("รหัส AB1", "A_1")
     assert hit("แจ้งผลตรวจ COVID-19", "covid") and hit("แจ้งผลตรวจ covid-19", "COVID")
+
+
+def test_file_size_as_a_clerk_reads_it():
+    assert thai.file_size(0) == "0 ไบต์"
+    assert thai.file_size(850) == "850 ไบต์"
+    assert thai.file_size(1024) == "1 KB"
+    assert thai.file_size(12_345) == "12 KB"
+    assert thai.file_size(3_565_158) == "3.4 MB"

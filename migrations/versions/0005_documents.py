@@ -1,5 +1,9 @@
 """documents sent between agencies, groups and people
 
+Sending documents (ระบบส่งเอกสาร): a document (subject, note, sender), one row per recipient
+(an agency, a group or a person, with when it was opened and received) and its files, stored as
+register attachments are.
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-26 12:29:59.633791
