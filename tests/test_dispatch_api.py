@@ -45,6 +45,11 @@ def test_the_whole_path_over_the_api(client, dbq):
                        json={"recipients": "ทุกหน่วย"}).status_code == 422
     assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=dopa,
                        json={"recipients": [cdd_id]}).status_code == 404
+    for bad in ({"recipients": ["หนึ่ง"]}, {"recipients": [True]},
+                {"recipients": [dopa_id], "note": 5}, ["not", "an", "object"]):
+        r = client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
+                        json=bad)
+        assert r.status_code == 422 and r.json["message"], bad
     assert dbq.count(Delivery) == deliveries
 
     r = client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
@@ -68,8 +73,9 @@ def test_the_whole_path_over_the_api(client, dbq):
     again = client.post(f"/api/v1/letters/deliveries/{to_dopa}/accept", headers=dopa)
     assert again.json["entry"]["id"] == r.json["entry"]["id"]  # one entry, not two
 
-    assert client.post(f"/api/v1/letters/deliveries/{to_cdd}/return", headers=cdd,
-                       json={"reason": " "}).status_code == 422
+    for bad in ({"reason": " "}, {"reason": 42}, {}):
+        assert client.post(f"/api/v1/letters/deliveries/{to_cdd}/return", headers=cdd,
+                           json=bad).status_code == 422, bad
     r = client.post(f"/api/v1/letters/deliveries/{to_cdd}/return", headers=cdd,
                     json={"reason": "ไม่ใช่ภารกิจของหน่วยงาน"})
     assert r.status_code == 200 and r.json["return_reason"] == "ไม่ใช่ภารกิจของหน่วยงาน"

@@ -77,8 +77,19 @@ def _lock(session, table, row_id):
 # ---- dispatch ------------------------------------------------------------------------------
 
 
+def recipient_ids(values):
+    """The distinct ids chosen in a form or a request, sorted; anything not an id is refused."""
+    try:
+        ids = {int(v) for v in values or () if str(v).strip()}
+    except (TypeError, ValueError):
+        raise ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่") from None
+    if any(isinstance(v, bool) for v in values or ()):
+        raise ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่")
+    return sorted(ids)
+
+
 def _recipients(session, entry, kind, ids):
-    ids = sorted({int(i) for i in ids or ()})
+    ids = recipient_ids(ids)
     if not ids:
         raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย")
     if kind == TO_AGENCY:
@@ -97,7 +108,7 @@ def _recipients(session, entry, kind, ids):
     return found
 
 
-def dispatch(session, actor, entry, recipient_ids, note=None, now=None):
+def dispatch(session, actor, entry, chosen, note=None, now=None):
     """Send ``entry`` to the recipients its register sends to (agencies, groups or people);
     one delivery each. Returns the deliveries; commits."""
     now = svc._naive_utc(now)
@@ -119,7 +130,7 @@ def dispatch(session, actor, entry, recipient_ids, note=None, now=None):
         raise ValidationFailed("หมายเหตุการส่งยาวเกิน 1,000 ตัวอักษร")
     try:
         _lock(session, RegisterEntry.__table__, entry.id)  # two dispatches of one letter queue
-        recipients = _recipients(session, entry, kind, recipient_ids)
+        recipients = _recipients(session, entry, kind, chosen)
         busy = _holding(session, entry, kind)
         again = [r for r in recipients if r.id in busy]
         if again:

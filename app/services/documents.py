@@ -24,6 +24,7 @@ from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, Doc
 from app.services import attachments as attachment_store
 from app.services import audit
 from app.services import correspondence as svc
+from app.services.dispatch import recipient_ids
 from app.services.errors import PermissionDenied, ValidationFailed
 
 SUBJECT_MAX = 255
@@ -56,13 +57,6 @@ def _visible(actor):
 # ---- sending ----------------------------------------------------------------------------------
 
 
-def _ids(values):
-    try:
-        return sorted({int(v) for v in values or () if str(v).strip()})
-    except (TypeError, ValueError):
-        raise ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่") from None
-
-
 def recipient_choices(session, actor, scope):
     """What ``actor`` may send to: {"groups": [(id, name)], "people": [...]} inside the agency,
     {"agencies": [...]} outside it."""
@@ -83,7 +77,8 @@ def recipient_choices(session, actor, scope):
 
 def _recipients(session, actor, scope, agency_ids, group_ids, user_ids):
     """The DocumentRecipient rows of a send, checked against what ``actor`` may send to."""
-    agency_ids, group_ids, user_ids = _ids(agency_ids), _ids(group_ids), _ids(user_ids)
+    agency_ids, group_ids, user_ids = (recipient_ids(agency_ids), recipient_ids(group_ids),
+                                       recipient_ids(user_ids))
     rows = []
     if scope == INTERNAL:
         if agency_ids:
@@ -158,7 +153,7 @@ def send(session, actor, scope, subject, note, uploads, agency_ids=(), group_ids
         session.flush()
         audit.record(session, "document_send", target=document,
                      detail={"scope": scope, "recipients": len(recipients),
-                             "files": len(checked)}, target_label=subject)
+                             "files": len(checked)}, target_label=f"เอกสาร #{document.id}")
         session.commit()
     except Exception:
         session.rollback()
@@ -265,6 +260,6 @@ def open_file(session, actor, document, file_id, disposition):
     data = attachment_store.read(row, current_app.config["ATTACHMENTS_DIR"])
     audit.record(session, "document_file_open" if disposition == "inline"
                  else "document_file_download", target=row,
-                 detail={"document_id": document.id}, target_label=row.filename)
+                 detail={"document_id": document.id}, target_label=f"ไฟล์ #{row.id}")
     session.commit()
     return row, data

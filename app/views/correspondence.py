@@ -505,9 +505,9 @@ class RegisterView(EOfficeModelView):
             sent = dispatching.dispatch(db.session, g.user, entry,
                                         request.form.getlist("recipients"),
                                         note=request.form.get("note"))
-        except (DomainError, ValueError) as e:
+        except DomainError as e:
             db.session.rollback()
-            flash(str(e) if isinstance(e, DomainError) else "ผู้รับไม่ถูกต้อง", "danger")
+            flash(str(e), "danger")
             return self._back(entry)
         flash(f"ส่งหนังสือถึง {', '.join(d.recipient_name() for d in sent)} แล้ว", "success")
         return self._back(entry)

@@ -61,6 +61,14 @@ def _json_body():
     return payload
 
 
+def _text(payload, name):
+    """A text field of a JSON body: a string or absent."""
+    value = payload.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed(f"{name} ต้องเป็นข้อความ")
+    return value
+
+
 class _Api(BaseApi):
     allow_browser_login = True
 
@@ -122,10 +130,8 @@ class LetterApi(_Api):
             if not isinstance(recipients, list):
                 raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย")
             sent = dispatching.dispatch(db.session, g.user, entry, recipients,
-                                        note=payload.get("note"))
-        except (DomainError, ValueError, TypeError) as e:
-            if not isinstance(e, DomainError):
-                e = ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง")
+                                        note=_text(payload, "note"))
+        except DomainError as e:
             return self._refusal(e)
         return self.response(201, deliveries=[delivery_json(d) for d in sent])
 
@@ -212,7 +218,7 @@ class LetterApi(_Api):
             return self.response_404()
         try:
             dispatching.return_delivery(db.session, g.user, delivery,
-                                        _json_body().get("reason"))
+                                        _text(_json_body(), "reason"))
         except DomainError as e:
             return self._refusal(e)
         return self.response(200, **delivery_json(delivery))

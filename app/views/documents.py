@@ -100,7 +100,7 @@ class DocumentView(BaseView):
     def show(self, pk):
         document = self._document_or_404(pk)
         mine = docs.my_rows(db.session, g.user, document)
-        if mine:
+        if any(r.opened_at is None for r in mine):  # a write only the first time
             docs.open_document(db.session, g.user, document)
             mine = docs.my_rows(db.session, g.user, document)
         return self._render("documents/show.html", document=document, mine=mine,
