@@ -20,7 +20,7 @@ every transaction takes the counter lock before the audit log's, and none waits 
 
 import datetime as dt
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import thai
@@ -122,6 +122,7 @@ def check_year_basis_change(session, series, new_basis, old_basis):
     """A series may switch between calendar and fiscal years only before it issues a number:
     afterwards the same letter year would be counted twice."""
     from app.services.errors import ValidationFailed
+    from app.services.locks import lock_row
 
     if new_basis not in (YEAR_CALENDAR, YEAR_FISCAL):
         raise ValidationFailed("รอบปีของชุดเลขไม่ถูกต้อง")
@@ -129,8 +130,7 @@ def check_year_basis_change(session, series, new_basis, old_basis):
         return
     # Lock the series first: a clerk issuing now either finished before (and is seen below) or
     # waits for this change (numbering reads the basis under a shared lock).
-    session.execute(update(_SERIES).where(_SERIES.c.id == series.id)
-                    .values(year_basis=_SERIES.c.year_basis))
+    lock_row(session, _SERIES, series.id, "year_basis")
     issued = session.execute(
         select(_COUNTER.c.year).where(_COUNTER.c.series_id == series.id,
                                       _COUNTER.c.last_number > 0).limit(1)
