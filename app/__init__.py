@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, g, render_template_string, request
+from flask import Blueprint, Flask, g, render_template_string, request
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -33,8 +33,11 @@ def create_app(config=None):
     from app import i18n, permission_labels, thai
     from app.extensions import csrf, db, migrate
 
-    app = Flask(__name__)
+    # Our static files under /eoffice/static: Flask's own /static would overlap FAB's.
+    app = Flask(__name__, static_folder=None)
     app.config.from_mapping(build_config(config))
+    app.register_blueprint(Blueprint("eoffice", __name__, static_folder="static",
+                                     static_url_path="/eoffice/static"))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))

@@ -309,4 +309,8 @@ OURS_EN = {
     'ทะเบียนหนังสือรับจากจังหวัด': 'Letters received from the province',
     'ยังไม่มีหนังสือที่ลงรับจากระบบ': 'No letter has been accepted from the system yet',
     'หนังสือที่ส่งมาทางระบบและลงรับเรียบร้อยแล้ว พร้อมเลขทะเบียนของผู้ส่งและเลขรับของหน่วยงาน': "Letters sent through the system and accepted, with the sender's number and the number given here",
+    'เลือกไฟล์': 'Choose a file',
+    'เลือกไฟล์ (เลือกได้หลายไฟล์)': 'Choose files (several at once)',
+    'ยังไม่ได้เลือกไฟล์': 'No file chosen',
+    'เลือกแล้ว %(n)s ไฟล์': '%(n)s files chosen',
 }

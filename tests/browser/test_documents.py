@@ -36,7 +36,13 @@ def test_an_officer_sends_and_the_group_receives(browser, server, tmp_path):
         body = sender.inner_text("body")
         assert "กรุณาแนบไฟล์เอกสารอย่างน้อยหนึ่งไฟล์" in body, body[:500]
         assert sender.input_value("#subject") == SUBJECT  # nothing typed is lost
+        # The browser's own "Choose Files" is replaced by a button and a line in Thai.
+        assert not sender.is_visible("#files")
+        assert sender.inner_text(".file-input-button") == "เลือกไฟล์ (เลือกได้หลายไฟล์)"
+        assert sender.inner_text(".file-input-names") == "ยังไม่ได้เลือกไฟล์"
         sender.set_input_files("#files", _pdf(tmp_path / "แผนตรวจเยี่ยม.pdf"))
+        assert sender.inner_text(".file-input-names") == "แผนตรวจเยี่ยม.pdf"
+        sender.screenshot(path=str(SCREENSHOTS / "documents-send.png"), full_page=True)
         with sender.expect_navigation():
             sender.click("#send-button")
         assert "ส่งเอกสารแล้ว ถึง 1 ราย" in sender.inner_text("body")
