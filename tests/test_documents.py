@@ -229,3 +229,43 @@ def test_screens_send_list_open_receive_and_hide_from_others(app, login_as, dbq)
     assert "คำสั่งเวรยาม" not in text_of(clerk.get("/documents/"))
     history = text_of(sender.get("/documents/sent"))
     assert "คำสั่งเวรยาม" in history and "รับแล้ว" in history
+
+
+def test_members_receiving_one_group_document_at_once_receive_it_once(app):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    with app.test_request_context():
+        s = db.session
+        security = group(s, "ฝ่ายความมั่นคง")  # group.dopa and officer.dopa
+        doc = docs.send(s, user(s, "clerk.dopa"), INTERNAL, "ประกาศเวรรักษาการณ์", None,
+                        [Upload("เวร.pdf", pdf_bytes())], group_ids=[security.id])
+        doc_id = doc.id
+        db.session.remove()
+    members = ["group.dopa", "officer.dopa"]
+    barrier = threading.Barrier(len(members))
+
+    def receive(name):
+        with app.test_request_context():
+            session = db.session
+            try:
+                actor = user(session, name)
+                document = session.get(Document, doc_id)
+                barrier.wait(timeout=30)
+                try:
+                    return name, docs.receive(session, actor, document)
+                except ValidationFailed as refused:
+                    return name, str(refused)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(members)) as pool:
+        results = dict(pool.map(receive, members, timeout=120))
+    winners = [n for n, r in results.items() if r == 1]
+    assert len(winners) == 1, results
+    loser = next(n for n in members if n not in winners)
+    assert results[loser] == "ลงรับเอกสารนี้ไปแล้ว"
+    with app.app_context():
+        [row] = db.session.get(Document, doc_id).recipients
+        assert row.received_by.username == winners[0] and row.received_at is not None
+        db.session.remove()
