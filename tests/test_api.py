@@ -147,3 +147,14 @@ def test_password_change_revokes_tokens(app, client, dbq):
         g.user = None
         app.appbuilder.sm.reset_password(uid(dbq, "officer.cdd"), "Changed2568xx")
     assert client.get("/api/v1/agencies/", headers=h).status_code == 401
+
+
+def test_readers_that_are_not_ids_are_refused_in_thai(client, dbq):
+    from app.models import RegisterEntry
+
+    before = dbq.count(RegisterEntry)
+    r = client.post("/api/v1/registers/agency_in/entries", headers=token(client, "clerk.dopa"),
+                    json={"sender": "กองทัพภาคที่ 4", "subject": "ลับ: แผนรักษาความปลอดภัย",
+                          "secrecy": "secret", "readers": ["ทุกคน"]})
+    assert r.status_code == 422 and "ผู้มีสิทธิ์อ่าน" in r.json["message"]
+    assert dbq.count(RegisterEntry) == before

@@ -212,7 +212,10 @@ def _readers(session, actor, reader_ids, secret):
         return []
     if not secret:
         raise ValidationFailed("ผู้มีสิทธิ์อ่านกำหนดได้เฉพาะหนังสือลับ")
-    ids = {int(i) for i in reader_ids}
+    try:
+        ids = {int(i) for i in reader_ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed("รายชื่อผู้มีสิทธิ์อ่านไม่ถูกต้อง กรุณาเลือกใหม่") from None
     users = session.execute(select(EOfficeUser).where(EOfficeUser.id.in_(ids))).scalars().all()
     if len(users) != len(ids):
         raise ValidationFailed("ไม่พบผู้ใช้บางคนที่เลือกเป็นผู้มีสิทธิ์อ่าน")
