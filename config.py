@@ -125,6 +125,9 @@ class Config:
     # Year basis of new series, by register code: "calendar" (1 January, the rule for
     # correspondence) unless named here as "fiscal" (1 October).
     REGISTER_YEAR_BASIS = {}
+    # The same for the contract registers (hire, purchase, bid): "fiscal" unless named here as
+    # "calendar".
+    CONTRACT_YEAR_BASIS = {}
     # Rows a list counts exactly; beyond it the list says "more than" and offers the first
     # pages (40 of 25 rows): an exact count of a register of millions, or of a common word in
     # it, costs more than the page itself. The Excel export is never capped.

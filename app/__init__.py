@@ -108,6 +108,13 @@ def _register_views(appbuilder):
                         icon="fa-sort-numeric-asc", **correspondence)
     appbuilder.add_api(RegisterApi)
 
+    from app.views.contracts import CONTRACT_VIEWS
+
+    contract_menu = dict(category="Contracts", category_label=_l("ทะเบียนคุมสัญญา"),
+                         category_icon="fa-file-text")
+    for view, name, icon in CONTRACT_VIEWS:
+        appbuilder.add_view(view, name, label=view.menu_label, icon=icon, **contract_menu)
+
     from app.views.dispatch_api import DocumentApi, LetterApi
     from app.views.documents import DocumentView
 

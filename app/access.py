@@ -38,6 +38,10 @@ RECEIVED = ("InboxView", "can_received")
 REGISTER_API_PERMS = "can_(get|info|post|cancel)"
 # Sending documents (ระบบส่งเอกสาร): every level sends and receives documents.
 DOCUMENTS = ("DocumentView", "can_(list|send|show|receive|file)")
+# The contract registers (ทะเบียนคุมสัญญา): the clerks of an agency keep their agency's.
+CONTRACTS = ("HireContractView|PurchaseContractView|BidDocumentView",
+             "can_(list|show|add|edit|cancel|attach|file|xlsx|print)")
+CONTRACT_MENUS = ("Contracts|HireContracts|PurchaseContracts|BidDocuments", MENU)
 # Their API: every level reads, accepts and returns what is for it and sends documents; the
 # clerks, who keep registers, dispatch letters.
 LETTER_API = ("LetterApi", "can_(get|accept|return)")
@@ -80,6 +84,8 @@ LEVELS = (
             INBOX,
             RECEIVED,
             LETTER_API_DISPATCH,
+            CONTRACTS,
+            CONTRACT_MENUS,
             DOCUMENTS,
             DOCUMENT_MENUS,
             LETTER_API,
@@ -107,6 +113,8 @@ LEVELS = (
             INBOX,
             RECEIVED,
             LETTER_API_DISPATCH,
+            CONTRACTS,
+            CONTRACT_MENUS,
             DOCUMENTS,
             DOCUMENT_MENUS,
             LETTER_API,

@@ -23,12 +23,14 @@ def sync_roles():
 def demo():
     """Load the demo province (Phang Nga) once, and print the demo logins."""
     from app.extensions import db
-    from app.services.demo import demo_logins, load_demo, load_demo_letters
+    from app.services.demo import demo_logins, load_demo, load_demo_contracts, load_demo_letters
 
     loaded = load_demo(db.session)
     click.echo("loaded the demo province" if loaded else "demo data already present: unchanged")
     if load_demo_letters(db.session):
         click.echo("registered the demo letters")
+    if load_demo_contracts(db.session):
+        click.echo("registered the demo contracts")
     _print_logins(demo_logins())
 
 
@@ -41,7 +43,7 @@ def setup(with_demo):
 
     from app.extensions import db
     from app.services.audit import ensure_head
-    from app.services.demo import demo_logins, load_demo, load_demo_letters
+    from app.services.demo import demo_logins, load_demo, load_demo_contracts, load_demo_letters
 
     upgrade()
     with db.engine.begin() as conn:
@@ -52,6 +54,8 @@ def setup(with_demo):
             click.echo("loaded the demo province (จังหวัดพังงา)")
         if load_demo_letters(db.session):
             click.echo("registered the demo letters")
+        if load_demo_contracts(db.session):
+            click.echo("registered the demo contracts")
         _print_logins(demo_logins())
 
 

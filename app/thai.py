@@ -119,6 +119,75 @@ def contains(column, text):
     return column.ilike(pattern, escape="\\")
 
 
+_DIGIT_WORDS = ("ศูนย์", "หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด", "แปด", "เก้า")
+_PLACE_WORDS = ("", "สิบ", "ร้อย", "พัน", "หมื่น", "แสน")
+
+
+def _below_million(n, after_higher):
+    """Words of 0 < ``n`` < 1,000,000; ``after_higher``: digits above it were read (millions),
+    so a final 1 is เอ็ด (หนึ่งล้านเอ็ด)."""
+    words = []
+    digits = str(n)
+    for i, ch in enumerate(digits):
+        d, place = int(ch), len(digits) - 1 - i
+        if d == 0:
+            continue
+        if place == 0 and d == 1 and (n > 9 or after_higher):
+            words.append("เอ็ด")
+        elif place == 1 and d == 1:
+            words.append("สิบ")
+        elif place == 1 and d == 2:
+            words.append("ยี่สิบ")
+        else:
+            words.append(_DIGIT_WORDS[d] + _PLACE_WORDS[place])
+    return "".join(words)
+
+
+def _integer_words(n):
+    """Words of an integer ``n`` > 0, in groups of millions (ล้าน, ล้านล้าน, ...)."""
+    groups = []
+    while n:
+        n, group = divmod(n, 1_000_000)
+        groups.append(group)
+    words = []
+    for i in range(len(groups) - 1, -1, -1):
+        if groups[i]:
+            words.append(_below_million(groups[i], after_higher=i < len(groups) - 1))
+        if i:
+            words.append("ล้าน")
+    return "".join(words)
+
+
+def baht_text(amount):
+    """An amount of baht in Thai words, as written on a contract: ``หนึ่งล้านสองแสนบาทถ้วน``,
+    ``หนึ่งล้านเอ็ดบาทยี่สิบห้าสตางค์``, ``ศูนย์บาทถ้วน``. Satang are rounded half up."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if value < 0:
+        raise ValueError("a negative amount has no words")
+    baht, satang = divmod(int(value * 100), 100)
+    if baht == 0 and satang == 0:
+        return "ศูนย์บาทถ้วน"
+    text = _integer_words(baht) + "บาท" if baht else ""
+    return text + (_below_million(satang, False) + "สตางค์" if satang else "ถ้วน")
+
+
+def format_baht(amount):
+    """``1,200,000.00``: an amount as the registers show it, with its satang."""
+    return "" if amount is None else f"{amount:,.2f}"
+
+
+def valid_tax_id(text):
+    """Whether ``text`` is a 13-digit Thai tax identification number (a citizen's or a juristic
+    person's) with a right check digit: 11 less the sum of the first twelve digits weighted 13
+    down to 2, modulo 11, last digit."""
+    if not isinstance(text, str) or len(text) != 13 or not text.isascii() or not text.isdigit():
+        return False
+    total = sum(int(d) * (13 - i) for i, d in enumerate(text[:12]))
+    return (11 - total % 11) % 10 == int(text[12])
+
+
 def file_size(size):
     """A file's size as a clerk reads it: ``850 ไบต์``, ``12 KB``, ``3.4 MB``."""
     if size < 1024:

@@ -113,3 +113,51 @@ def test_file_size_as_a_clerk_reads_it():
     assert thai.file_size(1024) == "1 KB"
     assert thai.file_size(12_345) == "12 KB"
     assert thai.file_size(3_565_158) == "3.4 MB"
+
+
+@pytest.mark.parametrize("amount,words", [
+    ("0", "ศูนย์บาทถ้วน"),
+    ("1", "หนึ่งบาทถ้วน"),
+    ("10", "สิบบาทถ้วน"),
+    ("11", "สิบเอ็ดบาทถ้วน"),
+    ("21", "ยี่สิบเอ็ดบาทถ้วน"),
+    ("101", "หนึ่งร้อยเอ็ดบาทถ้วน"),
+    ("250", "สองร้อยห้าสิบบาทถ้วน"),
+    ("1000000", "หนึ่งล้านบาทถ้วน"),
+    ("1200000", "หนึ่งล้านสองแสนบาทถ้วน"),
+    ("1000001.25", "หนึ่งล้านเอ็ดบาทยี่สิบห้าสตางค์"),
+    ("11000000", "สิบเอ็ดล้านบาทถ้วน"),
+    ("21000021", "ยี่สิบเอ็ดล้านยี่สิบเอ็ดบาทถ้วน"),
+    ("1000000000000", "หนึ่งล้านล้านบาทถ้วน"),
+    ("0.50", "ห้าสิบสตางค์"),
+    ("0.01", "หนึ่งสตางค์"),
+    ("0.11", "สิบเอ็ดสตางค์"),
+    ("5.005", "ห้าบาทหนึ่งสตางค์"),  # rounded half up
+    ("1234567.89", "หนึ่งล้านสองแสนสามหมื่นสี่พันห้าร้อยหกสิบเจ็ดบาทแปดสิบเก้าสตางค์"),
+])
+def test_baht_text(amount, words):
+    from decimal import Decimal
+
+    assert thai.baht_text(Decimal(amount)) == words
+
+
+def test_baht_text_refuses_a_negative_amount():
+    with pytest.raises(ValueError):
+        thai.baht_text(-1)
+
+
+@pytest.mark.parametrize("tax_id,valid", [
+    ("0994000165668", True),   # a juristic person's number (check digit 8)
+    ("3100600445414", True),   # 39+12+54+24+20+20+12+2 = 183; 11 - 183 % 11 = 4
+    ("3100600445411", False),
+    ("1101700207030", True),
+    ("0994000165669", False),  # one digit off
+    ("099400016566", False),   # twelve digits
+    ("09940001656680", False),  # fourteen
+    ("0994-00016566", False),
+    ("๐๙๙๔๐๐๐๑๖๕๖๖๘", False),  # Thai digits: the form converts them first
+    ("", False),
+    (None, False),
+])
+def test_tax_id_check_digit(tax_id, valid):
+    assert thai.valid_tax_id(tax_id) is valid

@@ -16,13 +16,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
+
+from app.models.files import StoredFile
 
 YEAR_CALENDAR = "calendar"  # runs from 1 January
 YEAR_FISCAL = "fiscal"  # runs from 1 October
@@ -150,7 +151,7 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
         return SECRET_CONTENT if (self.secrecy or "normal") != "normal" else ()
 
 
-class Attachment(Model):  # เอกสารแนบ
+class Attachment(StoredFile, Model):  # เอกสารแนบ
     """A file of an entry, stored under the instance folder with a generated name.
 
     A secret letter's file is encrypted with its own key; ``wrapped_key`` is that key wrapped by
@@ -160,14 +161,6 @@ class Attachment(Model):  # เอกสารแนบ
     __tablename__ = "attachment"
     id = Column(Integer, primary_key=True)
     entry_id = Column(Integer, ForeignKey("register_entry.id"), nullable=False, index=True)
-    filename = Column(String(255), nullable=False)  # as the user named it, for display only
-    content_type = Column(String(128), nullable=False)  # from the content, not the name
-    size = Column(Integer, nullable=False)
-    sha256 = Column(String(64), nullable=False)  # of the plain content
-    storage_name = Column(String(255), nullable=False, unique=True)
-    wrapped_key = Column(LargeBinary)  # None: stored in clear
-    uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    uploaded_at = Column(DateTime, nullable=False)
 
     entry = relationship("RegisterEntry", back_populates="attachments")
 
@@ -179,9 +172,3 @@ class Attachment(Model):  # เอกสารแนบ
     def audit_label(self):
         return f"attachment #{self.id}" if self.audit_masked_columns() else self.filename
 
-    @property
-    def encrypted(self):
-        return self.wrapped_key is not None
-
-    def __repr__(self):
-        return self.filename

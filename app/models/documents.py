@@ -7,8 +7,10 @@ and when it opened and received (ลงรับ) the document.
 """
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
+
+from app.models.files import StoredFile
 
 INTERNAL, EXTERNAL = "internal", "external"
 SCOPES = {INTERNAL: "ส่งเอกสารภายใน", EXTERNAL: "ส่งเอกสารภายนอก"}
@@ -76,24 +78,9 @@ class DocumentRecipient(Model):  # ผู้รับเอกสารหนึ
         return self.to_agency.name if self.to_agency is not None else ""
 
 
-class DocumentFile(Model):  # ไฟล์ของเอกสารที่ส่ง; stored as register attachments are
+class DocumentFile(StoredFile, Model):  # ไฟล์ของเอกสารที่ส่ง (never encrypted: not classified)
     __tablename__ = "document_file"
     id = Column(Integer, primary_key=True)
     document_id = Column(Integer, ForeignKey("document.id"), nullable=False, index=True)
-    filename = Column(String(255), nullable=False)
-    content_type = Column(String(128), nullable=False)
-    size = Column(Integer, nullable=False)
-    sha256 = Column(String(64), nullable=False)
-    storage_name = Column(String(255), nullable=False, unique=True)
-    wrapped_key = Column(LargeBinary)  # always None: documents are not classified
-    uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    uploaded_at = Column(DateTime, nullable=False)
 
     document = relationship("Document", back_populates="files")
-
-    @property
-    def encrypted(self):
-        return self.wrapped_key is not None
-
-    def __repr__(self):
-        return self.filename

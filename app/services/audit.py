@@ -30,6 +30,7 @@ from app.models import (
     RegisterEntry,
     WorkGroup,
 )
+from app.models.contracts import Contract, ContractFile
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
@@ -42,7 +43,7 @@ IGNORED_COLUMNS = {
 # Columns whose value must never be written into the log.
 SECRET_COLUMNS = {"password", "session_stamp", "wrapped_key"}
 AUDITED_MODELS = (Agency, WorkGroup, EOfficeUser, Role, PermissionView, Permission, ViewMenu,
-                  RegisterEntry, Attachment)
+                  RegisterEntry, Attachment, Contract, ContractFile)
 MASK = "(ปกปิด)"
 
 _LOG = AuditLog.__table__

@@ -137,3 +137,39 @@ def load_demo_letters(session):
         user = session.query(EOfficeUser).filter_by(username=username).one()
         correspondence.register_entry(session, user, register, dict(fields))
     return True
+
+
+def load_demo_contracts(session, today=None):
+    """A few contracts of ที่ทำการปกครองจังหวัด (dopa), dated around ``today`` so that the list and
+    the home page show what falls due; returns False if any contract exists already."""
+    import datetime as dt
+
+    from app.models.contracts import Contract
+    from app.services import contracts
+    from app.thai import BANGKOK
+
+    if session.query(Contract.id).first() is not None:
+        return False
+    today = today or dt.datetime.now(BANGKOK).date()
+
+    def day(offset):
+        return today + dt.timedelta(days=offset)
+
+    clerk = session.query(EOfficeUser).filter_by(username="clerk.dopa").one()
+    officer = session.query(EOfficeUser).filter_by(username="officer.dopa").one()
+    contracts.register_contract(session, clerk, "bid", {
+        "doc_date": day(-75), "subject": "ประกวดราคาจ้างปรับปรุงอาคารที่ว่าการอำเภอตะกั่วป่า",
+        "amount": "2,450,000", "method": "e_bidding"})
+    contracts.register_contract(session, clerk, "hire", {
+        "doc_date": day(-60), "party_name": "ห้างหุ้นส่วนจำกัด ตะกั่วป่าการโยธา",
+        "tax_id": "0833556001236", "subject": "จ้างปรับปรุงอาคารที่ว่าการอำเภอตะกั่วป่า",
+        "amount": "2,380,000", "method": "e_bidding", "start_on": day(-59), "end_on": day(20),
+        "deadline_on": day(20), "warranty_months": "24", "guarantee_type": "bank_guarantee",
+        "guarantee_amount": "119,000", "officer_id": officer.id})
+    contracts.register_contract(session, clerk, "purchase", {
+        "doc_date": day(-400), "party_name": "บริษัท พังงาไอที จำกัด", "tax_id": "0835561000015",
+        "subject": "ซื้อเครื่องคอมพิวเตอร์สำหรับงานทะเบียน 10 เครื่อง", "amount": "235,000",
+        "method": "specific", "start_on": day(-400), "end_on": day(-370),
+        "deadline_on": day(-370), "warranty_months": "12", "guarantee_type": "cash",
+        "guarantee_amount": "11,750", "officer_id": officer.id})
+    return True

@@ -251,3 +251,29 @@ def render_pdf(spec, rows, rows_per_page=20):
         log.warning("register report spilled over at %.0f%% of the page; laying it out again",
                     shrink * 100)
     return pdf
+
+
+# ---- a record on one sheet (a contract's detail) ------------------------------------------------
+
+SHEET_TEMPLATE = "reports/sheet.html"
+
+
+@dataclass
+class Sheet:
+    title: str  # ทะเบียนคุมสัญญาจ้าง เลขที่ 12/2570
+    owner: str  # the agency
+    rows: list  # [(label, value)], value already formatted as text
+    printed_by: str
+    printed_at: str
+
+
+def render_sheet_html(sheet, for_pdf=False):
+    return environment().get_template(SHEET_TEMPLATE).render(
+        sheet=sheet, for_pdf=for_pdf, scale=PDF_SCALE if for_pdf else 1, font_pt=FONT_PT + 1,
+        heading_pt=HEADING_PT + 2, line_height=LINE_HEIGHT, border_mm=BORDER_MM)
+
+
+def render_sheet_pdf(sheet):
+    """The record as A4 PDF bytes (wkhtmltopdf, reading nothing but the HTML we give it)."""
+    return pdfkit.from_string(render_sheet_html(sheet, for_pdf=True), False,
+                              options=dict(PDF_OPTIONS))

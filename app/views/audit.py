@@ -56,6 +56,7 @@ TYPE_LABELS = {
     "Permission": "สิทธิ์พื้นฐาน", "ViewMenu": "หน้าจอ/เมนู", "PermissionView": "สิทธิ์บนหน้าจอ/เมนู",
     "RegisterEntry": "รายการทะเบียนหนังสือ", "Attachment": "เอกสารแนบ", "NumberSeries": "ชุดเลขทะเบียน",
     "Document": "เอกสารที่ส่ง", "DocumentFile": "ไฟล์เอกสารที่ส่ง",
+    "Contract": "ทะเบียนคุมสัญญา", "ContractFile": "ไฟล์แนบของสัญญา",
 }
 
 

@@ -708,7 +708,9 @@ def file_response(stored, data, disposition):
 
 
 def _register_label(code):
-    spec = svc.REGISTERS.get(code)
+    from app.services import contracts
+
+    spec = svc.REGISTERS.get(code) or contracts.REGISTERS.get(code)
     return str(spec.label) if spec else code
 
 
