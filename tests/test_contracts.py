@@ -296,3 +296,28 @@ def test_every_change_is_in_the_audit_log(ctx):
     assert changed["before"]["amount"] == "1200000.00"
     assert changed["after"]["amount"] == "1100000.00"
     assert json.loads(events[2].detail)["after"]["status"] == CANCELLED
+
+
+def test_a_change_made_on_a_stale_page_never_uncancels_a_number(app):
+    """Clerk A opened the edit form; clerk B cancelled the number meanwhile; A's save is
+    refused, and the number stays cancelled."""
+    with app.test_request_context():
+        s = db.session
+        c = contracts.register_contract(s, user(s, "clerk.dopa"), "hire", hire())
+        contract_id = c.id
+        db.session.remove()
+    with app.test_request_context():
+        a = db.session
+        stale = a.get(Contract, contract_id)
+        assert stale.status == IN_FORCE  # what A's form was built from
+        with app.app_context():  # B, in a session of its own
+            b = db.session
+            contracts.cancel(b, user(b, "clerk.dopa"), b.get(Contract, contract_id),
+                             "ลงเลขผิดสัญญา")
+            db.session.remove()
+        with pytest.raises(ValidationFailed, match="ยกเลิกแล้ว"):
+            contracts.update_contract(a, user(a, "clerk.dopa"), stale, hire(status=COMPLETED))
+        db.session.remove()
+    with app.app_context():
+        assert db.session.get(Contract, contract_id).status == CANCELLED
+        db.session.remove()

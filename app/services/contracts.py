@@ -38,6 +38,7 @@ from app.services import attachments as attachment_store
 from app.services import audit, numbering
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.locks import lock_row
 
 DUE_DAYS = 30  # a contract ending, or a guarantee to return, within this many days is flagged
 MAX_AMOUNT = Decimal("9999999999999.99")  # Numeric(15, 2)
@@ -116,6 +117,13 @@ def _require_keeper(actor, code):
     if not actor.agency_id:
         raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดหน่วยงาน จึงออกเลขสัญญาไม่ได้")
     return register
+
+
+def _lock(session, contract):
+    """Lock the contract's row and read it again: a change and a cancellation of one contract
+    at once queue, and the second sees what the first did (never un-cancels a number)."""
+    lock_row(session, Contract.__table__, contract.id, "status")
+    session.refresh(contract)
 
 
 def _require_change(actor, contract):
@@ -331,12 +339,14 @@ def register_contract(session, actor, code, data, uploads=(), now=None):
 def update_contract(session, actor, contract, data, now=None):
     """Change a contract's details (never its number), and its status among in force,
     completed and terminated. Commits."""
-    register = _require_change(actor, contract)
-    fields = clean(session, actor, register, data)
-    status = data.get("status") or contract.status
-    if status not in statuses_of(contract.register) or status == CANCELLED:
-        raise ValidationFailed("สถานะไม่ถูกต้อง (การยกเลิกเลขใช้ปุ่มยกเลิกเลขพร้อมเหตุผล)")
+    _require_change(actor, contract)  # who may: refused before any lock is taken
     try:
+        _lock(session, contract)
+        register = _require_change(actor, contract)  # and what it is now
+        fields = clean(session, actor, register, data)
+        status = data.get("status") or contract.status
+        if status not in statuses_of(contract.register) or status == CANCELLED:
+            raise ValidationFailed("สถานะไม่ถูกต้อง (การยกเลิกเลขใช้ปุ่มยกเลิกเลขพร้อมเหตุผล)")
         for name, value in fields.items():
             setattr(contract, name, value)
         contract.status = status
@@ -353,6 +363,8 @@ def cancel(session, actor, contract, reason, now=None):
     _require_change(actor, contract)
     reason = svc.required_reason(reason, "ที่ยกเลิก")
     try:
+        _lock(session, contract)
+        _require_change(actor, contract)  # not cancelled meanwhile
         contract.status = CANCELLED
         contract.cancel_reason = reason
         contract.cancelled_by_id = actor.id
