@@ -23,21 +23,13 @@ from app.models import Attachment, RegisterEntry
 from app.services import attachments as att
 from app.services import watermark
 from app.services.errors import ValidationFailed
+from tests.files import pdf_bytes
 
 NOW = dt.datetime(2026, 11, 12, 3, 15)
 MB = 1024 * 1024
 
 
 # ---- sample files, made here -------------------------------------------------------------------
-
-
-def pdf_bytes(pages=1, size=(595, 842)):
-    w = PdfWriter()
-    for _ in range(pages):
-        w.add_blank_page(*size)
-    out = io.BytesIO()
-    w.write(out)
-    return out.getvalue()
 
 
 def png_bytes():

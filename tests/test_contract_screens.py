@@ -8,23 +8,15 @@ import io
 from decimal import Decimal
 
 import openpyxl
-from pypdf import PdfWriter
 
 from app import thai
 from app.models import NumberCounter
 from app.models.contracts import Contract, ContractFile
 from tests.conftest import text_of
 from tests.pdftext import pdf_text
+from tests.files import pdf_bytes
 
 TAX_ID = "0994000165668"
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def form(**fields):

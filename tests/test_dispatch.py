@@ -8,7 +8,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from pypdf import PdfWriter
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -19,14 +18,7 @@ from app.services import correspondence as svc
 from app.services import dispatch
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+from tests.files import pdf_bytes
 
 
 @pytest.fixture

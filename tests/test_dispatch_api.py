@@ -3,21 +3,13 @@ same scope (another's delivery, letter or document is a 404, as a missing id).""
 
 import io
 
-from pypdf import PdfWriter
 from sqlalchemy import select
 
 from app.models import Agency, WorkGroup
 from app.models.dispatch import Delivery
 from app.models.documents import Document, DocumentRecipient
 from tests.test_api import token
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+from tests.files import pdf_bytes
 
 
 def agency_id(dbq, code):

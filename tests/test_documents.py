@@ -8,7 +8,6 @@ import os
 import re
 
 import pytest
-from pypdf import PdfWriter
 from sqlalchemy import select
 
 from app.extensions import db
@@ -18,14 +17,7 @@ from app.services import documents as docs
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.conftest import text_of
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+from tests.files import pdf_bytes
 
 
 @pytest.fixture

@@ -34,7 +34,6 @@ from urllib.parse import quote, unquote
 
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfWriter
 from werkzeug.security import generate_password_hash
 
 from app import thai
@@ -44,6 +43,7 @@ from app.models.correspondence import entry_reader
 from app.services.demo import DEMO_PASSWORD
 from tests.conftest import DB, login, text_of
 from tests.pdftext import pdf_text
+from tests.files import pdf_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUN = secrets.token_hex(3).upper()  # a fresh tag per run: nothing can match from elsewhere
@@ -122,16 +122,6 @@ def search_key_of(key):
     """A second token, in the subject only: searched for, it is echoed in the page's search box,
     and it is not the tag that the absence checks look for."""
     return f"KW{key}{RUN}"
-
-
-def pdf_bytes(marker):
-    """A one-page PDF that carries ``marker`` (in its metadata, uncompressed)."""
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.add_metadata({"/Title": marker})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def fields_of(victim, tag, search):
@@ -218,7 +208,7 @@ def register_entry(app, client, victim, tag, search):
     """Register through the add screen, as the owner; returns the new Entry."""
     fields = fields_of(victim, tag, search)
     filename = f"แนบ{tag}.pdf"
-    pdf = pdf_bytes(tag)
+    pdf = pdf_bytes(marker=tag)
     data = {"speed": "normal", "secrecy": "normal", **fields,
             "files": (io.BytesIO(pdf), filename)}
     r = client.post(f"/{victim.view}/add", data=data, content_type="multipart/form-data")
@@ -340,7 +330,7 @@ def edit_form(entry, subject):
 
 
 def intruder_pdf():
-    return (io.BytesIO(pdf_bytes(f"INTRUDER{RUN}")), "ผู้บุกรุก.pdf")
+    return (io.BytesIO(pdf_bytes(marker=f"INTRUDER{RUN}")), "ผู้บุกรุก.pdf")
 
 
 ROUTES = {

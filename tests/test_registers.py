@@ -8,7 +8,7 @@ import os
 
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from app import thai
 from app.extensions import db
@@ -16,15 +16,7 @@ from app.models import Attachment, AuditLog, EOfficeUser, NumberCounter, Registe
 from app.services import correspondence as svc
 from tests.conftest import text_of
 from tests.pdftext import pdf_text
-
-
-def pdf_bytes(text_pages=1):
-    writer = PdfWriter()
-    for _ in range(text_pages):
-        writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+from tests.files import pdf_bytes
 
 
 def entries(dbq, register=None, **where):

@@ -45,7 +45,6 @@ from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfWriter
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -59,6 +58,7 @@ from app.services import documents as docs
 from app.services.attachments import Upload
 from app.services.demo import DEMO_PASSWORD
 from tests.conftest import DB, login, text_of
+from tests.files import pdf_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUN = secrets.token_hex(3).upper()  # a fresh tag per run: nothing can match from elsewhere
@@ -132,16 +132,6 @@ def note_of(key):
     return f"ZN{key}{RUN}"
 
 
-def pdf_bytes(marker):
-    """A one-page PDF that carries ``marker`` (in its metadata, uncompressed)."""
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.add_metadata({"/Title": marker})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 @dataclasses.dataclass
 class Item:
     key: str
@@ -190,7 +180,7 @@ def add_users(app):
 
 def register(s, owner, code, tag):
     """A letter registered by ``owner`` in register ``code``, every field and its PDF tagged."""
-    pdf = pdf_bytes(tag)
+    pdf = pdf_bytes(marker=tag)
     fields = {"sender": f"ผู้ส่ง {tag}", "receiver": f"ผู้รับ {tag}", "doc_number": f"ลับ {tag}/9",
               "subject": f"เรื่องเฉพาะ {tag}", "action": f"ปฏิบัติ {tag}",
               "remarks": f"หมายเหตุ {tag}", "speed": "urgent", "secrecy": "normal"}
@@ -221,7 +211,7 @@ def send_delivery(s, key, sender, entry, to, pdf, tag):
 
 def send_document(s, key, scope, sender, **to):
     tag = tag_of(key)
-    pdf = pdf_bytes(tag)
+    pdf = pdf_bytes(marker=tag)
     document = docs.send(s, _user(s, sender), scope, f"เอกสารเฉพาะ {tag}", f"ข้อความ {tag}",
                          [Upload(f"เอกสาร{tag}.pdf", pdf)], **to)
     return document, Item(key, document.id, document.files[0].id, (tag,), pdf, document.subject)

@@ -26,7 +26,7 @@ from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView
-from app.views.correspondence import XLSX_MIME, file_response, uploads_from
+from app.views.correspondence import XLSX_MIME, serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
 
 PAGE_SIZE = 25
@@ -359,15 +359,8 @@ class ContractView(EOfficeModelView):
     @has_access
     def file(self, pk, file_id):
         contract = self._contract_or_404(pk)
-        disposition = "attachment" if request.args.get("download") == "1" else "inline"
-        try:
-            row, data = svc.open_file(db.session, g.user, contract, file_id, disposition)
-        except DomainError as e:
-            db.session.rollback()
-            return Response(str(e), status=e.status, mimetype="text/plain; charset=utf-8")
-        if row is None:
-            abort(404)
-        return file_response(row, data, disposition)
+        return serve_file(lambda disposition: svc.open_file(
+            db.session, g.user, contract, file_id, disposition))
 
     @expose("/print/<pk>")
     @has_access

@@ -678,22 +678,29 @@ YEAR_BASES = {"calendar": "ปีปฏิทิน (เริ่ม 1 มกร
 def attachment_response(entry, attachment_id, party=None):
     """The file of an attachment of ``entry`` (which the caller has checked the user may see),
     inline or, with ``download=1``, as a download; secret PDFs stamped with the viewer."""
-    disposition = "attachment" if request.args.get("download") == "1" else "inline"
     user = g.user
     lines = [
         f"{user.get_full_name()} ({user.username})",
         thai.format_datetime(svc.utcnow()),
         f"IP {request.remote_addr or '-'}",
     ]
+    return serve_file(lambda disposition: svc.open_attachment(
+        db.session, user, entry, attachment_id, disposition, viewer_lines=lines, party=party))
+
+
+def serve_file(open_file):
+    """Answer a request for a stored file: ``open_file(disposition)`` gives (row, bytes), or
+    (None, None) for no such file (404); a refusal is its Thai message. Inline unless the
+    request asks ``download=1``."""
+    disposition = "attachment" if request.args.get("download") == "1" else "inline"
     try:
-        attachment, data = svc.open_attachment(
-            db.session, user, entry, attachment_id, disposition, viewer_lines=lines, party=party)
+        row, data = open_file(disposition)
     except DomainError as e:
         db.session.rollback()
         return Response(str(e), status=e.status, mimetype="text/plain; charset=utf-8")
-    if attachment is None:
+    if row is None:
         abort(404)
-    return file_response(attachment, data, disposition)
+    return file_response(row, data, disposition)
 
 
 def file_response(stored, data, disposition):

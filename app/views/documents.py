@@ -2,7 +2,7 @@
 history and the two send forms. Every rule is in app/services/documents.py; a document is found
 only among those the user sent or that are for them (404 otherwise)."""
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.documents import EXTERNAL, INTERNAL, SCOPES
 from app.services import documents as docs
 from app.services.errors import DomainError
-from app.views.correspondence import file_response, uploads_from
+from app.views.correspondence import serve_file, uploads_from
 
 
 def _page_number():
@@ -124,12 +124,5 @@ class DocumentView(BaseView):
     @has_access
     def file(self, pk, file_id):
         document = self._document_or_404(pk)
-        disposition = "attachment" if request.args.get("download") == "1" else "inline"
-        try:
-            row, data = docs.open_file(db.session, g.user, document, file_id, disposition)
-        except DomainError as e:
-            db.session.rollback()
-            return Response(str(e), status=e.status, mimetype="text/plain; charset=utf-8")
-        if row is None:
-            abort(404)
-        return file_response(row, data, disposition)
+        return serve_file(lambda disposition: docs.open_file(
+            db.session, g.user, document, file_id, disposition))
