@@ -166,3 +166,27 @@ def test_scope_other_agencies_and_levels(login_as, dbq):
         assert r.status_code in (302, 403), name
     assert login_as("admin").get(f"/contracts/hire/show/{pk}").status_code == 200
     assert state(dbq) == before
+
+
+def test_a_bid_document_through_its_form(login_as, dbq):
+    """The bid document's form shows only its own fields (no contractor, no guarantee), and
+    what a browser posts from it is numbered and saved, then edited."""
+    clerk = login_as("clerk.cdd")
+    page = clerk.get("/contracts/bid/add")
+    text = text_of(page)
+    assert "วันที่ประกาศ" in text and "วงเงินงบประมาณ (บาท)" in text
+    assert "หลักประกันสัญญา" not in text and "เลขประจำตัวผู้เสียภาษีอากร" not in text
+    fields = {"doc_date": "15/11/2569", "subject": "ประกวดราคาซื้อรถบรรทุกน้ำ ขนาด 6,000 ลิตร",
+              "amount": "2,500,000", "method": "e_bidding", "remarks": ""}
+    r = clerk.post("/contracts/bid/add", data=fields, content_type="multipart/form-data")
+    assert r.status_code == 302, text_of(r)[:600]
+    pk = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    shown = text_of(clerk.get(f"/contracts/bid/show/{pk}"))
+    assert "สองล้านห้าแสนบาทถ้วน" in shown and "ใช้งาน" in shown
+    r = clerk.post(f"/contracts/bid/edit/{pk}", data={**fields, "amount": "2,400,000",
+                                                        "status": "active"})
+    assert r.status_code == 302, text_of(r)[:600]
+    assert dbq(lambda s: s.get(Contract, pk).amount) == Decimal("2400000.00")
+    r = clerk.post("/contracts/bid/add", data={**fields, "method": "ตกลงราคา"},
+                   content_type="multipart/form-data")
+    assert r.status_code == 200 and "กรุณาเลือกวิธีจัดซื้อจัดจ้าง" in text_of(r)

@@ -48,15 +48,17 @@ class ContractForm(DynamicForm):
     subject = TextAreaField(_l("โครงการ/รายการ"), [Optional(), Length(max=2000)], widget=AREA)
     amount = StringField(_l("มูลค่าสัญญา (บาท)"), [Optional(), Length(max=40)], widget=TEXT,
                          description=_l("เช่น 1,200,000.00"))
+    # The lists' values are checked by the service, which names the field in its message; a
+    # field a register does not show (a bid document's guarantee) is simply absent.
     method = SelectField(_l("วิธีจัดซื้อจัดจ้าง"), choices=_choices({"": "", **METHODS}),
-                         widget=Select2Widget())
+                         validate_choice=False, widget=Select2Widget())
     start_on = ThaiDateField(_l("วันเริ่มสัญญา"))
     end_on = ThaiDateField(_l("วันสิ้นสุดสัญญา"))
     deadline_on = ThaiDateField(_l("กำหนดส่งมอบ/แล้วเสร็จ"))
     warranty_months = StringField(_l("ระยะเวลารับประกัน (เดือน)"), [Optional(), Length(max=5)],
                                   widget=TEXT)
     guarantee_type = SelectField(_l("หลักประกันสัญญา"), choices=_choices(GUARANTEES),
-                                 widget=Select2Widget())
+                                 validate_choice=False, widget=Select2Widget())
     guarantee_amount = StringField(_l("จำนวนเงินหลักประกัน (บาท)"), [Optional(), Length(max=40)],
                                    widget=TEXT)
     guarantee_return_on = ThaiDateField(
