@@ -12,6 +12,10 @@ Everything a deployment changes comes from an environment variable; nothing secr
                             volume when several hosts serve the province
     ATTACHMENT_MAX_MB       largest file accepted (default 20)
     RESERVATION_DAYS        days to fill a reserved number before it is cancelled (default 3)
+    PUBLIC_URL              the address users reach the e-office at (https://eoffice.example.go.th),
+                            printed in the QR code of a file's cover sheet; default: the request's
+    FILE_OVERDUE_DAYS       days a file may wait at one stage before the secretaries' queue flags
+                            it (default 3)
 """
 
 import os
@@ -128,6 +132,8 @@ class Config:
     # The same for the contract registers (hire, purchase, bid): "fiscal" unless named here as
     # "calendar".
     CONTRACT_YEAR_BASIS = {}
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    FILE_OVERDUE_DAYS = int(os.environ.get("FILE_OVERDUE_DAYS", "3"))
     # Rows a list counts exactly; beyond it the list says "more than" and offers the first
     # pages (40 of 25 rows): an exact count of a register of millions, or of a common word in
     # it, costs more than the page itself. The Excel export is never capped.

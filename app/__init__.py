@@ -115,6 +115,31 @@ def _register_views(appbuilder):
     for view, name, icon in CONTRACT_VIEWS:
         appbuilder.add_view(view, name, label=view.menu_label, icon=icon, **contract_menu)
 
+    from app.views.filetracking import (
+        ExecutiveView,
+        FileStageView,
+        FileStepView,
+        TrackedFileView,
+    )
+
+    files = dict(category="FileTracking", category_label=_l("ติดตามแฟ้ม"),
+                 category_icon="fa-folder-open")
+    appbuilder.add_view_no_menu(TrackedFileView)
+    for name, endpoint, label, icon in (
+            ("MyFiles", "mine", _l("แฟ้มของฉัน"), "fa-folder"),
+            ("ProposeFile", "add", _l("เสนอแฟ้ม"), "fa-plus"),
+            ("FileSearch", "list", _l("ค้นหาแฟ้ม"), "fa-search"),
+            ("FileQueue", "queue", _l("แฟ้มรอดำเนินการ"), "fa-inbox"),
+            ("FileDashboard", "dashboard", _l("สรุปแฟ้มตามขั้นตอน"), "fa-bar-chart")):
+        appbuilder.add_link(name, href=f"TrackedFileView.{endpoint}", label=label, icon=icon,
+                            **files)
+    appbuilder.add_view(ExecutiveView, "Executives", label=_l("ผู้บริหารที่รับแฟ้ม"),
+                        icon="fa-user-circle", **files)
+    appbuilder.add_view(FileStageView, "FileStages", label=_l("ขั้นตอนของแฟ้ม"),
+                        icon="fa-list-ol", **files)
+    appbuilder.add_view(FileStepView, "FileSteps", label=_l("การส่งต่อที่อนุญาต"),
+                        icon="fa-random", **files)
+
     from app.views.dispatch_api import DocumentApi, LetterApi
     from app.views.documents import DocumentView
 
@@ -156,13 +181,15 @@ def _register_hooks(app):
                 return 0
             return count(db.session, current_user._get_current_object())
 
-        from app.services import dispatch, documents
+        from app.services import dispatch, documents, filetracking
 
         return {
             # Letters waiting for the user's decision (หนังสือเข้าใหม่).
             "inbox_count": lambda: waiting(dispatch.inbox_count, "InboxView"),
             # Documents waiting to be received (เอกสารใหม่).
             "document_count": lambda: waiting(documents.new_count, "DocumentView"),
+            # The user's files the executive or the secretaries sent back to them.
+            "file_count": lambda: waiting(filetracking.owner_count, "TrackedFileView"),
         }
 
     @app.after_request

@@ -42,6 +42,10 @@ DOCUMENTS = ("DocumentView", "can_(list|send|show|receive|file)")
 CONTRACTS = ("HireContractView|PurchaseContractView|BidDocumentView",
              "can_(list|show|add|edit|cancel|attach|file|xlsx|print)")
 CONTRACT_MENUS = ("Contracts|HireContracts|PurchaseContracts|BidDocuments", MENU)
+# File-for-signature tracking (ติดตามแฟ้มเสนอลงนาม): every level proposes files and follows
+# them; moving a file is the secretaries' (SECRETARY below), or its owner's to withdraw it.
+FILES = ("TrackedFileView", "can_(list|show|add|move|file|cover|xlsx|dashboard)")
+FILE_MENUS = ("FileTracking|MyFiles|ProposeFile|FileSearch|FileDashboard", MENU)
 # Their API: every level reads, accepts and returns what is for it and sends documents; the
 # clerks, who keep registers, dispatch letters.
 LETTER_API = ("LetterApi", "can_(get|accept|return)")
@@ -90,6 +94,8 @@ LEVELS = (
             DOCUMENT_MENUS,
             LETTER_API,
             DOCUMENT_API,
+            FILES,
+            FILE_MENUS,
         ),
     ),
     Level(
@@ -119,6 +125,8 @@ LEVELS = (
             DOCUMENT_MENUS,
             LETTER_API,
             DOCUMENT_API,
+            FILES,
+            FILE_MENUS,
         ),
     ),
     Level(
@@ -140,6 +148,8 @@ LEVELS = (
             DOCUMENT_MENUS,
             LETTER_API,
             DOCUMENT_API,
+            FILES,
+            FILE_MENUS,
         ),
     ),
     Level(
@@ -157,9 +167,17 @@ LEVELS = (
             DOCUMENT_MENUS,
             LETTER_API,
             DOCUMENT_API,
+            FILES,
+            FILE_MENUS,
         ),
     ),
 )
+# Roles given on top of a level (FAB roles that are not levels): they add what they grant.
+SECRETARY = Level(0, "เลขานุการผู้บริหาร", _l("เลขานุการผู้บริหาร"), grants=(
+    ("TrackedFileView", "can_(list|show|move|file|cover|xlsx|dashboard|queue)"),
+    ("FileTracking|MyFiles|FileSearch|FileQueue|FileDashboard", MENU),
+))
+EXTRA_ROLES = (SECRETARY,)
 LEVEL_BY_NUMBER = {lv.number: lv for lv in LEVELS}
 LEVEL_BY_ROLE = {lv.role: lv for lv in LEVELS}
 LEVEL_CHOICES = [(lv.number, f"{lv.number} - {lv.label}") for lv in LEVELS]

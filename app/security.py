@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select
 from flask_login import current_user, logout_user
 from werkzeug.security import generate_password_hash
 
-from app.access import LEVEL_BY_NUMBER, LEVELS
+from app.access import EXTRA_ROLES, LEVEL_BY_NUMBER, LEVELS
 from app.models import EOfficeUser
 from app.models.org import new_session_stamp
 from app.services import audit
@@ -234,12 +234,12 @@ class EOfficeSecurityManager(SecurityManager):
         """Write LEVELS into FAB: every permission-view, then each level role exactly as
         declared. Idempotent; run by `flask eoffice sync-roles` after migrations."""
         # The roles first: FAB grants every new permission to the admin role as it adds it.
-        for name in [lv.role for lv in LEVELS] + [self.auth_role_public]:
+        for name in [lv.role for lv in LEVELS + EXTRA_ROLES] + [self.auth_role_public]:
             if not self.find_role(name):
                 self.add_role(name)
         self.appbuilder.add_permissions(update_perms=True)
         all_pvms = self.session.query(PermissionView).all()
-        for level in LEVELS:
+        for level in LEVELS + EXTRA_ROLES:
             role = self.find_role(level.role)
             role.permissions = [
                 pvm for pvm in all_pvms

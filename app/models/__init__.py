@@ -13,5 +13,13 @@ from app.models.correspondence import (  # noqa: F401
 from app.models.dispatch import Delivery, LetterEvent  # noqa: F401
 from app.models.documents import Document, DocumentFile, DocumentRecipient  # noqa: F401
 from app.models.contracts import Contract, ContractFile  # noqa: F401
+from app.models.filetracking import (  # noqa: F401
+    Executive,
+    FileMove,
+    FileStage,
+    FileStep,
+    TrackedFile,
+    TrackedFileAttachment,
+)
 
 metadata = Model.metadata

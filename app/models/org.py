@@ -94,3 +94,28 @@ class EOfficeUser(User):  # ผู้ใช้งาน: FAB's user, extended
 
     def status_label(self):
         return "ใช้งาน" if self.active else "ระงับการใช้งาน"
+
+    # A role given on top of the level: the executives' secretary (ติดตามแฟ้มเสนอลงนาม).
+    @property
+    def executive_secretary(self):
+        from app.access import SECRETARY
+
+        return any(r.name == SECRETARY.role for r in self.roles)
+
+    @executive_secretary.setter
+    def executive_secretary(self, value):
+        from flask_appbuilder.security.sqla.models import Role
+        from sqlalchemy.orm import object_session
+
+        from app.access import SECRETARY
+        from app.extensions import db
+
+        if bool(value) == self.executive_secretary:
+            return
+        if value:
+            session = object_session(self) or db.session
+            role = session.query(Role).filter_by(name=SECRETARY.role).one_or_none()
+            if role is not None:  # roles not synced yet: nothing to give
+                self.roles = list(self.roles) + [role]
+        else:
+            self.roles = [r for r in self.roles if r.name != SECRETARY.role]

@@ -53,6 +53,16 @@ USERS = [
     ("officer.dopa", "อรุณี", "ทองดี", 5, "พง 0016.1", "ฝ่ายความมั่นคง", "ปลัดอำเภอ"),
     ("officer.cdd", "กมล", "สายชล", 5, "พง 0019.1", "กลุ่มงานส่งเสริมและพัฒนาชุมชน",
      "นักวิชาการพัฒนาชุมชน"),
+    # An officer of the Provincial Office who is also the executives' secretary (a role on top).
+    ("secretary", "พิมพ์ชนก", "ศรีสุข", 5, "พง 0017.2", "กลุ่มงานอำนวยการ",
+     "เจ้าพนักงานธุรการ ฝ่ายเลขานุการผู้บริหาร"),
+]
+SECRETARIES = ("secretary",)
+# (name, title, kind): the executives files are proposed to.
+EXECUTIVES = [
+    ("นายธีรวัฒน์ เจริญพงศ์", "ผู้ว่าราชการจังหวัดพังงา", "governor"),
+    ("นายสมพงษ์ ทองประเสริฐ", "รองผู้ว่าราชการจังหวัดพังงา", "deputy"),
+    ("นางวรรณา พรหมวงศ์", "รองผู้ว่าราชการจังหวัดพังงา", "deputy"),
 ]
 
 
@@ -79,6 +89,18 @@ def load_demo(session):
             level=level, agency=group.agency, work_group=group, position=position,
             office_phone=group.agency.phone, must_change_password=False,
         ))
+    session.flush()
+    from app.access import SECRETARY
+    from app.models.filetracking import Executive
+    from flask_appbuilder.security.sqla.models import Role
+
+    role = session.query(Role).filter_by(name=SECRETARY.role).one_or_none()
+    if role is not None:  # roles synced (`flask eoffice setup` syncs them first)
+        for username in SECRETARIES:
+            user = session.query(EOfficeUser).filter_by(username=username).one()
+            user.roles = list(user.roles) + [role]
+    for i, (name, title, kind) in enumerate(EXECUTIVES):
+        session.add(Executive(name=name, title=title, kind=kind, active=True, sort_order=i))
     session.commit()
     return True
 
@@ -166,10 +188,13 @@ def load_demo_contracts(session, today=None):
         "amount": "2,380,000", "method": "e_bidding", "start_on": day(-59), "end_on": day(20),
         "deadline_on": day(20), "warranty_months": "24", "guarantee_type": "bank_guarantee",
         "guarantee_amount": "119,000", "officer_id": officer.id})
-    contracts.register_contract(session, clerk, "purchase", {
+    bought = {
         "doc_date": day(-400), "party_name": "บริษัท พังงาไอที จำกัด", "tax_id": "0835561000015",
         "subject": "ซื้อเครื่องคอมพิวเตอร์สำหรับงานทะเบียน 10 เครื่อง", "amount": "235,000",
         "method": "specific", "start_on": day(-400), "end_on": day(-370),
         "deadline_on": day(-370), "warranty_months": "12", "guarantee_type": "cash",
-        "guarantee_amount": "11,750", "officer_id": officer.id})
+        "guarantee_amount": "11,750", "officer_id": officer.id}
+    delivered = contracts.register_contract(session, clerk, "purchase", bought)
+    # Delivered a year ago; the guarantee is now due back.
+    contracts.update_contract(session, clerk, delivered, {**bought, "status": "completed"})
     return True

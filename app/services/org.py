@@ -169,6 +169,8 @@ def check_user_change(actor, user, creating=False):
         return
     if level != AGENCY_CLERK:
         raise PermissionDenied("ท่านไม่มีสิทธิ์จัดการผู้ใช้งาน")
+    if _extra_roles_changed(user):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบเท่านั้นที่กำหนดเลขานุการผู้บริหารได้")
     if not creating:
         if committed(user, "agency_id") != actor.agency_id:
             raise PermissionDenied("จัดการได้เฉพาะผู้ใช้งานในหน่วยงานของท่านเท่านั้น")
@@ -184,6 +186,16 @@ def check_user_change(actor, user, creating=False):
             "สารบรรณประจำหน่วยงานกำหนดระดับสิทธิ์ได้เฉพาะระดับ 4 (สารบรรณประจำกลุ่ม) "
             "และระดับ 5 (ผู้ใช้งานทั่วไป) เท่านั้น"
         )
+
+
+def _extra_roles_changed(user):
+    """Whether a role given on top of a level (not a level's own role) is being added or taken."""
+    from sqlalchemy import inspect
+
+    from app.access import LEVEL_BY_ROLE
+
+    history = inspect(user).attrs.roles.history
+    return any(r.name not in LEVEL_BY_ROLE for r in list(history.added) + list(history.deleted))
 
 
 def check_user_delete(actor, user):

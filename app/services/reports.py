@@ -265,6 +265,15 @@ class Sheet:
     rows: list  # [(label, value)], value already formatted as text
     printed_by: str
     printed_at: str
+    qr: str = ""  # a QR code as a data: URI (a file's cover sheet), printed beside the title
+    qr_caption: str = ""
+
+
+def qr_data_uri(text):
+    """A QR code of ``text`` as a PNG data: URI (wkhtmltopdf reads nothing from outside)."""
+    import segno
+
+    return segno.make(text, error="m").png_data_uri(scale=6, border=2)
 
 
 def render_sheet_html(sheet, for_pdf=False):

@@ -18,7 +18,7 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
 
 from app import thai
@@ -29,6 +29,7 @@ from app.services.errors import DomainError, ValidationFailed
 from app.views.base import EOfficeModelRestApi, ServiceChecks, ThaiDisplay
 
 USER_LABELS = {
+    "executive_secretary": _l("เลขานุการผู้บริหาร"),
     "get_full_name": _l("ชื่อ-นามสกุล"),
     "first_name": _l("ชื่อ"),
     "last_name": _l("นามสกุล"),
@@ -76,6 +77,13 @@ def _level_field():
     )
 
 
+def _secretary_field():
+    return BooleanField(
+        _l("เลขานุการผู้บริหาร"),
+        description=_l("สิทธิ์เพิ่มจากระดับ: ส่งต่อแฟ้มเสนอลงนามระหว่างขั้นตอน "
+                       "(กำหนดได้โดยผู้ดูแลระบบเท่านั้น)"))
+
+
 def _datetime_formatter(value):
     return thai.format_datetime(value)
 
@@ -101,7 +109,8 @@ class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
             "username", "first_name", "last_name", "email", "position", "office_phone",
             "mobile_phone"]}),
         (_l("สังกัดและสิทธิ์"), {"fields": [
-            "agency", "work_group", "level_text", "status_label", "must_change_password"]}),
+            "agency", "work_group", "level_text", "executive_secretary", "status_label",
+            "must_change_password"]}),
         (_l("การเข้าสู่ระบบ"), {"fields": [
             "last_login", "login_count", "fail_login_count", "locked_until", "created_on",
             "created_by", "changed_on", "changed_by"], "expanded": False}),
@@ -119,12 +128,13 @@ class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
                           ("last_login", "created_on", "changed_on", "locked_until")}
 
     _common = ["first_name", "last_name", "username", "email", "agency", "work_group", "level",
-               "position", "office_phone", "mobile_phone", "active"]
+               "executive_secretary", "position", "office_phone", "mobile_phone", "active"]
     add_columns = _common + ["password", "conf_password"]
     edit_columns = _common
     validators_columns = {}
     add_form_extra_fields = {
         "level": _level_field(),
+        "executive_secretary": _secretary_field(),
         "password": PasswordField(
             _l("รหัสผ่าน"),
             description=_l("ผู้ใช้งานต้องเปลี่ยนรหัสผ่านนี้เมื่อเข้าสู่ระบบครั้งแรก"),
@@ -137,7 +147,8 @@ class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
             widget=BS3PasswordFieldWidget(),
         ),
     }
-    edit_form_extra_fields = {"level": _level_field()}
+    edit_form_extra_fields = {"level": _level_field(),
+                              "executive_secretary": _secretary_field()}
 
     def check_add(self, actor, item):
         org_service.check_user_change(actor, item, creating=True)

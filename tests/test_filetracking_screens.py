@@ -1,0 +1,126 @@
+"""The file-tracking screens: propose a file, follow it, the secretary moves it, the owner is told
+of a correction, the queue, the dashboard, search and Excel, the scope, and the cover sheet: its
+PDF carries the tracking number and its QR code decodes to the file's page."""
+
+import io
+import subprocess
+
+import openpyxl
+import zxingcpp
+from sqlalchemy import select
+
+from app.models.filetracking import Executive, FileMove, TrackedFile
+from tests.conftest import text_of
+from tests.files import pdf_bytes
+from tests.pdftext import pdf_text
+
+
+def deputy_id(dbq):
+    return dbq(lambda s: s.execute(select(Executive.id).where(Executive.kind == "deputy")
+                                   .order_by(Executive.id)).scalars().first())
+
+
+def propose(client, dbq, subject, **fields):
+    data = {"subject": subject, "executive_id": str(deputy_id(dbq)), "speed": "urgent",
+            "entry_id": "", "files": [(io.BytesIO(pdf_bytes()), "บันทึกข้อความ.pdf")], **fields}
+    r = client.post("/files/add", data=data, content_type="multipart/form-data")
+    assert r.status_code == 302, text_of(r)[:800]
+    return int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def qr_texts(pdf):
+    """The QR codes on the first page of ``pdf``, read from a 150 dpi greyscale rendering."""
+    pgm = subprocess.run(["pdftoppm", "-gray", "-r", "150", "-f", "1", "-l", "1", "-"],
+                         input=pdf, capture_output=True, check=True).stdout
+    magic, size, maxval, data = pgm.split(b"\n", 3)
+    assert magic == b"P5" and maxval == b"255"
+    width, height = map(int, size.split())
+    image = zxingcpp.ImageView(data, width, height, zxingcpp.ImageFormat.Lum)
+    return [b.text for b in zxingcpp.read_barcodes(image)]
+
+
+def test_propose_follow_move_and_the_cover_sheet(login_as, dbq):
+    owner = login_as("officer.dopa")
+    form = owner.get("/files/add")
+    assert form.status_code == 200 and "รองผู้ว่าราชการจังหวัดพังงา" in text_of(form)
+    pk = propose(owner, dbq, "ขออนุมัติจัดงานวันเด็กแห่งชาติ")
+    number = dbq(lambda s: s.get(TrackedFile, pk).number_text())
+    page = text_of(owner.get(f"/files/show/{pk}"))
+    assert "อยู่ที่: เสนอแฟ้ม" in page and number in page and "บันทึกข้อความ.pdf" in page
+    assert "move-form" in owner.get(f"/files/show/{pk}").get_data(as_text=True)  # withdraw only
+    mine = text_of(owner.get("/files/mine"))
+    assert "ขออนุมัติจัดงานวันเด็กแห่งชาติ" in mine and "เสนอแฟ้ม" in mine
+
+    cover = owner.get(f"/files/cover/{pk}")
+    assert cover.status_code == 200 and cover.mimetype == "application/pdf"
+    assert f"เลขที่แฟ้ม {number}" in pdf_text(cover.data)
+    assert qr_texts(cover.data) == [f"http://localhost/files/show/{pk}"]
+
+    secretary = login_as("secretary")
+    for stage in ("secretary", "with_deputy"):
+        r = secretary.post(f"/files/move/{pk}", data={"stage": stage, "note": ""})
+        assert r.status_code == 302
+    refused = secretary.post(f"/files/move/{pk}", data={"stage": "governor_signed"},
+                             follow_redirects=True)
+    assert "ไม่ได้ตามเส้นทางที่กำหนด" in text_of(refused)
+    r = secretary.post(f"/files/move/{pk}", data={"stage": "correction", "note": ""},
+                       follow_redirects=True)
+    assert "ต้องบันทึก" in text_of(r)
+    secretary.post(f"/files/move/{pk}", data={"stage": "correction",
+                                              "note": "แนบกำหนดการให้ครบถ้วน"})
+    assert dbq(lambda s: s.get(TrackedFile, pk).stage) == "correction"
+    home = owner.get("/").get_data(as_text=True)
+    assert 'id="file-count"' in home  # the owner is told
+    page = text_of(owner.get(f"/files/show/{pk}"))
+    assert "แนบกำหนดการให้ครบถ้วน" in page and "อยู่ที่: ส่งกลับแก้ไข" in page
+    owner.post(f"/files/move/{pk}", data={"stage": "proposed", "note": "แก้ไขแล้ว"})
+    assert dbq(lambda s: s.get(TrackedFile, pk).stage) == "proposed"
+
+    queue = secretary.get("/files/queue").get_data(as_text=True)
+    assert f'id="queued-{pk}"' in queue
+    assert owner.get("/files/queue").status_code in (302, 403)  # the secretaries' desk only
+    dash = text_of(owner.get("/files/dashboard"))
+    assert "ส่งกลับแก้ไข" in dash and "ค่ามัธยฐาน" in dash
+
+
+def test_search_export_and_scope(login_as, dbq):
+    owner = login_as("clerk.cdd")
+    pk = propose(owner, dbq, "ขอความเห็นชอบแผนพัฒนาหมู่บ้านต้นแบบ")
+    listing = text_of(owner.get("/files/list/?subject=หมู่บ้านต้นแบบ"))
+    assert "ขอความเห็นชอบแผนพัฒนาหมู่บ้านต้นแบบ" in listing
+    book = openpyxl.load_workbook(io.BytesIO(owner.get("/files/xlsx?subject=หมู่บ้านต้นแบบ").data))
+    values = [[c.value for c in r] for r in book.active.iter_rows()]
+    assert any(row[2] == "ขอความเห็นชอบแผนพัฒนาหมู่บ้านต้นแบบ" for row in values)
+
+    moves = dbq.count(FileMove)
+    for outsider in ("officer.dopa", "clerk.dopa", "central"):
+        c = login_as(outsider)
+        for url in (f"/files/show/{pk}", f"/files/cover/{pk}"):
+            assert c.get(url).status_code == 404, (outsider, url)
+        assert c.post(f"/files/move/{pk}", data={"stage": "withdrawn"}).status_code == 404
+        assert "หมู่บ้านต้นแบบ" not in text_of(c.get("/files/list/?subject=หมู่บ้านต้นแบบ"))
+    assert dbq.count(FileMove) == moves
+    assert login_as("secretary").get(f"/files/show/{pk}").status_code == 200
+    assert login_as("admin").get(f"/files/show/{pk}").status_code == 200
+
+
+def test_the_administrator_makes_a_secretary_and_only_the_administrator(login_as, dbq):
+    from tests.test_delegation import edit_form
+
+    uid = dbq.user("officer.cdd")["id"]
+    assert login_as("officer.cdd").get("/files/queue").status_code in (302, 403)
+    # An agency clerk may edit the officer, but not make them a secretary.
+    r = login_as("clerk.cdd").post(f"/users/edit/{uid}", data=edit_form(
+        dbq, "officer.cdd", executive_secretary="y"), follow_redirects=True)
+    assert "เฉพาะผู้ดูแลระบบเท่านั้นที่กำหนดเลขานุการผู้บริหารได้" in text_of(r)
+    assert "เลขานุการผู้บริหาร" not in dbq.user("officer.cdd")["roles"]
+    admin = login_as("admin")
+    r = admin.post(f"/users/edit/{uid}", data=edit_form(dbq, "officer.cdd",
+                                                        executive_secretary="y"))
+    assert r.status_code == 302
+    assert dbq.user("officer.cdd")["roles"] == ["ผู้ใช้งานทั่วไป", "เลขานุการผู้บริหาร"]
+    assert dbq.user("officer.cdd")["level"] == 5  # on top of the level, not instead of it
+    assert login_as("officer.cdd").get("/files/queue").status_code == 200
+    # And taken away again.
+    admin.post(f"/users/edit/{uid}", data=edit_form(dbq, "officer.cdd"))
+    assert dbq.user("officer.cdd")["roles"] == ["ผู้ใช้งานทั่วไป"]
