@@ -124,3 +124,35 @@ def test_the_administrator_makes_a_secretary_and_only_the_administrator(login_as
     # And taken away again.
     admin.post(f"/users/edit/{uid}", data=edit_form(dbq, "officer.cdd"))
     assert dbq.user("officer.cdd")["roles"] == ["ผู้ใช้งานทั่วไป"]
+
+
+def test_the_route_and_the_executives_are_data_the_administrator_keeps(login_as, dbq):
+    from app.models.filetracking import FileStep
+
+    admin = login_as("admin")
+    r = admin.post("/executiveview/add", data={
+        "name": "นายใหม่ ใจงาม", "title": "รองผู้ว่าราชการจังหวัดพังงา", "kind": "deputy",
+        "active": "y", "sort_order": "9"})
+    assert r.status_code == 302
+    new_id = dbq(lambda s: s.execute(select(Executive.id).where(
+        Executive.name == "นายใหม่ ใจงาม")).scalar_one())
+    owner = login_as("officer.cdd")
+    assert "นายใหม่ ใจงาม" in text_of(owner.get("/files/add"))
+    pk = propose(owner, dbq, "เรื่องเร่งด่วนที่เสนอตรงถึงรองผู้ว่าฯ",
+                 executive_id=str(new_id))
+    secretary = login_as("secretary")
+    refused = secretary.post(f"/files/move/{pk}", data={"stage": "with_deputy"},
+                             follow_redirects=True)
+    assert "ไม่ได้ตามเส้นทางที่กำหนด" in text_of(refused)
+    # The administrator opens a shortcut on the route: from proposed straight to the deputy.
+    steps = dbq.count(FileStep)
+    r = admin.post("/filestepview/add", data={"from_stage": "proposed", "to_stage": "with_deputy",
+                                              "route": "deputy", "by": "secretary"})
+    assert r.status_code == 302 and dbq.count(FileStep) == steps + 1
+    secretary.post(f"/files/move/{pk}", data={"stage": "with_deputy"})
+    assert dbq(lambda s: s.get(TrackedFile, pk).stage) == "with_deputy"
+    # None of this is anyone else's to change.
+    for name in ("clerk.dopa", "central", "secretary"):
+        c = login_as(name)
+        for url in ("/executiveview/add", "/filestepview/add", "/filestageview/list/"):
+            assert c.get(url).status_code in (302, 403), (name, url)
