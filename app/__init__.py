@@ -140,6 +140,19 @@ def _register_views(appbuilder):
     appbuilder.add_view(FileStepView, "FileSteps", label=_l("การส่งต่อที่อนุญาต"),
                         icon="fa-random", **files)
 
+    from app.views.rooms import BookingView, RoomView
+
+    rooms = dict(category="MeetingRooms", category_label=_l("ห้องประชุม"),
+                 category_icon="fa-calendar")
+    appbuilder.add_view_no_menu(BookingView)
+    for name, endpoint, label, icon in (
+            ("BookRoom", "BookingView.new", _l("จองห้องประชุม"), "fa-plus"),
+            ("MyBookings", "BookingView.mine", _l("การจองของฉัน"), "fa-list"),
+            ("RoomWeek", "BookingView.week", _l("ตารางรายสัปดาห์"), "fa-calendar"),
+            ("RoomMonth", "BookingView.month", _l("ตารางรายเดือน"), "fa-calendar-o")):
+        appbuilder.add_link(name, href=endpoint, label=label, icon=icon, **rooms)
+    appbuilder.add_view(RoomView, "Rooms", label=_l("ห้องประชุม"), icon="fa-building", **rooms)
+
     from app.views.dispatch_api import DocumentApi, LetterApi
     from app.views.documents import DocumentView
 

@@ -46,6 +46,11 @@ CONTRACT_MENUS = ("Contracts|HireContracts|PurchaseContracts|BidDocuments", MENU
 # them; moving a file is the secretaries' (SECRETARY below), or its owner's to withdraw it.
 FILES = ("TrackedFileView", "can_(list|show|add|move|file|cover|xlsx|dashboard)")
 FILE_MENUS = ("FileTracking|MyFiles|ProposeFile|FileSearch|FileDashboard", MENU)
+# Meeting rooms (ระบบจองห้องประชุม): everyone sees the rooms and books them; an agency's clerks
+# keep its rooms and approve their bookings.
+ROOMS = (("RoomView", READ), ("BookingView", "can_(list|book|cancel|calendar)"),
+         ("MeetingRooms|MyBookings|BookRoom|RoomWeek|RoomMonth|Rooms", MENU))
+ROOM_KEEPING = (("RoomView", "can_add|can_edit"), ("BookingView", "can_decide"))
 # Their API: every level reads, accepts and returns what is for it and sends documents; the
 # clerks, who keep registers, dispatch letters.
 LETTER_API = ("LetterApi", "can_(get|accept|return)")
@@ -90,12 +95,14 @@ LEVELS = (
             LETTER_API_DISPATCH,
             CONTRACTS,
             CONTRACT_MENUS,
+            *ROOM_KEEPING,
             DOCUMENTS,
             DOCUMENT_MENUS,
             LETTER_API,
             DOCUMENT_API,
             FILES,
             FILE_MENUS,
+            *ROOMS,
         ),
     ),
     Level(
@@ -121,12 +128,14 @@ LEVELS = (
             LETTER_API_DISPATCH,
             CONTRACTS,
             CONTRACT_MENUS,
+            *ROOM_KEEPING,
             DOCUMENTS,
             DOCUMENT_MENUS,
             LETTER_API,
             DOCUMENT_API,
             FILES,
             FILE_MENUS,
+            *ROOMS,
         ),
     ),
     Level(
@@ -150,6 +159,7 @@ LEVELS = (
             DOCUMENT_API,
             FILES,
             FILE_MENUS,
+            *ROOMS,
         ),
     ),
     Level(
@@ -169,6 +179,7 @@ LEVELS = (
             DOCUMENT_API,
             FILES,
             FILE_MENUS,
+            *ROOMS,
         ),
     ),
 )

@@ -200,5 +200,6 @@ def file_size(size):
 def register_jinja_filters(app):
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.filters["thaidate"] = format_date
+    app.jinja_env.filters["thaidate_input"] = format_date_input
     app.jinja_env.filters["thaidatetime"] = format_datetime
     app.jinja_env.filters["thaidigits"] = thai_digits

@@ -118,7 +118,7 @@ FAB_TH = {
     "Role": "บทบาท",
     "Save": "บันทึก",
     "Search": "ค้นหา",
-    "Security": "ความปลอดภัยและสิทธิ์",
+    "Security": "ดูแลระบบ",
     "Select Value": "เลือกค่า",
     "Show": "รายละเอียด",
     "Show Base Permission": "รายละเอียดสิทธิ์พื้นฐาน",

@@ -22,4 +22,6 @@ from app.models.filetracking import (  # noqa: F401
     TrackedFileAttachment,
 )
 
+from app.models.rooms import Booking, Room, RoomPhoto  # noqa: F401
+
 metadata = Model.metadata

@@ -58,6 +58,14 @@ USERS = [
      "เจ้าพนักงานธุรการ ฝ่ายเลขานุการผู้บริหาร"),
 ]
 SECRETARIES = ("secretary",)
+# (agency code, name, building, capacity, equipment): meeting rooms.
+ROOMS = [
+    ("พง 0017.2", "ห้องประชุมพังงาราชานุสรณ์", "ศาลากลางจังหวัดพังงา ชั้น 3", 80,
+     "โปรเจคเตอร์ 2 เครื่อง ไมโครโฟน 20 ตัว ระบบประชุมทางไกล"),
+    ("พง 0017.2", "ห้องประชุมอำนวยการ", "ศาลากลางจังหวัดพังงา ชั้น 2", 20, "จอ LED โปรเจคเตอร์"),
+    ("พง 0016.1", "ห้องประชุมที่ทำการปกครองจังหวัด", "อาคารที่ทำการปกครอง ชั้น 1", 30,
+     "โปรเจคเตอร์ ไมโครโฟน 6 ตัว"),
+]
 # (name, title, kind): the executives files are proposed to.
 EXECUTIVES = [
     ("นายธีรวัฒน์ เจริญพงศ์", "ผู้ว่าราชการจังหวัดพังงา", "governor"),
@@ -101,6 +109,12 @@ def load_demo(session):
             user.roles = list(user.roles) + [role]
     for i, (name, title, kind) in enumerate(EXECUTIVES):
         session.add(Executive(name=name, title=title, kind=kind, active=True, sort_order=i))
+    from app.models.rooms import Room
+
+    for code, name, building, capacity, equipment in ROOMS:
+        agency = next(g.agency for (c, _n), g in groups.items() if c == code)
+        session.add(Room(name=name, agency=agency, building=building, capacity=capacity,
+                         equipment=equipment, active=True))
     session.commit()
     return True
 

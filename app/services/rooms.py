@@ -1,0 +1,247 @@
+"""Meeting-room booking (ระบบจองห้องประชุม, manual 9).
+
+Any user books a room of any agency; the owning agency's clerk (or the administrator) approves or
+rejects; the booker, or they, may cancel. Two pending or approved bookings of one room never
+overlap: the room's row is locked, the overlap checked and the booking inserted in one
+transaction (so clerks booking at once queue, on SQLite as on PostgreSQL), and on PostgreSQL an
+exclusion constraint is the backstop. A refused booking names the booking it collides with.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+
+from flask import current_app
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+
+from app import thai
+from app.access import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
+from app.models.rooms import (
+    APPROVED,
+    BOOKING_STATUSES,
+    CANCELLED,
+    HOLDING,
+    PENDING,
+    REJECTED,
+    Booking,
+    Room,
+)
+from app.services import correspondence as svc
+from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.locks import lock_row
+
+MAX_HOURS = 12  # one booking at the most; a longer event is booked day by day
+
+
+def _signed_in(actor):
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def keeps_room(actor, room):
+    """The room's agency's clerks (levels 2-3 of that agency) and the administrator."""
+    if not _signed_in(actor):
+        return False
+    if actor.level == ADMIN:
+        return True
+    return actor.level in (CENTRAL_CLERK, AGENCY_CLERK) and actor.agency_id == room.agency_id
+
+
+def to_utc(local):
+    """A naive Bangkok wall-clock time (as typed) to naive UTC (as stored)."""
+    return local.replace(tzinfo=thai.BANGKOK).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def period_text(booking):
+    start, end = thai.to_bangkok(booking.starts_at), thai.to_bangkok(booking.ends_at)
+    day = thai.format_date(start.date())
+    if start.date() == end.date():
+        return f"{day} {start:%H:%M}-{end:%H:%M} น."
+    return f"{day} {start:%H:%M} น. ถึง {thai.format_date(end.date())} {end:%H:%M} น."
+
+
+def collisions(session, room_id, starts_at, ends_at, exclude_id=None):
+    """The pending or approved bookings of the room that overlap [starts_at, ends_at)."""
+    conditions = [Booking.room_id == room_id, Booking.status.in_(HOLDING),
+                  Booking.starts_at < ends_at, Booking.ends_at > starts_at]
+    if exclude_id is not None:
+        conditions.append(Booking.id != exclude_id)
+    return session.execute(select(Booking).where(*conditions)
+                           .order_by(Booking.starts_at)).scalars().all()
+
+
+def _collision_message(other):
+    return (f"ห้องนี้ถูกจองแล้วในช่วงเวลาที่ชนกัน: \u201c{other.title}\u201d "
+            f"{period_text(other)} โดย {other.booked_by.get_full_name()} "
+            f"({BOOKING_STATUSES[other.status]}) กรุณาเลือกเวลาอื่นหรือห้องอื่น")
+
+
+def book(session, actor, room_id, data, now=None):
+    """Book a room: ``data`` holds title, starts_at and ends_at (naive Bangkok times),
+    attendees, projector, video_conference, refreshments, note. Pending until the owning
+    agency approves. Commits."""
+    if not _signed_in(actor):
+        raise PermissionDenied("กรุณาเข้าสู่ระบบก่อนจองห้องประชุม")
+    room = session.get(Room, room_id) if isinstance(room_id, int) else None
+    if room is None or not room.active:
+        raise ValidationFailed("ไม่พบห้องประชุมนี้ หรือห้องนี้งดให้บริการ")
+    title = str(data.get("title") or "").strip()
+    if not title:
+        raise ValidationFailed("กรุณากรอกเรื่องการประชุม")
+    if len(title) > 255:
+        raise ValidationFailed("เรื่องการประชุมยาวเกิน 255 ตัวอักษร")
+    start, end = data.get("starts_at"), data.get("ends_at")
+    if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+        raise ValidationFailed("กรุณากรอกวันและเวลาเริ่ม และเวลาสิ้นสุดการประชุม")
+    if end <= start:
+        raise ValidationFailed("เวลาสิ้นสุดต้องหลังเวลาเริ่ม")
+    if end - start > dt.timedelta(hours=MAX_HOURS):
+        raise ValidationFailed(f"จองได้ครั้งละไม่เกิน {MAX_HOURS} ชั่วโมง "
+                               "การประชุมหลายวันกรุณาจองทีละวัน")
+    now = svc._naive_utc(now)
+    starts_at, ends_at = to_utc(start), to_utc(end)
+    if starts_at < now:
+        raise ValidationFailed("เวลาเริ่มผ่านมาแล้ว จองย้อนหลังไม่ได้")
+    try:
+        attendees = int(data.get("attendees") or 0)
+    except (TypeError, ValueError):
+        raise ValidationFailed("จำนวนผู้เข้าประชุมต้องเป็นตัวเลข") from None
+    if attendees < 1:
+        raise ValidationFailed("กรุณากรอกจำนวนผู้เข้าประชุม")
+    if attendees > room.capacity:
+        raise ValidationFailed(f"ผู้เข้าประชุม {attendees} คน เกินความจุของห้อง "
+                               f"({room.capacity} คน)")
+    note = str(data.get("note") or "").strip() or None
+    if note and len(note) > 1000:
+        raise ValidationFailed("หมายเหตุยาวเกิน 1,000 ตัวอักษร")
+    try:
+        # Bookings of one room queue here: each checks what those before it committed.
+        lock_row(session, Room.__table__, room.id, "active")
+        clash = collisions(session, room.id, starts_at, ends_at)
+        if clash:
+            raise ValidationFailed(_collision_message(clash[0]))
+        booking = Booking(room_id=room.id, title=title, starts_at=starts_at, ends_at=ends_at,
+                          booked_by_id=actor.id, attendees=attendees,
+                          projector=bool(data.get("projector")),
+                          video_conference=bool(data.get("video_conference")),
+                          refreshments=bool(data.get("refreshments")), note=note,
+                          status=PENDING, created_at=now)
+        session.add(booking)
+        session.commit()
+    except IntegrityError:
+        # PostgreSQL's exclusion constraint: someone got there by another path.
+        session.rollback()
+        clash = collisions(session, room.id, starts_at, ends_at)
+        if clash:
+            raise ValidationFailed(_collision_message(clash[0])) from None
+        raise
+    except Exception:
+        session.rollback()
+        raise
+    return booking
+
+
+def decide(session, actor, booking, approve, note=None, now=None):
+    """The owning agency's clerk (or the administrator) approves or rejects a pending booking;
+    a rejection says why. Commits."""
+    if not keeps_room(actor, booking.room):
+        raise PermissionDenied("อนุมัติได้เฉพาะเจ้าหน้าที่ของหน่วยงานเจ้าของห้องหรือผู้ดูแลระบบ")
+    note = str(note or "").strip() or None
+    if not approve and not note:
+        raise ValidationFailed("กรุณาระบุเหตุผลที่ไม่อนุมัติ")
+    try:
+        lock_row(session, Booking.__table__, booking.id, "status")
+        session.refresh(booking)
+        if booking.status != PENDING:
+            raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
+        booking.status = APPROVED if approve else REJECTED
+        booking.decided_by_id = actor.id
+        booking.decided_at = svc._naive_utc(now)
+        booking.decision_note = note
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return booking
+
+
+def cancel(session, actor, booking, now=None):
+    """The booker, or the room's keepers, cancel a pending or approved booking. Commits."""
+    if not (_signed_in(actor) and (actor.id == booking.booked_by_id
+                                   or keeps_room(actor, booking.room))):
+        raise PermissionDenied("ยกเลิกได้เฉพาะผู้จองหรือเจ้าหน้าที่ของหน่วยงานเจ้าของห้อง")
+    try:
+        lock_row(session, Booking.__table__, booking.id, "status")
+        session.refresh(booking)
+        if booking.status not in HOLDING:
+            raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
+        booking.status = CANCELLED
+        booking.decided_by_id = actor.id
+        booking.decided_at = svc._naive_utc(now)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return booking
+
+
+# ---- calendars ----------------------------------------------------------------------------------
+
+
+def bookings_between(session, room_ids, first_day, last_day, holding_only=True):
+    """The bookings of the rooms that touch the Bangkok days [first_day, last_day]."""
+    start = to_utc(dt.datetime.combine(first_day, dt.time()))
+    end = to_utc(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))
+    conditions = [Booking.room_id.in_(list(room_ids)), Booking.starts_at < end,
+                  Booking.ends_at > start]
+    if holding_only:
+        conditions.append(Booking.status.in_(HOLDING))
+    return session.execute(select(Booking).where(and_(*conditions))
+                           .order_by(Booking.starts_at, Booking.id)).scalars().all()
+
+
+def feed_token(room_id):
+    """The secret in a room's calendar-feed address (a calendar application cannot log in)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"room-feed:{room_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _ics_text(value):
+    return (str(value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _fold(line):
+    """Lines of at most 75 octets, continued with a space (RFC 5545, 3.1), never inside a
+    character."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, current = [], b""
+    for ch in line:
+        b = ch.encode("utf-8")
+        if len(current) + len(b) > (75 if not parts else 74):
+            parts.append(current)
+            current = b""
+        current += b
+    parts.append(current)
+    return "\r\n ".join(p.decode("utf-8") for p in parts)
+
+
+def ics(room, bookings, host, now=None):
+    """An iCalendar (RFC 5545) feed of the room's bookings."""
+    stamp = f"{svc._naive_utc(now):%Y%m%dT%H%M%SZ}"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e-office//meeting rooms//TH",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(room.name)}",
+             "X-WR-TIMEZONE:Asia/Bangkok"]
+    for b in bookings:
+        lines += [
+            "BEGIN:VEVENT", f"UID:booking-{b.id}@{host}", f"DTSTAMP:{stamp}",
+            f"DTSTART:{b.starts_at:%Y%m%dT%H%M%SZ}", f"DTEND:{b.ends_at:%Y%m%dT%H%M%SZ}",
+            f"SUMMARY:{_ics_text(b.title)}",
+            f"LOCATION:{_ics_text(room.name + (' ' + room.building if room.building else ''))}",
+            f"DESCRIPTION:{_ics_text(f'ผู้จอง {b.booked_by.get_full_name()} ผู้เข้าประชุม {b.attendees} คน ({BOOKING_STATUSES[b.status]})')}",
+            f"STATUS:{'CONFIRMED' if b.status == APPROVED else 'TENTATIVE'}",
+            "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
