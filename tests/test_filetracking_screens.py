@@ -156,3 +156,24 @@ def test_the_route_and_the_executives_are_data_the_administrator_keeps(login_as,
         c = login_as(name)
         for url in ("/executiveview/add", "/filestepview/add", "/filestageview/list/"):
             assert c.get(url).status_code in (302, 403), (name, url)
+
+
+def test_the_related_entry_shows_only_to_those_who_may_see_it(login_as, dbq):
+    """A file linked to an entry of the agency's incoming register: its subject shows to the
+    agency's clerk, not to an officer who reads the file but not that register."""
+    from app.models import RegisterEntry
+
+    clerk = login_as("clerk.dopa")
+    r = clerk.post("/agencyincomingview/add", data={
+        "doc_number": "พง 0017.2/ว 99", "sender": "สำนักงานจังหวัดพังงา",
+        "subject": "ขอข้อมูลเรื่องภายในของหน่วยงาน", "speed": "normal", "secrecy": "normal"})
+    assert r.status_code == 302, text_of(r)[:500]
+    entry_id = dbq(lambda s: s.execute(select(RegisterEntry.id).where(
+        RegisterEntry.subject == "ขอข้อมูลเรื่องภายในของหน่วยงาน")).scalar_one())
+    pk = propose(clerk, dbq, "เสนอแฟ้มที่อ้างถึงหนังสือรับ", entry_id=str(entry_id))
+    assert "ขอข้อมูลเรื่องภายในของหน่วยงาน" in text_of(clerk.get(f"/files/show/{pk}"))
+    for reader in ("officer.dopa", "group.dopa", "secretary"):
+        page = text_of(login_as(reader).get(f"/files/show/{pk}"))
+        assert "เสนอแฟ้มที่อ้างถึงหนังสือรับ" in page  # the file itself they read
+        assert "ขอข้อมูลเรื่องภายในของหน่วยงาน" not in page, reader
+        assert "ซึ่งคุณไม่มีสิทธิ์เห็น" in page

@@ -449,4 +449,5 @@ OURS_EN = {
     'โปรเจคเตอร์': 'Projector',
     'ไม่มีรายการ': 'None',
     'ไม่อนุมัติ': 'Refuse',
+    'มีรายการทะเบียนที่เกี่ยวข้อง ซึ่งคุณไม่มีสิทธิ์เห็น': 'A related register entry you may not see',
 }

@@ -14,10 +14,13 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, MultipleFileField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from sqlalchemy import select
 from wtforms.validators import Length, Optional
 
 from app import thai
+from app.access import entry_scope
 from app.extensions import db
+from app.models import RegisterEntry
 from app.models.filetracking import EXECUTIVE_KINDS, Executive, FileStage, FileStep, TrackedFile
 from app.services import audit, reports
 from app.services import correspondence as corr
@@ -199,7 +202,11 @@ class TrackedFileView(EOfficeModelView):
     @has_access
     def show(self, pk):
         tracked = self._file_or_404(pk)
-        return self._page("files/show.html", tracked=tracked,
+        # The related register entry, only to those who may see it in its register.
+        entry = db.session.execute(select(RegisterEntry).where(
+            RegisterEntry.id == tracked.entry_id, entry_scope(g.user))).scalar_one_or_none() \
+            if tracked.entry_id else None
+        return self._page("files/show.html", tracked=tracked, entry=entry,
                           stays=ft.durations(tracked),
                           next_stages=ft.next_stages(db.session, g.user, tracked)
                           if self.may("can_move") else [],
