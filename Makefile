@@ -22,8 +22,11 @@ run: system-run $(VENV)/.run translations
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - 'app:create_app()'
 
+# The two databases' runs go side by side (each has its own database; -O prints each run whole
+# when it ends), then the browser's.
 test: system-test $(VENV)/.test translations
-	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
+	$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-browser
 
 test-sqlite:
 	@echo "== unit and HTTP tests on SQLite =="
