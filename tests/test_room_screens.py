@@ -90,3 +90,36 @@ def test_rooms_are_kept_by_their_agencys_clerks(login_as, dbq):
     assert login_as("officer.dopa").get("/roomview/add").status_code in (302, 403)
     r = login_as("clerk.dopa").post("/roomview/add", data=form)
     assert r.status_code == 302 and dbq.count(Room) == before + 1
+
+
+def test_room_photos_added_by_its_keepers_and_seen_by_everyone(login_as, dbq):
+    import io
+
+    from app.models.rooms import RoomPhoto
+    from tests.files import pdf_bytes
+    from tests.test_attachments_service import png_bytes
+
+    rid = room_id(dbq, "ห้องประชุมที่ทำการปกครองจังหวัด")
+    other = room_id(dbq, "ห้องประชุมอำนวยการ")
+    before = dbq.count(RoomPhoto)
+    r = login_as("clerk.cdd").post(f"/roomview/photos/{rid}", data={
+        "files": [(io.BytesIO(png_bytes()), "ห้อง.png")]}, content_type="multipart/form-data",
+        follow_redirects=True)
+    assert "เฉพาะเจ้าหน้าที่ของหน่วยงานเจ้าของห้อง" in text_of(r) and dbq.count(RoomPhoto) == before
+    clerk = login_as("clerk.dopa")
+    r = clerk.post(f"/roomview/photos/{rid}", data={
+        "files": [(io.BytesIO(pdf_bytes()), "แผนผัง.pdf")]}, content_type="multipart/form-data",
+        follow_redirects=True)
+    assert "ไม่ใช่รูปภาพ" in text_of(r) and dbq.count(RoomPhoto) == before
+    r = clerk.post(f"/roomview/photos/{rid}", data={
+        "files": [(io.BytesIO(png_bytes()), "ห้อง.png")]}, content_type="multipart/form-data")
+    assert r.status_code == 302 and dbq.count(RoomPhoto) == before + 1
+    photo_id = dbq(lambda s: s.execute(select(RoomPhoto.id).where(RoomPhoto.room_id == rid)
+                                       .order_by(RoomPhoto.id.desc())).scalars().first())
+    viewer = login_as("officer.cdd")
+    shown = viewer.get(f"/roomview/show/{rid}").get_data(as_text=True)
+    assert f"/roomview/photo/{rid}/{photo_id}" in shown and 'id="photo-form"' not in shown
+    image = viewer.get(f"/roomview/photo/{rid}/{photo_id}")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data.startswith(b"\x89PNG")
+    assert viewer.get(f"/roomview/photo/{other}/{photo_id}").status_code == 404

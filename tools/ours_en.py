@@ -450,4 +450,5 @@ OURS_EN = {
     'ไม่มีรายการ': 'None',
     'ไม่อนุมัติ': 'Refuse',
     'มีรายการทะเบียนที่เกี่ยวข้อง ซึ่งคุณไม่มีสิทธิ์เห็น': 'A related register entry you may not see',
+    'เพิ่มรูปห้อง': 'Add photos of the room',
 }

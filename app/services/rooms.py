@@ -245,3 +245,47 @@ def ics(room, bookings, host, now=None):
             "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+# ---- photos -------------------------------------------------------------------------------------
+
+MAX_PHOTOS = 6
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def add_photos(session, actor, room, uploads, now=None):
+    """The room's keepers add photos (images only, up to MAX_PHOTOS a room). Commits."""
+    from app.services import attachments as attachment_store
+
+    if not keeps_room(actor, room):
+        raise PermissionDenied("เพิ่มรูปได้เฉพาะเจ้าหน้าที่ของหน่วยงานเจ้าของห้องหรือผู้ดูแลระบบ")
+    settings = svc._attachment_settings()
+    checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
+                                     MAX_PHOTOS - len(room.photos))
+    if not checked:
+        raise ValidationFailed("กรุณาเลือกรูปห้องประชุม")
+    for item in checked:
+        if item.content_type not in IMAGE_TYPES:
+            raise ValidationFailed(f"ไฟล์ \u201c{item.upload.filename}\u201d ไม่ใช่รูปภาพ "
+                                   "(รับ PNG, JPEG, GIF หรือ WebP)")
+    written = []
+    try:
+        written = attachment_store.store(session, room, checked, actor.id, svc._naive_utc(now),
+                                         settings["directory"])
+        session.commit()
+    except Exception:
+        session.rollback()
+        attachment_store.discard(written)
+        raise
+
+
+def open_photo(session, room, photo_id):
+    """(photo row, bytes) of one of the room's photos; (None, None) if it has no such photo."""
+    from app.models.rooms import RoomPhoto
+    from app.services import attachments as attachment_store
+
+    row = session.execute(select(RoomPhoto).where(RoomPhoto.id == photo_id,
+                                                  RoomPhoto.room_id == room.id)).scalar_one_or_none()
+    if row is None:
+        return None, None
+    return row, attachment_store.read(row, svc._attachment_settings()["directory"])

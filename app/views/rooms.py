@@ -19,6 +19,7 @@ from app.services import rooms as svc
 from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.views.base import EOfficeModelView
+from app.views.correspondence import serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
 
 DAY_NAMES = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
@@ -43,7 +44,29 @@ class RoomView(EOfficeModelView):
     add_columns = edit_columns = ["name", "agency", "building", "capacity", "equipment", "active"]
     search_columns = ["name", "agency", "building"]
     show_template = "rooms/room_show.html"
-    extra_args = {"feed_token": svc.feed_token}
+    extra_args = {"feed_token": svc.feed_token, "keeps_room": svc.keeps_room,
+                  "room_of": lambda pk: db.session.get(Room, int(pk))}
+
+    @expose("/photos/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("edit")
+    def add_photos(self, pk):
+        room = db.session.get(Room, pk) or abort(404)
+        try:
+            svc.add_photos(db.session, g.user, room, uploads_from())
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e), "danger")
+        else:
+            flash("เพิ่มรูปห้องประชุมแล้ว", "success")
+        return redirect(url_for(".show", pk=room.id))
+
+    @expose("/photo/<int:pk>/<int:photo_id>")
+    @has_access
+    @permission_name("show")
+    def photo(self, pk, photo_id):
+        room = db.session.get(Room, pk) or abort(404)
+        return serve_file(lambda _disposition: svc.open_photo(db.session, room, photo_id))
 
     def check_add(self, actor, item):
         self._check(actor, item)
