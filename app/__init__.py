@@ -125,14 +125,12 @@ def _register_views(appbuilder):
     files = dict(category="FileTracking", category_label=_l("ติดตามแฟ้ม"),
                  category_icon="fa-folder-open")
     appbuilder.add_view_no_menu(TrackedFileView)
-    for name, endpoint, label, icon in (
-            ("MyFiles", "mine", _l("แฟ้มของฉัน"), "fa-folder"),
-            ("ProposeFile", "add", _l("เสนอแฟ้ม"), "fa-plus"),
-            ("FileSearch", "list", _l("ค้นหาแฟ้ม"), "fa-search"),
-            ("FileQueue", "queue", _l("แฟ้มรอดำเนินการ"), "fa-inbox"),
-            ("FileDashboard", "dashboard", _l("สรุปแฟ้มตามขั้นตอน"), "fa-bar-chart")):
-        appbuilder.add_link(name, href=f"TrackedFileView.{endpoint}", label=label, icon=icon,
-                            **files)
+    _add_links(appbuilder, files, (
+        ("MyFiles", "TrackedFileView.mine", _l("แฟ้มของฉัน"), "fa-folder"),
+        ("ProposeFile", "TrackedFileView.add", _l("เสนอแฟ้ม"), "fa-plus"),
+        ("FileSearch", "TrackedFileView.list", _l("ค้นหาแฟ้ม"), "fa-search"),
+        ("FileQueue", "TrackedFileView.queue", _l("แฟ้มรอดำเนินการ"), "fa-inbox"),
+        ("FileDashboard", "TrackedFileView.dashboard", _l("สรุปแฟ้มตามขั้นตอน"), "fa-bar-chart")))
     appbuilder.add_view(ExecutiveView, "Executives", label=_l("ผู้บริหารที่รับแฟ้ม"),
                         icon="fa-user-circle", **files)
     appbuilder.add_view(FileStageView, "FileStages", label=_l("ขั้นตอนของแฟ้ม"),
@@ -145,12 +143,11 @@ def _register_views(appbuilder):
     rooms = dict(category="MeetingRooms", category_label=_l("ห้องประชุม"),
                  category_icon="fa-calendar")
     appbuilder.add_view_no_menu(BookingView)
-    for name, endpoint, label, icon in (
-            ("BookRoom", "BookingView.new", _l("จองห้องประชุม"), "fa-plus"),
-            ("MyBookings", "BookingView.mine", _l("การจองของฉัน"), "fa-list"),
-            ("RoomWeek", "BookingView.week", _l("ตารางรายสัปดาห์"), "fa-calendar"),
-            ("RoomMonth", "BookingView.month", _l("ตารางรายเดือน"), "fa-calendar-o")):
-        appbuilder.add_link(name, href=endpoint, label=label, icon=icon, **rooms)
+    _add_links(appbuilder, rooms, (
+        ("BookRoom", "BookingView.new", _l("จองห้องประชุม"), "fa-plus"),
+        ("MyBookings", "BookingView.mine", _l("การจองของฉัน"), "fa-list"),
+        ("RoomWeek", "BookingView.week", _l("ตารางรายสัปดาห์"), "fa-calendar"),
+        ("RoomMonth", "BookingView.month", _l("ตารางรายเดือน"), "fa-calendar-o")))
     appbuilder.add_view(RoomView, "Rooms", label=_l("ห้องประชุม"), icon="fa-building", **rooms)
 
     from app.views.dispatch_api import DocumentApi, LetterApi
@@ -163,13 +160,19 @@ def _register_views(appbuilder):
                      category_icon="fa-paper-plane")
     appbuilder.add_view(DocumentView, "NewDocuments", label=_l("เอกสารใหม่"),
                         icon="fa-envelope", **documents)
-    for name, endpoint, label, icon in (
-            ("ReceivedDocuments", "received", _l("เอกสารรับแล้ว"), "fa-archive"),
-            ("SentDocuments", "sent", _l("ประวัติการส่ง"), "fa-history"),
-            ("SendInternal", "send_internal", _l("ส่งเอกสารภายใน"), "fa-share"),
-            ("SendExternal", "send_external", _l("ส่งเอกสารภายนอก"), "fa-share-square-o")):
-        appbuilder.add_link(name, href=f"DocumentView.{endpoint}", label=label, icon=icon,
-                            **documents)
+    _add_links(appbuilder, documents, (
+        ("ReceivedDocuments", "DocumentView.received", _l("เอกสารรับแล้ว"), "fa-archive"),
+        ("SentDocuments", "DocumentView.sent", _l("ประวัติการส่ง"), "fa-history"),
+        ("SendInternal", "DocumentView.send_internal", _l("ส่งเอกสารภายใน"), "fa-share"),
+        ("SendExternal", "DocumentView.send_external", _l("ส่งเอกสารภายนอก"),
+         "fa-share-square-o")))
+
+
+def _add_links(appbuilder, menu, links):
+    """Menu items that open a view's page: (menu name, endpoint, label, icon) each, under
+    ``menu`` (category, its label and icon). The menu name is what the levels grant."""
+    for name, endpoint, label, icon in links:
+        appbuilder.add_link(name, href=endpoint, label=label, icon=icon, **menu)
 
 
 def _register_hooks(app):
