@@ -38,7 +38,7 @@ from app.services import attachments as attachment_store
 from app.services import audit, numbering
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
-from app.services.locks import lock_row
+from app.services.locks import lock_and_reload
 
 DUE_DAYS = 30  # a contract ending, or a guarantee to return, within this many days is flagged
 MAX_AMOUNT = Decimal("9999999999999.99")  # Numeric(15, 2)
@@ -117,13 +117,6 @@ def _require_keeper(actor, code):
     if not actor.agency_id:
         raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดหน่วยงาน จึงออกเลขสัญญาไม่ได้")
     return register
-
-
-def _lock(session, contract):
-    """Lock the contract's row and read it again: a change and a cancellation of one contract
-    at once queue, and the second sees what the first did (never un-cancels a number)."""
-    lock_row(session, Contract.__table__, contract.id, "status")
-    session.refresh(contract)
 
 
 def _require_change(actor, contract):
@@ -341,7 +334,9 @@ def update_contract(session, actor, contract, data, now=None):
     completed and terminated. Commits."""
     _require_change(actor, contract)  # who may: refused before any lock is taken
     try:
-        _lock(session, contract)
+        # A change and a cancellation at once queue; the second sees the first (never
+        # un-cancels a number).
+        lock_and_reload(session, contract, "status")
         register = _require_change(actor, contract)  # and what it is now
         fields = clean(session, actor, register, data)
         status = data.get("status") or contract.status
@@ -363,7 +358,7 @@ def cancel(session, actor, contract, reason, now=None):
     _require_change(actor, contract)
     reason = svc.required_reason(reason, "ที่ยกเลิก")
     try:
-        _lock(session, contract)
+        lock_and_reload(session, contract, "status")
         _require_change(actor, contract)  # not cancelled meanwhile
         contract.status = CANCELLED
         contract.cancel_reason = reason
@@ -419,13 +414,8 @@ def search(actor, code, criteria):
     c = {k: v for k, v in (criteria or {}).items() if v not in (None, "")}
     conditions = [scope(actor, code)]
     if "number" in c:
-        number, _slash, year = str(c["number"]).strip().partition("/")
-        try:
-            conditions.append(Contract.number == int(number))
-            if year:
-                conditions.append(Contract.year == int(year))
-        except ValueError:
-            raise ValidationFailed("เลขที่ต้องเป็นตัวเลข เช่น 12 หรือ 12/2569") from None
+        conditions += numbering.number_conditions(Contract.number, Contract.year, c["number"],
+                                                  "เลขที่", "12 หรือ 12/2569")
     for name, column in (("party", Contract.party_name), ("subject", Contract.subject)):
         if name in c:
             conditions.append(thai.contains(column, str(c[name]).strip()))

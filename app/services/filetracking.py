@@ -34,7 +34,7 @@ from app.services import attachments as attachment_store
 from app.services import audit, numbering
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
-from app.services.locks import lock_row
+from app.services.locks import lock_and_reload
 
 SECRETARY_ROLE = "เลขานุการผู้บริหาร"
 FIRST_STAGE = "proposed"
@@ -185,8 +185,7 @@ def move(session, actor, tracked, to_stage, note=None, now=None):
         raise ValidationFailed("บันทึกยาวเกิน 1,000 ตัวอักษร")
     now = svc._naive_utc(now)
     try:
-        lock_row(session, TrackedFile.__table__, tracked.id, "stage")
-        session.refresh(tracked)
+        lock_and_reload(session, tracked, "stage")
         target = session.get(FileStage, to_stage) if isinstance(to_stage, str) else None
         if target is None or target not in next_stages(session, actor, tracked):
             here = tracked.current.label
@@ -293,13 +292,8 @@ def search(actor, criteria):
     c = {k: v for k, v in (criteria or {}).items() if v not in (None, "")}
     conditions = [scope(actor)]
     if "number" in c:
-        number, _slash, year = str(c["number"]).strip().partition("/")
-        try:
-            conditions.append(TrackedFile.number == int(number))
-            if year:
-                conditions.append(TrackedFile.year == int(year))
-        except ValueError:
-            raise ValidationFailed("เลขที่แฟ้มต้องเป็นตัวเลข เช่น 12 หรือ 12/2570") from None
+        conditions += numbering.number_conditions(TrackedFile.number, TrackedFile.year,
+                                                  c["number"], "เลขที่แฟ้ม", "12 หรือ 12/2570")
     if "subject" in c:
         conditions.append(thai.contains(TrackedFile.subject, str(c["subject"]).strip()))
     if "executive" in c:

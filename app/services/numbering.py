@@ -139,3 +139,19 @@ def check_year_basis_change(session, series, new_basis, old_basis):
         raise ValidationFailed(
             "ชุดเลขนี้ออกเลขไปแล้ว เปลี่ยนรอบปีไม่ได้ (เลขของปีเดียวกันจะถูกนับซ้ำ) "
             "ให้เปลี่ยนได้ก่อนออกเลขแรกเท่านั้น")
+
+
+def number_conditions(number_column, year_column, text, label, example):
+    """The SQL conditions of a number searched as typed: ``12`` (any year) or ``12/2570``.
+    Anything else is refused in Thai, naming ``label`` with ``example`` of what to type."""
+    from app.services.errors import ValidationFailed
+
+    number, _slash, year = str(text).strip().partition("/")
+    try:
+        conditions = [number_column == int(number)]
+        if year:
+            conditions.append(year_column == int(year))
+    except ValueError:
+        raise ValidationFailed(f"{label}ต้องเป็นตัวเลข เช่น {example}") from None
+    return conditions
+

@@ -29,7 +29,7 @@ from app.models.rooms import (
 )
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
-from app.services.locks import lock_row
+from app.services.locks import lock_and_reload, lock_row
 
 MAX_HOURS = 12  # one booking at the most; a longer event is booked day by day
 
@@ -150,8 +150,7 @@ def decide(session, actor, booking, approve, note=None, now=None):
     if not approve and not note:
         raise ValidationFailed("กรุณาระบุเหตุผลที่ไม่อนุมัติ")
     try:
-        lock_row(session, Booking.__table__, booking.id, "status")
-        session.refresh(booking)
+        lock_and_reload(session, booking, "status")
         if booking.status != PENDING:
             raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
         booking.status = APPROVED if approve else REJECTED
@@ -171,8 +170,7 @@ def cancel(session, actor, booking, now=None):
                                    or keeps_room(actor, booking.room))):
         raise PermissionDenied("ยกเลิกได้เฉพาะผู้จองหรือเจ้าหน้าที่ของหน่วยงานเจ้าของห้อง")
     try:
-        lock_row(session, Booking.__table__, booking.id, "status")
-        session.refresh(booking)
+        lock_and_reload(session, booking, "status")
         if booking.status not in HOLDING:
             raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
         booking.status = CANCELLED

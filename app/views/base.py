@@ -46,6 +46,16 @@ class ServiceChecks:
         self._guard(self.check_delete, item)
 
 
+def page_arg():
+    """The page a list is asked for (``?page=``, from 1); anything else is the first."""
+    from flask import request
+
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
 def display(value):
     """A value as a clerk reads it: nothing for None, ใช่/ไม่ใช่ for booleans, lists joined."""
     if value is None:

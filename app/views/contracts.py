@@ -25,7 +25,7 @@ from app.services import reports
 from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
-from app.views.base import EOfficeModelView
+from app.views.base import EOfficeModelView, page_arg
 from app.views.correspondence import XLSX_MIME, serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
 
@@ -162,10 +162,7 @@ class ContractView(EOfficeModelView):
     @has_access
     def list(self):
         criteria = self._criteria()
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = page_arg()
         try:
             statement = svc.search(g.user, self.register, criteria)
             found = db.session.execute(

@@ -15,6 +15,7 @@ from app.models.dispatch import DELIVERY_STATUSES, TO_GROUP, Delivery
 from app.services import dispatch as dispatching
 from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
+from app.views.base import page_arg
 from app.views.correspondence import XLSX_MIME, attachment_response, secrecy_badge, speed_badge
 
 
@@ -98,10 +99,7 @@ class InboxView(BaseView):
     def received(self):
         """ทะเบียนหนังสือรับจากจังหวัด (manual 7.5): what this agency or group accepted."""
         text = request.args.get("q", "")
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = page_arg()
         size = dispatching.RECEIVED_PAGE_SIZE
         statement = dispatching.received_register(db.session, g.user, text)
         found = db.session.execute(statement.limit(size + 1).offset((page - 1) * size)).all()

@@ -29,6 +29,7 @@ from app.services import correspondence as svc
 from app.services import dispatch as dispatching
 from app.services import documents as docs
 from app.services.errors import DomainError, ValidationFailed
+from app.views.base import page_arg
 from app.views.correspondence import file_response, uploads_from
 from app.views.correspondence_api import entry_json
 
@@ -275,12 +276,6 @@ class DocumentApi(_Api):
     def _list(self, rows):
         return self.response(200, result=[document_json(d, g.user) for d in rows])
 
-    def _page(self):
-        try:
-            return max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            return 1
-
     @expose("/new", methods=["GET"])
     @protect()
     @safe
@@ -294,7 +289,7 @@ class DocumentApi(_Api):
           responses:
             200: {description: "{result: [document]}, 50 a page"}
         """
-        rows, _more = docs.inbox(db.session, g.user, page=self._page())
+        rows, _more = docs.inbox(db.session, g.user, page=page_arg())
         return self._list([d for d, _r in rows])
 
     @expose("/received", methods=["GET"])
@@ -310,7 +305,7 @@ class DocumentApi(_Api):
           responses:
             200: {description: "{result: [document]}, 50 a page"}
         """
-        rows, _more = docs.inbox(db.session, g.user, received=True, page=self._page())
+        rows, _more = docs.inbox(db.session, g.user, received=True, page=page_arg())
         return self._list([d for d, _r in rows])
 
     @expose("/sent", methods=["GET"])
@@ -326,7 +321,7 @@ class DocumentApi(_Api):
           responses:
             200: {description: "{result: [document]}, 50 a page"}
         """
-        documents, _more = docs.history(db.session, g.user, page=self._page())
+        documents, _more = docs.history(db.session, g.user, page=page_arg())
         return self._list(documents)
 
     @expose("/", methods=["POST"])

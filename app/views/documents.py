@@ -12,14 +12,8 @@ from app.extensions import db
 from app.models.documents import EXTERNAL, INTERNAL, SCOPES
 from app.services import documents as docs
 from app.services.errors import DomainError
+from app.views.base import page_arg
 from app.views.correspondence import serve_file, uploads_from
-
-
-def _page_number():
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
 
 
 class DocumentView(BaseView):
@@ -39,7 +33,7 @@ class DocumentView(BaseView):
         return document
 
     def _inbox(self, received, title):
-        page = _page_number()
+        page = page_arg()
         rows, more = docs.inbox(db.session, g.user, received=received, page=page)
         return self._render("documents/inbox.html", rows=rows, more=more, page=page,
                             received=received, title=title)
@@ -59,7 +53,7 @@ class DocumentView(BaseView):
     @has_access
     @permission_name("list")
     def sent(self):
-        page = _page_number()
+        page = page_arg()
         documents, more = docs.history(db.session, g.user, page=page)
         return self._render("documents/history.html", documents=documents, more=more, page=page,
                             title=_l("ประวัติการส่ง"))

@@ -27,7 +27,7 @@ from app.services import correspondence as corr
 from app.services import filetracking as ft
 from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
-from app.views.base import EOfficeModelView
+from app.views.base import EOfficeModelView, page_arg
 from app.views.correspondence import XLSX_MIME, serve_file, speed_badge, uploads_from
 from app.views.filters import ThaiSQLAInterface
 
@@ -113,10 +113,7 @@ class TrackedFileView(EOfficeModelView):
     @has_access
     def list(self):
         criteria = self._criteria()
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = page_arg()
         try:
             found = db.session.execute(ft.search(g.user, criteria).limit(PAGE_SIZE + 1)
                                        .offset((page - 1) * PAGE_SIZE)).scalars().all()
