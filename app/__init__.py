@@ -61,6 +61,10 @@ def create_app(config=None):
 
     _register_hooks(app)
     _register_cli(app)
+    from app.views import announcements, chat
+
+    announcements.install(app)
+    chat.install(app)
     return app
 
 
@@ -149,6 +153,32 @@ def _register_views(appbuilder):
         ("RoomWeek", "BookingView.week", _l("ตารางรายสัปดาห์"), "fa-calendar"),
         ("RoomMonth", "BookingView.month", _l("ตารางรายเดือน"), "fa-calendar-o")))
     appbuilder.add_view(RoomView, "Rooms", label=_l("ห้องประชุม"), icon="fa-building", **rooms)
+
+    from app.views.agenda import AgendaView
+
+    agenda = dict(category="Agenda", category_label=_l("วาระงานผู้บริหาร"),
+                  category_icon="fa-calendar-check-o")
+    appbuilder.add_view_no_menu(AgendaView)
+    _add_links(appbuilder, agenda, (
+        ("AgendaToday", "AgendaView.day", _l("วาระงานรายวัน"), "fa-calendar-o"),
+        ("AgendaWeek", "AgendaView.week", _l("วาระงานรายสัปดาห์"), "fa-calendar"),
+        ("AgendaNew", "AgendaView.new", _l("ลงนัดหมาย"), "fa-plus"),
+        ("AgendaExecutives", "ExecutiveView.list", _l("ผู้บริหาร"), "fa-user-circle")))
+
+    from app.views.announcements import AnnouncementView
+    from app.views.chat import ChatView
+    from app.views.directory import DirectoryView
+    from app.views.manual import ManualView
+
+    services = dict(category="Services", category_label=_l("บริการ"), category_icon="fa-life-ring")
+    for view in (AnnouncementView, DirectoryView, ChatView, ManualView):
+        appbuilder.add_view_no_menu(view)
+    _add_links(appbuilder, services, (
+        ("Announcements", "AnnouncementView.list", _l("ประกาศข่าวสาร"), "fa-bullhorn"),
+        ("PhoneDirectory", "DirectoryView.list", _l("สมุดโทรศัพท์"), "fa-phone"),
+        ("HelpChat", "ChatView.mine", _l("ติดต่อเจ้าหน้าที่"), "fa-comments"),
+        ("HelpInbox", "ChatView.inbox", _l("ข้อความถึงผู้ดูแลระบบ"), "fa-inbox"),
+        ("Manual", "ManualView.read", _l("คู่มือการใช้งาน"), "fa-question-circle")))
 
     from app.views.dispatch_api import DocumentApi, LetterApi
     from app.views.documents import DocumentView

@@ -51,6 +51,17 @@ FILE_MENUS = ("FileTracking|MyFiles|ProposeFile|FileSearch|FileDashboard", MENU)
 ROOMS = (("RoomView", READ), ("BookingView", "can_(list|book|cancel|calendar)"),
          ("MeetingRooms|MyBookings|BookRoom|RoomWeek|RoomMonth|Rooms", MENU))
 ROOM_KEEPING = (("RoomView", "can_add|can_edit"), ("BookingView", "can_decide"))
+# The executives' agenda (วาระงานผู้บริหาร): everyone reads the public appointments by day and
+# week; the executives' secretaries (SECRETARY below) enter them and see the others.
+AGENDA = (("AgendaView", "can_(day|week|print)"), ("Agenda|AgendaToday|AgendaWeek", MENU))
+# Announcements (ประกาศข่าวสาร): everyone reads those for them; the central and agency clerks
+# post their agency's.
+ANNOUNCEMENTS = (("AnnouncementView", "can_(list|show|file)"), ("Services|Announcements", MENU))
+ANNOUNCING = (("AnnouncementView", "can_(add|edit|withdraw|mine)"),
+              ("NewAnnouncement|MyAnnouncements", MENU))
+# The phone directory, the help chat with the administrators, the manual: everyone.
+SERVICES = (("DirectoryView", "can_(list|xlsx|print)"), ("ChatView", "can_(mine|send|poll)"),
+            ("ManualView", "can_read"), ("PhoneDirectory|HelpChat|Manual", MENU))
 # Their API: every level reads, accepts and returns what is for it and sends documents; the
 # clerks, who keep registers, dispatch letters.
 LETTER_API = ("LetterApi", "can_(get|accept|return)")
@@ -96,6 +107,7 @@ LEVELS = (
             CONTRACTS,
             CONTRACT_MENUS,
             *ROOM_KEEPING,
+            *ANNOUNCING,
             DOCUMENTS,
             DOCUMENT_MENUS,
             LETTER_API,
@@ -103,6 +115,9 @@ LEVELS = (
             FILES,
             FILE_MENUS,
             *ROOMS,
+            *AGENDA,
+            *ANNOUNCEMENTS,
+            *SERVICES,
         ),
     ),
     Level(
@@ -129,6 +144,7 @@ LEVELS = (
             CONTRACTS,
             CONTRACT_MENUS,
             *ROOM_KEEPING,
+            *ANNOUNCING,
             DOCUMENTS,
             DOCUMENT_MENUS,
             LETTER_API,
@@ -136,6 +152,9 @@ LEVELS = (
             FILES,
             FILE_MENUS,
             *ROOMS,
+            *AGENDA,
+            *ANNOUNCEMENTS,
+            *SERVICES,
         ),
     ),
     Level(
@@ -160,6 +179,9 @@ LEVELS = (
             FILES,
             FILE_MENUS,
             *ROOMS,
+            *AGENDA,
+            *ANNOUNCEMENTS,
+            *SERVICES,
         ),
     ),
     Level(
@@ -180,6 +202,9 @@ LEVELS = (
             FILES,
             FILE_MENUS,
             *ROOMS,
+            *AGENDA,
+            *ANNOUNCEMENTS,
+            *SERVICES,
         ),
     ),
 )
@@ -187,6 +212,8 @@ LEVELS = (
 SECRETARY = Level(0, "เลขานุการผู้บริหาร", _l("เลขานุการผู้บริหาร"), grants=(
     ("TrackedFileView", "can_(list|show|move|file|cover|xlsx|dashboard|queue)"),
     ("FileTracking|MyFiles|FileSearch|FileQueue|FileDashboard", MENU),
+    ("AgendaView", "can_(day|week|print|add|edit|cancel|feeds)"),
+    ("Agenda|AgendaToday|AgendaWeek|AgendaNew", MENU),
 ))
 EXTRA_ROLES = (SECRETARY,)
 LEVEL_BY_NUMBER = {lv.number: lv for lv in LEVELS}

@@ -23,5 +23,8 @@ from app.models.filetracking import (  # noqa: F401
 )
 
 from app.models.rooms import Booking, Room, RoomPhoto  # noqa: F401
+from app.models.agenda import Appointment  # noqa: F401
+from app.models.announcements import Announcement, AnnouncementFile  # noqa: F401
+from app.models.chat import ChatMessage, Conversation  # noqa: F401
 
 metadata = Model.metadata

@@ -25,18 +25,20 @@ from sqlalchemy.orm import relationship
 
 from app.models.files import StoredFile
 
-DEPUTY, GOVERNOR = "deputy", "governor"
-EXECUTIVE_KINDS = {DEPUTY: "รองผู้ว่าราชการจังหวัด", GOVERNOR: "ผู้ว่าราชการจังหวัด"}
+DEPUTY, GOVERNOR, CHIEF = "deputy", "governor", "chief"
+EXECUTIVE_KINDS = {DEPUTY: "รองผู้ว่าราชการจังหวัด", GOVERNOR: "ผู้ว่าราชการจังหวัด",
+                   CHIEF: "หัวหน้าสำนักงานจังหวัด"}
+FILE_ROUTES = (DEPUTY, GOVERNOR)  # the kinds of executive a file is proposed to
 ANY_ROUTE = "any"
 BY_SECRETARY, BY_OWNER = "secretary", "owner"
 
 
-class Executive(Model):  # ผู้บริหารที่รับแฟ้ม
+class Executive(Model):  # ผู้บริหาร: receives files (deputy, governor), keeps an agenda (all)
     __tablename__ = "executive"
     id = Column(Integer, primary_key=True)
     name = Column(String(128), nullable=False)  # นายสมชาย ใจดี
     title = Column(String(128), nullable=False)  # รองผู้ว่าราชการจังหวัดพังงา
-    kind = Column(String(12), nullable=False)  # deputy, governor
+    kind = Column(String(12), nullable=False)  # deputy, governor, chief
     active = Column(Boolean, nullable=False, default=True)
     sort_order = Column(Integer, nullable=False, default=0)
 

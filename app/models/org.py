@@ -47,6 +47,7 @@ class WorkGroup(Model):  # กลุ่ม/กอง/ฝ่าย/สาขา o
     name = Column(String(255), nullable=False)
     code = Column(String(32))  # its own prefix for letters, where it has one
     phone = Column(String(64))
+    fax = Column(String(64))
 
     agency = relationship("Agency", back_populates="groups")
 
@@ -73,7 +74,10 @@ class EOfficeUser(User):  # ผู้ใช้งาน: FAB's user, extended
     level = Column(SmallInteger, nullable=True)
     position = Column(String(255))  # ตำแหน่ง
     office_phone = Column(String(64))
+    extension = Column(String(16))  # เบอร์ภายใน
     mobile_phone = Column(String(64))
+    show_mobile = Column(Boolean, nullable=False, default=False)  # in the phone directory
+    last_seen_at = Column(DateTime)  # UTC; an administrator's, for "online" on the login page
     # A password given by someone else must be changed at first login.
     must_change_password = Column(Boolean, nullable=False, default=False)
     # Changing the stamp ends every session and token the user holds.

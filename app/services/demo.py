@@ -66,12 +66,25 @@ ROOMS = [
     ("พง 0016.1", "ห้องประชุมที่ทำการปกครองจังหวัด", "อาคารที่ทำการปกครอง ชั้น 1", 30,
      "โปรเจคเตอร์ ไมโครโฟน 6 ตัว"),
 ]
-# (name, title, kind): the executives files are proposed to.
+# (name, title, kind): the executives: files are proposed to the governor and the deputies;
+# all of them keep an agenda.
 EXECUTIVES = [
     ("นายธีรวัฒน์ เจริญพงศ์", "ผู้ว่าราชการจังหวัดพังงา", "governor"),
     ("นายสมพงษ์ ทองประเสริฐ", "รองผู้ว่าราชการจังหวัดพังงา", "deputy"),
     ("นางวรรณา พรหมวงศ์", "รองผู้ว่าราชการจังหวัดพังงา", "deputy"),
+    ("นายปรีชา สุขสวัสดิ์", "หัวหน้าสำนักงานจังหวัดพังงา", "chief"),
 ]
+# username: (internal extension, mobile, whether the mobile is in the phone directory)
+PHONES = {
+    "admin": ("2104", "081-2345678", True),
+    "central": ("2101", "089-1112233", True),
+    "clerk.dopa": ("3101", "086-5556677", False),
+    "clerk.cdd": ("4101", "087-3334455", True),
+    "group.dopa": ("3205", "082-9990011", False),
+    "officer.dopa": ("3206", "083-4445566", False),
+    "officer.cdd": ("4202", None, False),
+    "secretary": ("2001", "084-7778899", True),
+}
 
 
 def load_demo(session):
@@ -91,7 +104,9 @@ def load_demo(session):
     password = generate_password_hash(DEMO_PASSWORD)
     for username, first, last, level, code, gname, position in USERS:
         group = groups[(code, gname)]
+        extension, mobile, show_mobile = PHONES.get(username, (None, None, False))
         session.add(EOfficeUser(
+            extension=extension, mobile_phone=mobile, show_mobile=show_mobile,
             username=username, first_name=first, last_name=last,
             email=f"{username}@phangnga.example", password=password, active=True,
             level=level, agency=group.agency, work_group=group, position=position,

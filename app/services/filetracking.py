@@ -23,6 +23,7 @@ from app.models.filetracking import (
     ANY_ROUTE,
     BY_OWNER,
     BY_SECRETARY,
+    FILE_ROUTES,
     Executive,
     FileMove,
     FileStage,
@@ -79,7 +80,10 @@ def visible(session, actor, file_id):
 
 
 def executives(session):
-    return session.execute(select(Executive).where(Executive.active.is_(True))
+    """The executives a file may be proposed to (the chief of the Provincial Office keeps an
+    agenda but signs no files on this route)."""
+    return session.execute(select(Executive).where(Executive.active.is_(True),
+                                                   Executive.kind.in_(FILE_ROUTES))
                            .order_by(Executive.sort_order, Executive.id)).scalars().all()
 
 
@@ -105,7 +109,7 @@ def register_file(session, actor, data, uploads=(), now=None):
     except (TypeError, ValueError):
         executive_id = 0
     executive = session.get(Executive, executive_id) if executive_id else None
-    if executive is None or not executive.active:
+    if executive is None or not executive.active or executive.kind not in FILE_ROUTES:
         raise ValidationFailed("กรุณาเลือกผู้บริหารที่เสนอแฟ้มถึง")
     speed = data.get("speed") or "normal"
     if speed not in svc.SPEEDS:
