@@ -22,16 +22,26 @@ def sync_roles():
 @with_appcontext
 def demo():
     """Load the demo province (Phang Nga) once, and print the demo logins."""
-    from app.extensions import db
-    from app.services.demo import demo_logins, load_demo, load_demo_contracts, load_demo_letters
+    if not _load_demo():
+        click.echo("demo data already present: unchanged")
 
-    loaded = load_demo(db.session)
-    click.echo("loaded the demo province" if loaded else "demo data already present: unchanged")
-    if load_demo_letters(db.session):
-        click.echo("registered the demo letters")
-    if load_demo_contracts(db.session):
-        click.echo("registered the demo contracts")
-    _print_logins(demo_logins())
+
+def _load_demo():
+    """Load what of the demo province is missing, say what was loaded and print the demo
+    logins; False if the province was there already."""
+    from app.extensions import db
+    from app.services import demo
+
+    loaded = False
+    for load, said in ((demo.load_demo, "loaded the demo province (จังหวัดพังงา)"),
+                       (demo.load_demo_letters, "registered the demo letters"),
+                       (demo.load_demo_contracts, "registered the demo contracts"),
+                       (demo.load_demo_agenda, "entered the executives' demo appointments")):
+        if load(db.session):
+            click.echo(said)
+            loaded = loaded or load is demo.load_demo
+    _print_logins(demo.demo_logins())
+    return loaded
 
 
 @eoffice.command("setup")
@@ -43,20 +53,13 @@ def setup(with_demo):
 
     from app.extensions import db
     from app.services.audit import ensure_head
-    from app.services.demo import demo_logins, load_demo, load_demo_contracts, load_demo_letters
 
     upgrade()
     with db.engine.begin() as conn:
         ensure_head(conn)
     current_app.appbuilder.sm.sync_roles()
     if with_demo:
-        if load_demo(db.session):
-            click.echo("loaded the demo province (จังหวัดพังงา)")
-        if load_demo_letters(db.session):
-            click.echo("registered the demo letters")
-        if load_demo_contracts(db.session):
-            click.echo("registered the demo contracts")
-        _print_logins(demo_logins())
+        _load_demo()
 
 
 @eoffice.command("expire-reservations")

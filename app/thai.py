@@ -72,6 +72,11 @@ def format_datetime(value, digits_thai=False):
     return thai_digits(text) if digits_thai else text
 
 
+def format_time(value):
+    """A stored (UTC) time as Bangkok's wall clock: "09:30"."""
+    return f"{to_bangkok(value):%H:%M}" if value is not None else ""
+
+
 def format_date_input(value):
     """The form input text for a date: ``18/03/2561``."""
     if value is None:
@@ -202,4 +207,5 @@ def register_jinja_filters(app):
     app.jinja_env.filters["thaidate"] = format_date
     app.jinja_env.filters["thaidate_input"] = format_date_input
     app.jinja_env.filters["thaidatetime"] = format_datetime
+    app.jinja_env.filters["thaitime"] = format_time
     app.jinja_env.filters["thaidigits"] = thai_digits

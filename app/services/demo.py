@@ -227,3 +227,43 @@ def load_demo_contracts(session, today=None):
     # Delivered a year ago; the guarantee is now due back.
     contracts.update_contract(session, clerk, delivered, {**bought, "status": "completed"})
     return True
+
+
+# The executives' week: (days from today, start, end, executive kind, title, place, attended by,
+# public).
+APPOINTMENTS = [
+    (0, (9, 0), (10, 30), "governor", "ประชุมหัวหน้าส่วนราชการประจำเดือน",
+     "ห้องประชุมพังงาราชานุสรณ์", None, True),
+    (0, (13, 30), (16, 0), "deputy", "ตรวจติดตามโครงการพัฒนาแหล่งน้ำ อำเภอตะกั่วทุ่ง",
+     "ที่ว่าการอำเภอตะกั่วทุ่ง", None, True),
+    (0, (15, 0), (16, 0), "governor", "หารือภาคเอกชนเรื่องการท่องเที่ยว", "ห้องรับรองศาลากลาง",
+     "รองผู้ว่าราชการจังหวัด", False),
+    (1, (10, 0), (12, 0), "chief", "ประชุมคณะทำงานจัดงานกาชาด", "ห้องประชุมอำนวยการ", None, True),
+    (2, (9, 30), (12, 0), "governor", "ประชุมคณะกรมการจังหวัด", "ห้องประชุมพังงาราชานุสรณ์",
+     None, True),
+]
+
+
+def load_demo_agenda(session, today=None):
+    """The executives' appointments of the coming days, so that the home page and the agenda
+    have something to show; returns False if any appointment exists already."""
+    import datetime as dt
+
+    from app.models.agenda import Appointment
+    from app.models.filetracking import Executive
+    from app.services import agenda
+    from app.thai import BANGKOK
+
+    if session.query(Appointment.id).first() is not None:
+        return False
+    today = today or dt.datetime.now(BANGKOK).date()
+    secretary = session.query(EOfficeUser).filter_by(username="secretary").one()
+    for days, start, end, kind, title, place, attended_by, public in APPOINTMENTS:
+        executive = session.query(Executive).filter_by(kind=kind).order_by(Executive.id).first()
+        day = today + dt.timedelta(days=days)
+        agenda.save(session, secretary, {
+            "executive_id": executive.id, "title": title, "place": place,
+            "attended_by": attended_by, "public": public,
+            "starts_at": dt.datetime.combine(day, dt.time(*start)),
+            "ends_at": dt.datetime.combine(day, dt.time(*end))})
+    return True

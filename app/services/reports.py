@@ -282,6 +282,38 @@ def render_sheet_html(sheet, for_pdf=False):
         heading_pt=HEADING_PT + 2, line_height=LINE_HEIGHT, border_mm=BORDER_MM)
 
 
+# ---- a list on A4 (an agenda, the phone directory) ---------------------------------------------
+
+TABLE_TEMPLATE = "reports/table.html"
+
+
+@dataclass
+class Table:
+    title: str  # วาระงานผู้บริหาร ประจำวันที่ 18 มี.ค. 2561
+    owner: str  # จังหวัดพังงา / the agency
+    headers: list  # column titles
+    widths: list  # column widths in percent, one per header
+    sections: list  # [(section heading or "", [[cell text, ...], ...])]
+    printed_by: str
+    printed_at: str
+    empty: str = "ไม่มีรายการ"  # said when no section has a row
+    landscape: bool = False
+
+
+def render_table_html(table, for_pdf=False):
+    return environment().get_template(TABLE_TEMPLATE).render(
+        table=table, for_pdf=for_pdf, scale=PDF_SCALE if for_pdf else 1, font_pt=FONT_PT,
+        heading_pt=HEADING_PT + 2, line_height=LINE_HEIGHT, border_mm=BORDER_MM)
+
+
+def render_table_pdf(table):
+    """The list as A4 PDF bytes; long lists run on to further pages, a row never split."""
+    options = dict(PDF_OPTIONS)
+    if table.landscape:
+        options["orientation"] = "Landscape"
+    return pdfkit.from_string(render_table_html(table, for_pdf=True), False, options=options)
+
+
 def render_sheet_pdf(sheet):
     """The record as A4 PDF bytes (wkhtmltopdf, reading nothing but the HTML we give it)."""
     return pdfkit.from_string(render_sheet_html(sheet, for_pdf=True), False,

@@ -8,8 +8,6 @@ exclusion constraint is the backstop. A refused booking names the booking it col
 """
 
 import datetime as dt
-import hashlib
-import hmac
 
 from flask import current_app
 from sqlalchemy import and_, select
@@ -28,6 +26,7 @@ from app.models.rooms import (
     Room,
 )
 from app.services import correspondence as svc
+from app.services import ical
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload, lock_row
 
@@ -200,49 +199,19 @@ def bookings_between(session, room_ids, first_day, last_day, holding_only=True):
 
 def feed_token(room_id):
     """The secret in a room's calendar-feed address (a calendar application cannot log in)."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"room-feed:{room_id}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def _ics_text(value):
-    return (str(value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def _fold(line):
-    """Lines of at most 75 octets, continued with a space (RFC 5545, 3.1), never inside a
-    character."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts, current = [], b""
-    for ch in line:
-        b = ch.encode("utf-8")
-        if len(current) + len(b) > (75 if not parts else 74):
-            parts.append(current)
-            current = b""
-        current += b
-    parts.append(current)
-    return "\r\n ".join(p.decode("utf-8") for p in parts)
+    return ical.feed_token("room", room_id, current_app.config["SECRET_KEY"])
 
 
 def ics(room, bookings, host, now=None):
     """An iCalendar (RFC 5545) feed of the room's bookings."""
-    stamp = f"{svc._naive_utc(now):%Y%m%dT%H%M%SZ}"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e-office//meeting rooms//TH",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(room.name)}",
-             "X-WR-TIMEZONE:Asia/Bangkok"]
-    for b in bookings:
-        lines += [
-            "BEGIN:VEVENT", f"UID:booking-{b.id}@{host}", f"DTSTAMP:{stamp}",
-            f"DTSTART:{b.starts_at:%Y%m%dT%H%M%SZ}", f"DTEND:{b.ends_at:%Y%m%dT%H%M%SZ}",
-            f"SUMMARY:{_ics_text(b.title)}",
-            f"LOCATION:{_ics_text(room.name + (' ' + room.building if room.building else ''))}",
-            f"DESCRIPTION:{_ics_text(f'ผู้จอง {b.booked_by.get_full_name()} ผู้เข้าประชุม {b.attendees} คน ({BOOKING_STATUSES[b.status]})')}",
-            f"STATUS:{'CONFIRMED' if b.status == APPROVED else 'TENTATIVE'}",
-            "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    where = room.name + (" " + room.building if room.building else "")
+    events = [ical.Event(
+        uid=f"booking-{b.id}@{host}", starts_at=b.starts_at, ends_at=b.ends_at, summary=b.title,
+        location=where,
+        description=(f"ผู้จอง {b.booked_by.get_full_name()} ผู้เข้าประชุม {b.attendees} คน "
+                     f"({BOOKING_STATUSES[b.status]})"),
+        status="CONFIRMED" if b.status == APPROVED else "TENTATIVE") for b in bookings]
+    return ical.calendar(room.name, events, svc._naive_utc(now))
 
 
 # ---- photos -------------------------------------------------------------------------------------
