@@ -15,7 +15,9 @@ class _BabelTranslations:
         return flask_babel.gettext(string)
 
     def ngettext(self, singular, plural, n):
-        return flask_babel.ngettext(singular, plural, n)
+        # Not flask_babel.ngettext: it formats the message with ``num`` alone, and WTForms'
+        # length messages carry %(min)d/%(max)d that WTForms fills in itself (a KeyError there).
+        return flask_babel.get_translations().ungettext(singular, plural, n)
 
 
 def install():

@@ -1,19 +1,105 @@
-"""(Being built this session: a placeholder so that the menu and the app load.)"""
+"""The phone directory (สมุดโทรศัพท์): search, Excel and PDF. Every rule, the privacy of mobile
+numbers first, is in app/services/directory.py; this reads the request and answers."""
 
+import datetime as dt
+from urllib.parse import urlencode
+
+from flask import Response, g, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import lazy_gettext as _l
+
+from app import thai
+from app.extensions import db
+from app.services import audit
+from app.services import directory as svc
+from app.services.correspondence import utcnow
+from app.services.exports import xlsx_bytes
+from app.views.base import page_arg
+from app.views.correspondence import XLSX_MIME
+
+PAGE_SIZE = 50
 
 
 def install(app):
-    """Hooks this part adds to the app (template globals for the login page, ...)."""
+    """Hooks this part adds to the app: none (the menu link is registered with the views)."""
 
 
 class DirectoryView(BaseView):
     route_base = "/directory"
     default_view = "list"
+    base_permissions = ["can_list", "can_xlsx", "can_print"]
+
+    def may(self, permission):
+        return self.appbuilder.sm.has_access(permission, self.class_permission_name)
+
+    def _criteria(self):
+        """(the words searched, the agency chosen or None)."""
+        text = request.args.get("q", "").strip()[:200]
+        try:
+            agency_id = int(request.args.get("agency", "")) or None
+        except ValueError:
+            agency_id = None
+        return text, agency_id
+
+    def _query(self, text, agency_id):
+        return urlencode({k: v for k, v in (("q", text), ("agency", agency_id or "")) if v})
 
     @expose("/")
     @has_access
     @permission_name("list")
     def list(self):
-        return "..."
+        text, agency_id = self._criteria()
+        entries = svc.search(db.session, text, agency_id)
+        page = page_arg()
+        lines, more = svc.page_of(entries, page, PAGE_SIZE)
+        return self.render_template(
+            "directory/list.html", view=self, lines=lines, more=more, page=page, text=text,
+            agency_id=agency_id, agencies=svc.agencies(db.session),
+            people=svc.people_count(entries),
+            query=self._query(text, agency_id), heading_text=svc.heading_text,
+            kinds={"agency": svc.AGENCY, "group": svc.GROUP}, title=_l("สมุดโทรศัพท์"))
+
+    @expose("/xlsx")
+    @has_access
+    @permission_name("xlsx")
+    def xlsx(self):
+        """The lines the search finds, to Excel."""
+        text, agency_id = self._criteria()
+        entries = svc.search(db.session, text, agency_id)
+        data = xlsx_bytes(svc.TITLE, svc.XLSX_HEADERS, svc.xlsx_rows(entries),
+                          widths=svc.XLSX_WIDTHS)
+        audit.record(db.session, "export", detail={"what": "phone_directory",
+                                                   "args": request.args.to_dict()})
+        db.session.commit()
+        return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
+                         download_name=f"directory-{dt.date.today():%Y%m%d}.xlsx")
+
+    @expose("/print")
+    @has_access
+    @permission_name("print")
+    def print(self):
+        """The lines the search finds on A4, grouped by agency: PDF, or with ``format=html``
+        the browser's print view."""
+        text, agency_id = self._criteria()
+        entries = svc.search(db.session, text, agency_id)
+        spec = svc.PrintSpec(
+            selection=self._selection(text, agency_id),
+            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(utcnow()))
+        if request.args.get("format") == "html":
+            return Response(svc.render_html(spec, entries), mimetype="text/html")
+        pdf = svc.render_pdf(spec, entries)
+        audit.record(db.session, "export", detail={"what": "phone_directory_pdf",
+                                                   "args": request.args.to_dict()})
+        db.session.commit()
+        return Response(pdf, mimetype="application/pdf", headers={
+            "Content-Disposition": f"inline; filename=directory-{dt.date.today():%Y%m%d}.pdf"})
+
+    @staticmethod
+    def _selection(text, agency_id):
+        """What the printout holds, said under its title."""
+        names = dict(svc.agencies(db.session))
+        parts = [names.get(agency_id, "") if agency_id else "ทุกหน่วยงาน"]
+        if text:
+            parts.append(f"ค้นหา “{text}”")
+        return " ".join(p for p in parts if p)

@@ -26,6 +26,7 @@ GROUP_LABELS = {
     "name": _l("ชื่อกลุ่มงาน"),
     "code": _l("เลขที่หนังสือของกลุ่มงาน"),
     "phone": _l("โทรศัพท์"),
+    "fax": _l("โทรสาร"),
 }
 
 
@@ -68,9 +69,9 @@ class WorkGroupView(EOfficeModelView):
     add_title = _l("เพิ่มกลุ่มงาน")
     edit_title = _l("แก้ไขกลุ่มงาน")
     label_columns = GROUP_LABELS
-    list_columns = ["agency.name", "kind", "name", "code", "phone"]
-    show_columns = ["agency", "kind", "name", "code", "phone"]
-    add_columns = ["agency", "kind", "name", "code", "phone"]
+    list_columns = ["agency.name", "kind", "name", "code", "phone", "fax"]
+    show_columns = ["agency", "kind", "name", "code", "phone", "fax"]
+    add_columns = ["agency", "kind", "name", "code", "phone", "fax"]
     edit_columns = add_columns
     search_columns = ["agency", "kind", "name"]
     order_columns = ["kind", "name"]
@@ -118,9 +119,9 @@ class WorkGroupApi(EOfficeModelRestApi):
     base_filters = scoped()
     add_query_rel_fields = {"agency": scoped()}
     edit_query_rel_fields = add_query_rel_fields
-    list_columns = ["id", "agency.id", "agency.name", "kind", "name", "code", "phone"]
+    list_columns = ["id", "agency.id", "agency.name", "kind", "name", "code", "phone", "fax"]
     show_columns = list_columns
-    add_columns = ["agency", "kind", "name", "code", "phone"]
+    add_columns = ["agency", "kind", "name", "code", "phone", "fax"]
     edit_columns = add_columns
     search_columns = ["agency", "kind", "name"]
     order_columns = ["kind", "name"]

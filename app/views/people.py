@@ -19,7 +19,7 @@ from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app import thai
 from app.access import ADMIN, LEVEL_CHOICES, scoped
@@ -49,7 +49,9 @@ USER_LABELS = {
     "level_text": _l("ระดับสิทธิ์"),
     "position": _l("ตำแหน่ง"),
     "office_phone": _l("โทรศัพท์ที่ทำงาน"),
+    "extension": _l("เบอร์ภายใน"),
     "mobile_phone": _l("โทรศัพท์มือถือ"),
+    "show_mobile": _l("แสดงเบอร์โทรศัพท์มือถือในสมุดโทรศัพท์"),
     "must_change_password": _l("ต้องเปลี่ยนรหัสผ่านเมื่อเข้าสู่ระบบ"),
     "last_login": _l("เข้าสู่ระบบล่าสุด"),
     "login_count": _l("จำนวนครั้งที่เข้าสู่ระบบ"),
@@ -107,7 +109,7 @@ class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
     show_fieldsets = [
         (_l("ข้อมูลผู้ใช้งาน"), {"fields": [
             "username", "first_name", "last_name", "email", "position", "office_phone",
-            "mobile_phone"]}),
+            "extension", "mobile_phone", "show_mobile"]}),
         (_l("สังกัดและสิทธิ์"), {"fields": [
             "agency", "work_group", "level_text", "executive_secretary", "status_label",
             "must_change_password"]}),
@@ -127,8 +129,11 @@ class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
     formatters_columns = {k: _datetime_formatter for k in
                           ("last_login", "created_on", "changed_on", "locked_until")}
 
+    # No show_mobile: whether the mobile is in the phone directory is the user's own choice,
+    # made on their profile; nobody else's form can turn it on (see MyInfoForm).
     _common = ["first_name", "last_name", "username", "email", "agency", "work_group", "level",
-               "executive_secretary", "position", "office_phone", "mobile_phone", "active"]
+               "executive_secretary", "position", "office_phone", "extension", "mobile_phone",
+               "active"]
     add_columns = _common + ["password", "conf_password"]
     edit_columns = _common
     validators_columns = {}
@@ -239,12 +244,29 @@ class EOfficeResetMyPasswordView(ResetMyPasswordView):
         flash(str(self.message), "info")
 
 
+def _at_most(n):
+    # A message of our own: WTForms' default one goes through ngettext, which app/i18n.py
+    # formats before WTForms gives it %(max)d, and the page fails instead of saying "too long".
+    return Length(max=n, message=_l("Field must be at most %(max)d character long."))
+
+
 class MyInfoForm(UserInfoEdit):
+    """The user's own profile: also what the phone directory shows of them."""
+
     first_name = StringField(_l("ชื่อ"), validators=[DataRequired()], widget=BS3TextFieldWidget())
     last_name = StringField(_l("นามสกุล"), validators=[DataRequired()], widget=BS3TextFieldWidget())
     position = StringField(_l("ตำแหน่ง"), validators=[Optional()], widget=BS3TextFieldWidget())
-    office_phone = StringField(_l("โทรศัพท์ที่ทำงาน"), validators=[Optional()], widget=BS3TextFieldWidget())
-    mobile_phone = StringField(_l("โทรศัพท์มือถือ"), validators=[Optional()], widget=BS3TextFieldWidget())
+    office_phone = StringField(_l("โทรศัพท์ที่ทำงาน"), validators=[Optional(), _at_most(64)],
+                               widget=BS3TextFieldWidget())
+    extension = StringField(_l("เบอร์ภายใน"), validators=[Optional(), _at_most(16)],
+                            widget=BS3TextFieldWidget())
+    mobile_phone = StringField(_l("โทรศัพท์มือถือ"), validators=[Optional(), _at_most(64)],
+                               widget=BS3TextFieldWidget())
+    # Only here: the user's own choice, never the clerk's or the administrator's.
+    show_mobile = BooleanField(
+        _l("แสดงเบอร์โทรศัพท์มือถือในสมุดโทรศัพท์"),
+        description=_l("ถ้าเลือก ผู้ใช้งานทุกคนในจังหวัดจะเห็นและค้นหาเบอร์โทรศัพท์มือถือของท่านได้ "
+                       "ถ้าไม่เลือก เบอร์นี้จะไม่แสดงและค้นหาไม่พบในสมุดโทรศัพท์"))
 
 
 class EOfficeUserInfoEditView(UserInfoEditView):
@@ -263,10 +285,12 @@ class EOfficeUserApi(EOfficeModelRestApi):
     edit_query_rel_fields = add_query_rel_fields
     list_columns = ["id", "username", "first_name", "last_name", "email", "agency.id",
                     "agency.name", "work_group.id", "work_group.name", "level", "position",
-                    "office_phone", "mobile_phone", "active"]
+                    "office_phone", "extension", "mobile_phone", "active"]
     show_columns = list_columns
+    # As on the Users screen: no show_mobile, which is the user's own choice (MyInfoForm).
     add_columns = ["username", "first_name", "last_name", "email", "agency", "work_group",
-                   "level", "position", "office_phone", "mobile_phone", "active", "password"]
+                   "level", "position", "office_phone", "extension", "mobile_phone", "active",
+                   "password"]
     edit_columns = [c for c in add_columns if c != "password"]
     search_columns = ["username", "first_name", "last_name", "agency", "work_group", "level",
                       "active"]
