@@ -133,6 +133,9 @@ class Config:
     # "calendar".
     CONTRACT_YEAR_BASIS = {}
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    # The help chat: messages left on the login page by people who cannot log in, per address
+    # (kept in RATELIMIT_STORAGE_URI: Redis when several workers share the limit).
+    HELP_GUEST_RATE_LIMIT = os.environ.get("HELP_GUEST_RATE_LIMIT", "3 per hour")
     FILE_OVERDUE_DAYS = int(os.environ.get("FILE_OVERDUE_DAYS", "3"))
     # Rows a list counts exactly; beyond it the list says "more than" and offers the first
     # pages (40 of 25 rows): an exact count of a register of millions, or of a common word in

@@ -38,7 +38,7 @@ HEAD_ID = 1
 # Columns whose change is bookkeeping, not an act worth a row of its own.
 IGNORED_COLUMNS = {
     "last_login", "login_count", "fail_login_count", "changed_on", "changed_by_fk",
-    "created_on", "created_by_fk",
+    "created_on", "created_by_fk", "last_seen_at",
 }
 # Columns whose value must never be written into the log.
 SECRET_COLUMNS = {"password", "session_stamp", "wrapped_key"}
