@@ -135,8 +135,7 @@ def _register_views(appbuilder):
         ("FileSearch", "TrackedFileView.list", _l("ค้นหาแฟ้ม"), "fa-search"),
         ("FileQueue", "TrackedFileView.queue", _l("แฟ้มรอดำเนินการ"), "fa-inbox"),
         ("FileDashboard", "TrackedFileView.dashboard", _l("สรุปแฟ้มตามขั้นตอน"), "fa-bar-chart")))
-    appbuilder.add_view(ExecutiveView, "Executives", label=_l("ผู้บริหารที่รับแฟ้ม"),
-                        icon="fa-user-circle", **files)
+    appbuilder.add_view_no_menu(ExecutiveView)  # in the agenda's menu: every executive has one
     appbuilder.add_view(FileStageView, "FileStages", label=_l("ขั้นตอนของแฟ้ม"),
                         icon="fa-list-ol", **files)
     appbuilder.add_view(FileStepView, "FileSteps", label=_l("การส่งต่อที่อนุญาต"),
@@ -175,6 +174,8 @@ def _register_views(appbuilder):
         appbuilder.add_view_no_menu(view)
     _add_links(appbuilder, services, (
         ("Announcements", "AnnouncementView.list", _l("ประกาศข่าวสาร"), "fa-bullhorn"),
+        ("NewAnnouncement", "AnnouncementView.new", _l("ลงประกาศ"), "fa-plus"),
+        ("MyAnnouncements", "AnnouncementView.mine", _l("ประกาศของหน่วยงาน"), "fa-list"),
         ("PhoneDirectory", "DirectoryView.list", _l("สมุดโทรศัพท์"), "fa-phone"),
         ("HelpChat", "ChatView.mine", _l("ติดต่อเจ้าหน้าที่"), "fa-comments"),
         ("HelpInbox", "ChatView.inbox", _l("ข้อความถึงผู้ดูแลระบบ"), "fa-inbox"),

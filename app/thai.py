@@ -72,6 +72,36 @@ def format_datetime(value, digits_thai=False):
     return thai_digits(text) if digits_thai else text
 
 
+_LEADING_VOWELS = "เแโใไ"
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"))
+
+
+def sort_key(text):
+    """A key that orders Thai as a dictionary does: a leading vowel (เ แ โ ใ ไ) is written before
+    its consonant but sorted after it (เกษตร under ก, after กมล), and tone marks count only to
+    break ties."""
+    text = text or ""
+    chars, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch in _LEADING_VOWELS and i + 1 < len(text) and "\u0e01" <= text[i + 1] <= "\u0e2e":
+            chars += [text[i + 1], ch]
+            i += 2
+        else:
+            chars.append(ch)
+            i += 1
+    swapped = "".join(chars)
+    return swapped.translate(_TONE_MARKS), swapped
+
+
+WEEKDAYS = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+
+
+def format_day(value):
+    """A day as an agenda heads it: ``วันจันทร์ที่ 18 มกราคม 2570``."""
+    return f"วัน{WEEKDAYS[value.weekday()]}ที่ {format_date(value, full_month=True)}"
+
+
 def format_time(value):
     """A stored (UTC) time as Bangkok's wall clock: "09:30"."""
     return f"{to_bangkok(value):%H:%M}" if value is not None else ""
@@ -208,4 +238,5 @@ def register_jinja_filters(app):
     app.jinja_env.filters["thaidate_input"] = format_date_input
     app.jinja_env.filters["thaidatetime"] = format_datetime
     app.jinja_env.filters["thaitime"] = format_time
+    app.jinja_env.filters["thaiday"] = format_day
     app.jinja_env.filters["thaidigits"] = thai_digits

@@ -17,7 +17,7 @@ from app.services import agenda as svc
 from app.services import reports
 from app.services.correspondence import utcnow
 from app.services.errors import DomainError
-from app.views.rooms import DAY_NAMES, _int, _parse_day, _parse_time, _same
+from app.views.rooms import _int, _parse_day, _parse_time, _same
 
 
 def _today():
@@ -33,7 +33,7 @@ class AgendaView(BaseView):
     def _page(self, template, **kwargs):
         return self.render_template(
             template, statuses=APPOINTMENT_STATUSES, period_text=svc.period_text,
-            format_date=thai.format_date, to_bangkok=thai.to_bangkok, day_names=DAY_NAMES,
+            format_date=thai.format_date, to_bangkok=thai.to_bangkok,
             keeps=svc.keeps_agenda(g.user), today=_today(), **kwargs)
 
     def _chosen(self):
@@ -120,14 +120,14 @@ class AgendaView(BaseView):
 
         who = f"{executive.title} ({executive.name})" if executive else "ผู้บริหารจังหวัด"
         if week:
-            sections = [(f"วัน{DAY_NAMES[d.weekday()]}ที่ {thai.format_date(d, full_month=True)}",
+            sections = [(thai.format_day(d),
                          [row(a, executive is None) for a in items])
                         for d, items in self._by_day(appointments, days)]
             period = (f"ระหว่างวันที่ {thai.format_date(days[0], full_month=True)} ถึง "
                       f"{thai.format_date(days[-1], full_month=True)}")
         else:
             sections = [("", [row(a, executive is None) for a in appointments])]
-            period = f"วัน{DAY_NAMES[day.weekday()]}ที่ {thai.format_date(day, full_month=True)}"
+            period = thai.format_day(day)
         headers = ["เวลา"] + (["ผู้บริหาร"] if executive is None else []) \
             + ["เรื่อง", "สถานที่", "ผู้ไปแทน", "หมายเหตุ"]
         widths = [16, 22, 26, 14, 11, 11] if executive is None else [16, 36, 18, 15, 15]

@@ -32,6 +32,12 @@ ACTION_LABELS = {
     "document_send": "ส่งเอกสาร",
     "document_file_open": "เปิดดูไฟล์เอกสารที่ส่ง",
     "document_file_download": "ดาวน์โหลดไฟล์เอกสารที่ส่ง",
+    "file_register": "ลงทะเบียนแฟ้มเสนอลงนาม",
+    "appointment_double_booked": "บันทึกนัดหมายซ้อนเวลา (ยืนยันแล้ว)",
+    "announcement_post": "ลงประกาศ",
+    "announcement_edit": "แก้ไขประกาศ",
+    "announcement_withdraw": "ถอนประกาศ",
+    "chat_close": "ปิดการสนทนากับผู้ใช้งาน",
 }
 AUDIT_LABELS = {
     "seq": _l("ลำดับ"),
@@ -57,6 +63,12 @@ TYPE_LABELS = {
     "RegisterEntry": "รายการทะเบียนหนังสือ", "Attachment": "เอกสารแนบ", "NumberSeries": "ชุดเลขทะเบียน",
     "Document": "เอกสารที่ส่ง", "DocumentFile": "ไฟล์เอกสารที่ส่ง",
     "Contract": "ทะเบียนคุมสัญญา", "ContractFile": "ไฟล์แนบของสัญญา",
+    "Executive": "ผู้บริหาร", "FileStage": "ขั้นตอนของแฟ้ม", "FileStep": "การส่งต่อที่อนุญาต",
+    "TrackedFile": "แฟ้มเสนอลงนาม", "FileMove": "การเคลื่อนแฟ้ม",
+    "TrackedFileAttachment": "ไฟล์แนบของแฟ้ม", "Room": "ห้องประชุม", "RoomPhoto": "รูปห้องประชุม",
+    "Booking": "การจองห้องประชุม", "Appointment": "นัดหมายผู้บริหาร",
+    "Announcement": "ประกาศข่าวสาร", "AnnouncementFile": "ไฟล์แนบของประกาศ",
+    "Conversation": "การสนทนากับผู้ดูแลระบบ", "ChatMessage": "ข้อความสนทนา",
 }
 
 

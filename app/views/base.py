@@ -46,12 +46,16 @@ class ServiceChecks:
         self._guard(self.check_delete, item)
 
 
+MAX_PAGE = 100_000  # beyond any list: an OFFSET past it overflows PostgreSQL's bigint
+
+
 def page_arg():
-    """The page a list is asked for (``?page=``, from 1); anything else is the first."""
+    """The page a list is asked for (``?page=``, from 1 to MAX_PAGE); anything else is the
+    first."""
     from flask import request
 
     try:
-        return max(int(request.args.get("page", 1)), 1)
+        return min(max(int(request.args.get("page", 1)), 1), MAX_PAGE)
     except ValueError:
         return 1
 

@@ -260,7 +260,7 @@ class TrackedFileView(EOfficeModelView):
 class ExecutiveView(EOfficeModelView):
     datamodel = ThaiSQLAInterface(Executive)
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
-    list_title = show_title = _l("ผู้บริหารที่รับแฟ้ม")
+    list_title = show_title = _l("ผู้บริหาร")
     add_title = _l("เพิ่มผู้บริหาร")
     edit_title = _l("แก้ไขผู้บริหาร")
     label_columns = {"name": _l("ชื่อ"), "title": _l("ตำแหน่ง"), "kind": _l("ประเภท"),

@@ -1,13 +1,12 @@
-"""The home page: who the user is, and for a clerk who keeps the contract registers, the
-contracts ending or with a guarantee to return within 30 days (or overdue)."""
+"""The home page (หน้าแรก): after login, what needs the user (letters and documents to accept,
+files returned, the secretaries' queue, bookings to approve, contracts due), today's bookings
+and the executives' public agenda, the announcements, and for the clerks a chart of the letters
+registered per month. Before login, FAB's login page is where one lands (see the login template)."""
 
-import datetime as dt
-
-from flask import g
+from flask import g, redirect
 from flask_appbuilder import IndexView, expose
 
 from app.extensions import db
-from app.thai import BANGKOK
 
 
 class HomeView(IndexView):
@@ -15,18 +14,32 @@ class HomeView(IndexView):
 
     @expose("/")
     def index(self):
-        from app.services import contracts
+        from app.services import agenda, announcements, contracts, home
 
-        self.update_redirect()
-        today = dt.datetime.now(BANGKOK).date()
-        due = []
         user = g.user
-        if contracts.keeps_contracts(user) and self.appbuilder.sm.has_access(
-                "can_show", "HireContractView"):
+        if not getattr(user, "is_authenticated", False):
+            return redirect(self.appbuilder.get_url_for_login)
+        self.update_redirect()
+        sm = self.appbuilder.sm
+        today = home.today()
+        due = []
+        if contracts.keeps_contracts(user) and sm.has_access("can_show", "HireContractView"):
             endpoints = {"hire": "HireContractView", "purchase": "PurchaseContractView",
                          "bid": "BidDocumentView"}
             due = [(c, contracts.REGISTERS[c.register].label, endpoints[c.register],
                     contracts.flags(c, today))
                    for c in contracts.due_soon(db.session, user, today)]
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, today=today,
-                                    due=due, due_days=contracts.DUE_DAYS)
+        chart = None
+        if home.shows_chart(user):
+            chart = home.chart(home.letters_per_month(db.session, user, today))
+        return self.render_template(
+            self.index_template, appbuilder=self.appbuilder, today=today,
+            needs=home.needs(db.session, user, sm.has_access),
+            due=due, due_days=contracts.DUE_DAYS,
+            bookings=home.bookings_today(db.session, user, today)
+            if sm.has_access("can_list", "BookingView") else [],
+            appointments=agenda.today_public(db.session)
+            if sm.has_access("can_day", "AgendaView") else [],
+            announcements=announcements.for_home(db.session, user)
+            if sm.has_access("can_list", "AnnouncementView") else [],
+            chart=chart)

@@ -22,7 +22,7 @@ from app.views.base import EOfficeModelView
 from app.views.correspondence import serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
 
-DAY_NAMES = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+DAY_NAMES = thai.WEEKDAYS
 
 
 class RoomView(EOfficeModelView):
