@@ -36,7 +36,8 @@ def _load_demo():
     for load, said in ((demo.load_demo, "loaded the demo province (จังหวัดพังงา)"),
                        (demo.load_demo_letters, "registered the demo letters"),
                        (demo.load_demo_contracts, "registered the demo contracts"),
-                       (demo.load_demo_agenda, "entered the executives' demo appointments")):
+                       (demo.load_demo_day, "entered the demo day: appointments, announcements, a letter "
+                        "and a booking waiting")):
         if load(db.session):
             click.echo(said)
             loaded = loaded or load is demo.load_demo

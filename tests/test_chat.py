@@ -491,16 +491,32 @@ def seen(dbq, username):
                                    .where(EOfficeUser.username == username)).scalar_one())
 
 
-def test_the_login_page_says_whether_an_administrator_is_online(client, dbq):
+def shown(html):
+    """Which of the two "administrator online" lines a page shows (the other is hidden)."""
+    lines = {ident: cls for cls, ident in re.findall(
+        r'<p class="([^"]*)" id="(admin-(?:online|offline))"', html)}
+    visible = [ident for ident, cls in lines.items() if "hidden" not in cls.split()]
+    assert len(lines) == 2 and len(visible) == 1, lines
+    return visible[0]
+
+
+def test_the_login_page_says_whether_an_administrator_is_online(client, login_as, dbq):
     set_seen(dbq, "admin", utcnow())
-    page = text_of(client.get("/login/"))
-    assert "ผู้ดูแลระบบออนไลน์" in page and "ไม่อยู่ในขณะนี้" not in page
+    assert shown(client.get("/login/").get_data(as_text=True)) == "admin-online"
     set_seen(dbq, "admin", utcnow() - dt.timedelta(minutes=6))
-    page = text_of(client.get("/login/"))
-    assert "ผู้ดูแลระบบไม่อยู่ในขณะนี้ ฝากข้อความไว้ได้" in page
-    assert "ผู้ดูแลระบบออนไลน์" not in page
+    assert shown(client.get("/login/").get_data(as_text=True)) == "admin-offline"
     set_seen(dbq, "admin", None)
-    assert "ผู้ดูแลระบบไม่อยู่ในขณะนี้" in text_of(client.get("/login/"))
+    assert shown(client.get("/login/").get_data(as_text=True)) == "admin-offline"
+    # A user's chat page learns it by polling, as administrators come and go.
+    officer = login_as("officer.cdd")
+    officer.post("/help/send", data={"body": "สอบถามการเปลี่ยนรหัสผ่าน"})
+    conversation = re.search(r'data-conversation="(\d+)"',
+                             officer.get("/help/").get_data(as_text=True))
+    assert conversation, "the user's page names its conversation"
+    poll = f"/help/poll?conversation={conversation.group(1)}&after=0"
+    assert officer.get(poll).get_json()["admin_online"] is False
+    set_seen(dbq, "admin", utcnow())
+    assert officer.get(poll).get_json()["admin_online"] is True
 
 
 def test_an_administrators_requests_stamp_last_seen_once_a_minute(login_as, dbq):

@@ -74,17 +74,19 @@ def test_today_public_agenda_and_bookings_are_on_the_home_page(app, login_as):
         s = db.session
         governor = s.execute(select(Executive).where(Executive.kind == "governor")).scalar_one()
         today = home.today()
-        noon = dt.datetime.combine(today, dt.time(23, 0))  # late: never in the past today
+        late = dt.datetime.combine(today, dt.time(23, 0))
         welcome = agenda.save(s, user(s, "secretary"), {
             "executive_id": governor.id, "title": "ต้อนรับคณะรัฐมนตรี", "place": "ศาลากลาง",
-            "public": True, "starts_at": noon, "ends_at": noon + dt.timedelta(minutes=30)})
+            "public": True, "starts_at": late, "ends_at": late + dt.timedelta(minutes=30)})
         agenda.save(s, user(s, "secretary"), {
             "executive_id": governor.id, "title": "ธุระส่วนตัวของท่าน", "public": False,
-            "starts_at": noon, "ends_at": noon + dt.timedelta(minutes=30)}, confirmed={welcome.id})
+            "starts_at": late, "ends_at": late + dt.timedelta(minutes=30)}, confirmed={welcome.id})
         room = s.execute(select(Room).where(Room.name == "ห้องประชุมที่ทำการปกครองจังหวัด")).scalar_one()
+        # Booked as if at midnight: whatever the hour the test runs, 23:00 today is ahead.
         rooms.book(s, user(s, "officer.dopa"), room.id, {
             "title": "ประชุมประจำสัปดาห์ฝ่ายความมั่นคง", "attendees": 5,
-            "starts_at": noon, "ends_at": noon + dt.timedelta(minutes=30)})
+            "starts_at": late, "ends_at": late + dt.timedelta(minutes=30)},
+            now=rooms.to_utc(dt.datetime.combine(today, dt.time())))
         db.session.remove()
     seen = text_of(login_as("officer.cdd").get("/"))
     assert "ต้อนรับคณะรัฐมนตรี" in seen and "23:00-23:30" in seen

@@ -244,26 +244,64 @@ APPOINTMENTS = [
 ]
 
 
-def load_demo_agenda(session, today=None):
-    """The executives' appointments of the coming days, so that the home page and the agenda
-    have something to show; returns False if any appointment exists already."""
+# Announcements: (username, title, body, public, audience agency codes or None for everyone)
+ANNOUNCEMENTS = [
+    ("central", "ประกาศวันหยุดราชการกรณีพิเศษ",
+     "<p>คณะรัฐมนตรีมีมติให้วันศุกร์ที่ 4 ธันวาคม เป็น<strong>วันหยุดราชการเป็นกรณีพิเศษ</strong></p>"
+     "<ul><li>ส่วนราชการที่ให้บริการประชาชนจัดเวรตามความเหมาะสม</li>"
+     "<li>หนังสือด่วนที่สุดให้ส่งทางระบบตามปกติ</li></ul>", True, None),
+    ("clerk.dopa", "งดใช้ห้องประชุมที่ทำการปกครองจังหวัดชั่วคราว",
+     "<p>ห้องประชุมที่ทำการปกครองจังหวัดปิดปรับปรุงระบบเสียงในสัปดาห์หน้า "
+     "กรุณาจองห้องประชุมอำนวยการแทน</p>", False, ("พง 0016.1", "พง 0017.2")),
+]
+
+
+def load_demo_day(session, today=None):
+    """What a working day starts with, so that the home page has something to show: the
+    executives' appointments of the coming days, the announcements, a letter from the province
+    waiting for two agencies to accept it, and a booking waiting for approval. Returns False if
+    any appointment exists already."""
     import datetime as dt
 
+    from app.models import Agency, RegisterEntry
     from app.models.agenda import Appointment
     from app.models.filetracking import Executive
-    from app.services import agenda
+    from app.models.rooms import Room
+    from app.services import agenda, announcements, dispatch, rooms
     from app.thai import BANGKOK
 
     if session.query(Appointment.id).first() is not None:
         return False
     today = today or dt.datetime.now(BANGKOK).date()
-    secretary = session.query(EOfficeUser).filter_by(username="secretary").one()
+
+    def user(username):
+        return session.query(EOfficeUser).filter_by(username=username).one()
+
     for days, start, end, kind, title, place, attended_by, public in APPOINTMENTS:
         executive = session.query(Executive).filter_by(kind=kind).order_by(Executive.id).first()
         day = today + dt.timedelta(days=days)
-        agenda.save(session, secretary, {
+        agenda.save(session, user("secretary"), {
             "executive_id": executive.id, "title": title, "place": place,
             "attended_by": attended_by, "public": public,
             "starts_at": dt.datetime.combine(day, dt.time(*start)),
             "ends_at": dt.datetime.combine(day, dt.time(*end))})
+    for username, title, body, public, codes in ANNOUNCEMENTS:
+        agencies = [a.id for a in session.query(Agency).filter(Agency.code.in_(codes))] \
+            if codes else []
+        announcements.post(session, user(username), {
+            "title": title, "body": body, "body_format": "html", "public": public,
+            "publish_from": dt.datetime.combine(today, dt.time(8, 0)),
+            "everyone": not codes, "agency_ids": agencies})
+    letter = session.query(RegisterEntry).filter_by(
+        register="province_in", subject="การเฝ้าระวังโรคติดต่อในช่วงฤดูฝน").one_or_none()
+    if letter is not None:
+        dispatch.dispatch(session, user("central"), letter, [
+            a.id for a in session.query(Agency).filter(Agency.code.in_(("พง 0016.1", "พง 0033.1")))],
+            note="โปรดพิจารณาดำเนินการในส่วนที่เกี่ยวข้อง")
+    room = session.query(Room).filter_by(name="ห้องประชุมที่ทำการปกครองจังหวัด").one()
+    day = today + dt.timedelta(days=1)
+    rooms.book(session, user("officer.dopa"), room.id, {
+        "title": "ประชุมเตรียมงานวันสำคัญของชาติ", "attendees": 15, "projector": True,
+        "starts_at": dt.datetime.combine(day, dt.time(14, 0)),
+        "ends_at": dt.datetime.combine(day, dt.time(16, 0))})
     return True

@@ -228,7 +228,8 @@ class ChatView(BaseView):
         messages = svc.read(db.session, conversation, side,
                             after=max(_int(request.args.get("after"), 0), 0))
         response = jsonify({"conversation": conversation.id, "status": conversation.status,
-                            "messages": [message_json(m, side) for m in messages]})
+                            "messages": [message_json(m, side) for m in messages],
+                            "admin_online": svc.admin_online(db.session)})
         response.headers["Cache-Control"] = "no-store"
         return response
 

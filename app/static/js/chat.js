@@ -43,6 +43,15 @@
     return document.hidden ? EVERY_HIDDEN : EVERY;
   }
 
+  // The "administrator online" line of the page, kept true as administrators come and go.
+  function showOnline(online) {
+    var on = document.getElementById("admin-online");
+    var off = document.getElementById("admin-offline");
+    if (!on || !off || typeof online !== "boolean") { return; }
+    on.classList.toggle("hidden", !online);
+    off.classList.toggle("hidden", online);
+  }
+
   function isJson(response) {
     var type = response.headers.get("Content-Type") || "";
     return type.indexOf("application/json") !== -1 && !response.redirected;
@@ -190,6 +199,7 @@
         var before = self.after;
         result.data.messages.forEach(function (m) { self.append(m); });
         self.status(result.data.status);
+        showOnline(result.data.admin_online);
         if (self.after !== before) { self.scroll(); }
         if (self.error && self.error.textContent === self.words.wordPaused) { self.say(""); }
         self.schedule(delay());
