@@ -8,7 +8,7 @@ import os
 import re
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.extensions import db
@@ -80,6 +80,28 @@ def app(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """A request context whose session is thrown away after the test: for the services."""
+    with app.test_request_context():
+        yield db.session
+        db.session.remove()
+
+
+def user(session, username):
+    """A demo user by username."""
+    from app.models import EOfficeUser
+
+    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
+
+
+def agency(session, code):
+    """An agency by its code (พง 0016.1)."""
+    from app.models import Agency
+
+    return session.execute(select(Agency).where(Agency.code == code)).scalar_one()
 
 
 @pytest.fixture

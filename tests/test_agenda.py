@@ -11,26 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EOfficeUser
 from app.models.agenda import ACTIVE, CANCELLED, Appointment
 from app.models.filetracking import Executive
 from app.services import agenda
 from app.services.errors import PermissionDenied, ValidationFailed
-from tests.conftest import text_of
+from tests.conftest import text_of, user
 from tests.pdftext import pdf_text
 
 NOW = dt.datetime(2026, 11, 26, 3, 0)  # 10:00 in Bangkok, as stored (UTC)
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
 
 
 def executive(session, kind):

@@ -12,27 +12,16 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import Agency, AuditLog, EOfficeUser
+from app.models import Agency, AuditLog
 from app.models.announcements import Announcement, AnnouncementFile
 from app.services import announcements as svc
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.files import pdf_bytes
+from tests.conftest import user
 
 NOW = dt.datetime(2026, 11, 26, 3, 0)  # 10:00 in Bangkok, as stored (UTC)
 BANGKOK_NOW = dt.datetime(2026, 11, 26, 10, 0)  # the same moment as a clerk types it
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
 
 
 def agency_id(session, code):

@@ -17,7 +17,7 @@ from app.models.chat import CLOSED, OPEN, ChatMessage, Conversation
 from app.services import chat
 from app.services.correspondence import utcnow
 from app.services.errors import PermissionDenied, ValidationFailed
-from tests.conftest import text_of
+from tests.conftest import text_of, user
 
 JSON = {"Accept": "application/json"}
 T0 = dt.datetime(2026, 11, 26, 2, 0)  # 09:00 in Bangkok, as stored (UTC)
@@ -31,17 +31,6 @@ def quiet_inbox(app):
                            .values(status=CLOSED, waiting_since=None))
         db.session.commit()
         db.session.remove()
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
 
 
 def guest_client(app, address):

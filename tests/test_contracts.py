@@ -11,25 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, EOfficeUser, NumberCounter
+from app.models import Agency, NumberCounter
 from app.models.contracts import CANCELLED, COMPLETED, IN_FORCE, Contract
 from app.services import contracts
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.test_dispatch import make_clerk
+from tests.conftest import user
 
 TAX_ID = "0994000165668"  # a juristic person's number with a right check digit
 BANGKOK_NOON = dt.timezone(dt.timedelta(hours=7))
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
 
 
 def at(year, month, day):

@@ -18,23 +18,8 @@ from app.services import correspondence as svc
 from app.services import dispatch
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
+from tests.conftest import agency, user
 from tests.files import pdf_bytes
-
-
-@pytest.fixture
-def ctx(app):
-    """A request-less app context whose session is thrown away after the test."""
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
-
-
-def agency(session, code):
-    return session.execute(select(Agency).where(Agency.code == code)).scalar_one()
 
 
 def province_letter(session, subject, **fields):

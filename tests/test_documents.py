@@ -11,28 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, EOfficeUser, WorkGroup
+from app.models import WorkGroup
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import documents as docs
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
-from tests.conftest import text_of
+from tests.conftest import agency, text_of, user
 from tests.files import pdf_bytes
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
-
-
-def agency(session, code):
-    return session.execute(select(Agency).where(Agency.code == code)).scalar_one()
 
 
 def group(session, name):

@@ -9,25 +9,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from app.extensions import db
-from app.models import Agency, EOfficeUser
+from app.models import Agency
 from app.models.filetracking import Executive, FileMove, TrackedFile
 from app.services import filetracking as ft
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.test_dispatch import make_clerk
+from tests.conftest import user
 
 T0 = dt.datetime(2026, 11, 2, 2, 0)  # 09:00 in Bangkok, UTC naive as stored
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
 
 
 def executive(session, kind):

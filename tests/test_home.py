@@ -8,20 +8,11 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, EOfficeUser
 from app.models.filetracking import Executive
 from app.models.rooms import Room
 from app.services import agenda, dispatch, home, rooms
 from app.services import correspondence as svc
-from tests.conftest import text_of
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
-
-
-def agency(session, code):
-    return session.execute(select(Agency).where(Agency.code == code)).scalar_one()
+from tests.conftest import agency, text_of, user
 
 
 def letter(session, username, code, subject, now=None):

@@ -13,24 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EOfficeUser
 from app.models.rooms import APPROVED, CANCELLED, PENDING, REJECTED, Booking, Room
 from app.services import rooms
 from app.services.errors import PermissionDenied, ValidationFailed
+from tests.conftest import user
 from tests.test_dispatch import make_clerk
 
 NOW = dt.datetime(2026, 11, 26, 3, 0)  # 10:00 in Bangkok, as stored (UTC)
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield db.session
-        db.session.remove()
-
-
-def user(session, username):
-    return session.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
 
 
 def room(session, name="ห้องประชุมอำนวยการ"):
@@ -182,7 +171,7 @@ def test_postgresql_itself_refuses_an_overlap_that_skips_the_service(ctx):
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from tests.conftest import is_postgres
+    from tests.conftest import is_postgres, user
 
     if not is_postgres():
         pytest.skip("the exclusion constraint is PostgreSQL's (SQLite: the service, tested above)")
