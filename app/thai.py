@@ -102,6 +102,16 @@ def format_day(value):
     return f"วัน{WEEKDAYS[value.weekday()]}ที่ {format_date(value, full_month=True)}"
 
 
+def format_period(starts_at, ends_at):
+    """A stored (UTC) period as Bangkok reads it: ``1 ธ.ค. 2569 09:00-12:00 น.``, or with both
+    days when it runs over midnight."""
+    start, end = to_bangkok(starts_at), to_bangkok(ends_at)
+    day = format_date(start.date())
+    if start.date() == end.date():
+        return f"{day} {start:%H:%M}-{end:%H:%M} น."
+    return f"{day} {start:%H:%M} น. ถึง {format_date(end.date())} {end:%H:%M} น."
+
+
 def format_time(value):
     """A stored (UTC) time as Bangkok's wall clock: "09:30"."""
     return f"{to_bangkok(value):%H:%M}" if value is not None else ""

@@ -700,4 +700,5 @@ OURS_EN = {
     'เมนูติดต่อเจ้าหน้าที่': 'Help chat menu',
     'เมนูข้อความถึงผู้ดูแลระบบ': 'Messages to the administrators menu',
     'เมนูคู่มือการใช้งาน': 'User manual menu',
+    'ประกาศของทุกหน่วยงานทุกสถานะ (รอเผยแพร่ เผยแพร่อยู่ หมดเวลา และถอนแล้ว) ล่าสุดก่อน': "Every agency's announcements in every state (scheduled, published, expired and withdrawn), latest first",
 }

@@ -49,11 +49,7 @@ def executives(session):
 
 
 def period_text(appointment):
-    start, end = thai.to_bangkok(appointment.starts_at), thai.to_bangkok(appointment.ends_at)
-    day = thai.format_date(start.date())
-    if start.date() == end.date():
-        return f"{day} {start:%H:%M}-{end:%H:%M} น."
-    return f"{day} {start:%H:%M} น. ถึง {thai.format_date(end.date())} {end:%H:%M} น."
+    return thai.format_period(appointment.starts_at, appointment.ends_at)
 
 
 def overlaps(session, executive_id, starts_at, ends_at, exclude_id=None):

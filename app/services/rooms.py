@@ -52,11 +52,7 @@ def to_utc(local):
 
 
 def period_text(booking):
-    start, end = thai.to_bangkok(booking.starts_at), thai.to_bangkok(booking.ends_at)
-    day = thai.format_date(start.date())
-    if start.date() == end.date():
-        return f"{day} {start:%H:%M}-{end:%H:%M} น."
-    return f"{day} {start:%H:%M} น. ถึง {thai.format_date(end.date())} {end:%H:%M} น."
+    return thai.format_period(booking.starts_at, booking.ends_at)
 
 
 def collisions(session, room_id, starts_at, ends_at, exclude_id=None):
