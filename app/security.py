@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 STAMP_KEY = "_stamp"
 SEEN_KEY = "_seen"
+# What a page asks by itself, every few seconds, while it is open (the help chat's polls): not
+# the user's doing, so it does not keep an idle session alive.
+BACKGROUND_ENDPOINTS = {"ChatView.poll", "ChatView.inbox_rows"}
 # Where a user who must change the password may still go.
 PASSWORD_CHANGE_ALLOWED = {
     "EOfficeResetMyPasswordView.this_form_get",
@@ -191,7 +194,8 @@ class EOfficeSecurityManager(SecurityManager):
                 return None  # the API answers 401 on its own
             flash(reason, "warning")
             return redirect(url_for("AuthDBView.login", next=request.full_path))
-        session[SEEN_KEY] = now
+        if request.endpoint not in BACKGROUND_ENDPOINTS:
+            session[SEEN_KEY] = now
         if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ALLOWED:
             if request.path.startswith("/api/"):
                 return None

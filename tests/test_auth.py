@@ -2,6 +2,7 @@
 change, CSRF, security headers, the secret key."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -140,6 +141,33 @@ def test_idle_session_expires(app):
     r = c.get("/users/userinfo/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert "หมดเวลา" in text_of(c.get(r.headers["Location"]))
+
+
+def test_an_open_chat_page_does_not_keep_an_idle_session_alive(app, login_as):
+    """The chat page polls every few seconds by itself; only what the user does counts."""
+    c = login_as("secretary")
+    c.post("/help/send", data={"body": "ทดสอบ"})
+    poll = "/help/poll?conversation=" + re.search(
+        r'data-conversation="(\d+)"', c.get("/help/").get_data(as_text=True)).group(1)
+    idle = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    with c.session_transaction() as s:
+        s["_seen"] = s["_seen"] - idle + 30  # 30 seconds left
+        seen = s["_seen"]
+    assert c.get(poll).status_code == 200
+    with c.session_transaction() as s:
+        assert s["_seen"] == seen  # the poll did not count
+    with c.session_transaction() as s:
+        s["_seen"] = s["_seen"] - 60  # and now the 30 seconds are gone
+    r = c.get(poll)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    # What the user does counts.
+    c = login_as("secretary")
+    with c.session_transaction() as s:
+        s["_seen"] = s["_seen"] - idle + 30
+        seen = s["_seen"]
+    assert c.get("/help/").status_code == 200
+    with c.session_transaction() as s:
+        assert s["_seen"] > seen
 
 
 def test_refused_access_is_audited(login_as, dbq):

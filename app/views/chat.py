@@ -29,6 +29,7 @@ from flask_login import current_user
 
 from app import thai
 from app.extensions import db
+from app.security import BACKGROUND_ENDPOINTS
 from app.services import chat as svc
 from app.services.correspondence import utcnow
 from app.services.errors import DomainError
@@ -50,7 +51,8 @@ def install(app):
     @app.before_request
     def _stamp_admin_seen():
         endpoint = request.endpoint or ""
-        if not endpoint or endpoint == "static" or endpoint.endswith(".static"):
+        if not endpoint or endpoint == "static" or endpoint.endswith(".static") \
+                or endpoint in BACKGROUND_ENDPOINTS:  # a page polling is not the person
             return None
         try:
             if not getattr(current_user, "is_authenticated", False):

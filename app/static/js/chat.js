@@ -6,8 +6,9 @@
    fetch (the CSRF token in the X-CSRFToken header) and the page asks again at once. The inbox
    (#chat-inbox) fetches its rows again every few seconds. Text is only ever put in with
    textContent: what people type is never read as HTML. After a while without anyone at the
-   keyboard the page stops asking (an open tab must not keep a session, or an administrator's
-   "online", alive for ever) and starts again at the first movement. The words come from the
+   keyboard the page stops asking (the polls never count as the user's activity on the server:
+   see app/security.py BACKGROUND_ENDPOINTS; this spares the server) and starts again at the
+   first movement. The words come from the
    attributes of #chat, in the page's language. */
 (function () {
   "use strict";
