@@ -49,8 +49,11 @@ def create_app(config=None):
     from app.services import audit as audit_service
     from app.services import org as org_service
 
+    from app.services import tally
+
     audit_service.install_listeners()
     org_service.install_listeners()
+    tally.install_listeners()
 
     with app.app_context():
         from app.views.home import HomeView

@@ -248,31 +248,32 @@ def registers_of(actor):
     return REGISTER_ACCESS.get(getattr(actor, "level", None), ())
 
 
-def entry_scope(actor, register=None):
+def entry_scope(actor, register=None, model=RegisterEntry):
     """The SQL condition on RegisterEntry rows ``actor`` may see at all (number, date, class).
 
     Given ``register``, the condition is that register's alone, in a form that the index on
-    (register, agency_id, id) answers directly."""
+    (register, agency_id, id) answers directly. ``model`` is another table with the same
+    register, agency_id and work_group_id columns (the letters tallied per month)."""
     level = getattr(actor, "level", None)
     if level is None or not getattr(actor, "is_authenticated", False):
         return false()
     if level == ADMIN:
-        return true() if register is None else RegisterEntry.register == register
+        return true() if register is None else model.register == register
     registers = registers_of(actor)
     if register is not None:
         registers = [r for r in registers if r == register]
     if not registers:
         return false()
-    own_agency = RegisterEntry.agency_id == actor.agency_id
+    own_agency = model.agency_id == actor.agency_id
     conditions = []
     for register in registers:
         if register == "province_in":
             where = true()  # the province's own register, kept by the central registry
         elif register == "group_in" and level == GROUP_CLERK:
-            where = RegisterEntry.work_group_id == actor.work_group_id
+            where = model.work_group_id == actor.work_group_id
         else:
             where = own_agency
-        conditions.append(and_(RegisterEntry.register == register, where))
+        conditions.append(and_(model.register == register, where))
     return or_(*conditions)
 
 

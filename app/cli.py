@@ -63,6 +63,19 @@ def setup(with_demo):
         _load_demo()
 
 
+@eoffice.command("rebuild-tallies")
+@with_appcontext
+def rebuild_tallies():
+    """Count the letters per month (the clerks' home-page chart) afresh from the registers:
+    after entries were imported around the app (SQL, a migration of old data)."""
+    from app.extensions import db
+    from app.services import tally
+
+    total = tally.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"counted {total} letters into the monthly tallies")
+
+
 @eoffice.command("expire-reservations")
 @with_appcontext
 def expire_reservations():

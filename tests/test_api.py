@@ -158,3 +158,14 @@ def test_readers_that_are_not_ids_are_refused_in_thai(client, dbq):
                           "secrecy": "secret", "readers": ["ทุกคน"]})
     assert r.status_code == 422 and "ผู้มีสิทธิ์อ่าน" in r.json["message"]
     assert dbq.count(RegisterEntry) == before
+
+
+def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
+    """Whatever this module registered, filled, accepted or cancelled, through whichever route,
+    the letters tallied per month (the home page's chart) equal the entries counted afresh."""
+    from app.extensions import db
+    from tests.test_tally import assert_consistent
+
+    with app.app_context():
+        assert_consistent(db.session)
+        db.session.remove()

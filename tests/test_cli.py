@@ -40,7 +40,7 @@ def test_our_commands_are_one_group(app):
     assert "eoffice" in top and "fab" in top
     result = flask_cli(app, "eoffice", "--help")
     assert result.returncode == 0
-    for command in ("setup", "demo", "sync-roles", "verify-audit"):
+    for command in ("setup", "demo", "sync-roles", "verify-audit", "rebuild-tallies"):
         assert command in result.stdout
 
 
@@ -51,3 +51,23 @@ def test_demo_loads_once(app, dbq):
     assert len(before) >= 7 and sum(a["is_provincial_office"] for a in before) == 1
     result = app.test_cli_runner().invoke(args=["eoffice", "demo"])
     assert "already present" in result.output and "Phangnga2568" in result.output
+
+
+def test_rebuild_tallies_counts_the_letters_afresh(app):
+    """After entries imported around the app, the monthly tallies are counted from the registers."""
+    from app.extensions import db
+    from app.models import LetterTally
+    from app.services import tally
+
+    with app.app_context():
+        db.session.execute(LetterTally.__table__.delete())
+        db.session.commit()
+        expected = sum(tally.recount(db.session.connection()).values())
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["eoffice", "rebuild-tallies"])
+    assert result.exit_code == 0 and f"counted {expected} letters" in result.output
+    with app.app_context():
+        from tests.test_tally import assert_consistent
+
+        assert_consistent(db.session)
+        db.session.remove()

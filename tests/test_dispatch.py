@@ -403,3 +403,13 @@ def _received_register_checked(s):
         assert "ขอความร่วมมือสำรวจแหล่งน้ำ" not in [line[6] for line in lines(other)]
 
     return entry.number_text(), entry.id
+
+
+def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
+    """Whatever this module registered, filled, accepted or cancelled, through whichever route,
+    the letters tallied per month (the home page's chart) equal the entries counted afresh."""
+    from tests.test_tally import assert_consistent
+
+    with app.app_context():
+        assert_consistent(db.session)
+        db.session.remove()

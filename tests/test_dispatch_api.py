@@ -138,3 +138,14 @@ def test_openapi_describes_the_new_routes(client):
         assert "/api/v1" + path in spec["paths"], path
     tags = {t for p in spec["paths"].values() for op in p.values() for t in op.get("tags", [])}
     assert {"Letters", "Documents"} <= tags
+
+
+def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
+    """Whatever this module registered, filled, accepted or cancelled, through whichever route,
+    the letters tallied per month (the home page's chart) equal the entries counted afresh."""
+    from app.extensions import db
+    from tests.test_tally import assert_consistent
+
+    with app.app_context():
+        assert_consistent(db.session)
+        db.session.remove()

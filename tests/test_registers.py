@@ -442,3 +442,13 @@ def test_year_basis_changes_only_before_the_first_number(app, login_as, dbq):
     assert dbq(lambda s: s.get(NumberSeries, fresh_id).year_basis) == "fiscal"
     # Clerks do not manage series.
     assert login_as("clerk.dopa").get("/numberseriesview/list/").status_code == 403
+
+
+def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
+    """Whatever this module registered, filled, accepted or cancelled, through whichever route,
+    the letters tallied per month (the home page's chart) equal the entries counted afresh."""
+    from tests.test_tally import assert_consistent
+
+    with app.app_context():
+        assert_consistent(db.session)
+        db.session.remove()

@@ -6,6 +6,7 @@ from app.models.audit import AuditChainHead, AuditLog  # noqa: F401
 from app.models.org import Agency, EOfficeUser, WorkGroup  # noqa: F401
 from app.models.correspondence import (  # noqa: F401
     Attachment,
+    LetterTally,
     NumberCounter,
     NumberSeries,
     RegisterEntry,

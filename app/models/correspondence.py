@@ -172,3 +172,18 @@ class Attachment(StoredFile, Model):  # เอกสารแนบ
     def audit_label(self):
         return f"attachment #{self.id}" if self.audit_masked_columns() else self.filename
 
+
+
+class LetterTally(Model):  # letters registered per register, agency, group and month
+    """How many letters each register of each agency (and group) registered in a month (Bangkok
+    calendar): what the clerks' home-page chart reads, instead of counting a year of a register
+    on every page. Kept by app/services/tally.py as entries become letters (registered, or a
+    reserved number filled in); a reserved number never filled is no letter. ``work_group_id``
+    is 0 for none (a unique key with NULL would not be unique)."""
+
+    __tablename__ = "letter_tally"
+    register = Column(String(32), primary_key=True)
+    agency_id = Column(Integer, ForeignKey("agency.id"), primary_key=True)
+    work_group_id = Column(Integer, primary_key=True, default=0, autoincrement=False)
+    month = Column(String(7), primary_key=True)  # 2026-11 (Gregorian year, Bangkok month)
+    count = Column(Integer, nullable=False, default=0)

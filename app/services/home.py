@@ -5,12 +5,11 @@ here decides who may see what."""
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from app import thai
 from app.access import ADMIN, GROUP_CLERK, entry_scope
-from app.models import RegisterEntry
-from app.models.correspondence import STATUS_RESERVED
+from app.models import LetterTally
 from app.models.rooms import HOLDING, PENDING, Booking, Room
 from app.services import correspondence as svc
 from app.services.rooms import to_utc
@@ -82,27 +81,19 @@ def shows_chart(user):
     return getattr(user, "level", None) is not None and user.level <= GROUP_CLERK
 
 
-def _month_of(column, dialect):
-    """The Bangkok year-month of a UTC timestamp, as 'YYYY-MM', on either database."""
-    if dialect == "postgresql":
-        return func.to_char(column + dt.timedelta(hours=7), "YYYY-MM")
-    return func.strftime("%Y-%m", column, "+7 hours")
-
-
 def letters_per_month(session, user, today, months=MONTHS):
     """[(first day of the month, incoming, outgoing)] for the last ``months`` months up to
-    ``today``'s, over the registers ``user`` keeps; reserved numbers not yet filled are not
-    letters."""
+    ``today``'s, over the registers ``user`` keeps, read from the monthly tallies (see
+    app/services/tally.py: reserved numbers never filled are no letters)."""
     first = today.replace(day=1)
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    month = _month_of(RegisterEntry.registered_at, session.get_bind().dialect.name)
-    incoming = RegisterEntry.register.in_(INCOMING)
+    incoming = LetterTally.register.in_(INCOMING)
     rows = session.execute(
-        select(month, func.count().filter(incoming), func.count().filter(~incoming))
-        .where(entry_scope(user), RegisterEntry.status != STATUS_RESERVED,
-               RegisterEntry.registered_at >= to_utc(dt.datetime.combine(first, dt.time())))
-        .group_by(month)).all()
+        select(LetterTally.month, func.sum(case((incoming, LetterTally.count), else_=0)),
+               func.sum(case((incoming, 0), else_=LetterTally.count)))
+        .where(entry_scope(user, model=LetterTally), LetterTally.month >= f"{first:%Y-%m}")
+        .group_by(LetterTally.month)).all()
     counts = {key: (int(i or 0), int(o or 0)) for key, i, o in rows}
     out, day = [], first
     for _ in range(months):
