@@ -75,3 +75,45 @@ def test_every_path_that_registers_keeps_the_tallies(ctx):
     assert total == sum(tally.recount(s.connection()).values()) > 0
     assert_consistent(s)
     s.commit()
+
+
+def test_clerks_registering_at_once_are_each_counted_once(app):
+    """Normal and secret letters of one register come from two series (two counters) but share
+    one tally row: 12 clerks at once, each counted, no deadlock, no lost update."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.extensions import db
+    from tests.test_dispatch import make_clerk
+
+    clients = 12
+    with app.test_request_context():
+        s = db.session
+        office = agency(s, "พง 0023.1")
+        names = [make_clerk(s, office, f"tally{i}.local").username for i in range(clients)]
+        key = ("agency_in", office.id, 0, "2027-01")
+        before = tallies(s).get(key, 0)
+        db.session.remove()
+    barrier = threading.Barrier(clients)
+
+    def register(i):
+        with app.test_request_context():
+            session = db.session
+            try:
+                actor = user(session, names[i])
+                session.commit()  # back to the pool before waiting
+                barrier.wait(timeout=30)
+                svc.register_entry(session, actor, "agency_in", {
+                    "sender": "กรมส่งเสริมการปกครองท้องถิ่น", "subject": f"หนังสือที่ {i}",
+                    "receiver": "ท้องถิ่นจังหวัด", "speed": "normal",
+                    "secrecy": "secret" if i % 2 else "normal"},
+                    now=dt.datetime(2027, 1, 15, 3, 0))
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(register, range(clients), timeout=180))
+    with app.app_context():
+        assert tallies(db.session)[key] == before + clients
+        assert_consistent(db.session)
+        db.session.remove()
