@@ -701,4 +701,9 @@ OURS_EN = {
     'เมนูข้อความถึงผู้ดูแลระบบ': 'Messages to the administrators menu',
     'เมนูคู่มือการใช้งาน': 'User manual menu',
     'ประกาศของทุกหน่วยงานทุกสถานะ (รอเผยแพร่ เผยแพร่อยู่ หมดเวลา และถอนแล้ว) ล่าสุดก่อน': "Every agency's announcements in every state (scheduled, published, expired and withdrawn), latest first",
+    'หนังสือเข้าใหม่รอลงรับ': 'New letters to accept',
+    'เอกสารใหม่รอรับ': 'New documents to receive',
+    'แฟ้มที่ส่งคืนให้ท่านดำเนินการ': 'Files returned to you',
+    'แฟ้มรอฝ่ายเลขานุการดำเนินการ': "Files waiting for the secretaries",
+    'การจองห้องประชุมรออนุมัติ': 'Room bookings to approve',
 }

@@ -5,6 +5,7 @@ here decides who may see what."""
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
 from app import thai
@@ -21,7 +22,7 @@ MONTHS = 12
 @dataclass
 class Need:
     key: str  # an id for the page and the tests: inbox, documents, ...
-    label: str
+    label: str  # lazy: in the reader's language
     count: int
     endpoint: str
     icon: str
@@ -34,21 +35,21 @@ def needs(session, user, allowed):
 
     items = []
     if allowed("can_list", "InboxView"):
-        items.append(Need("inbox", "หนังสือเข้าใหม่รอลงรับ", dispatch.inbox_count(session, user),
-                          "InboxView.list", "fa-inbox"))
+        items.append(Need("inbox", _l("หนังสือเข้าใหม่รอลงรับ"),
+                          dispatch.inbox_count(session, user), "InboxView.list", "fa-inbox"))
     if allowed("can_list", "DocumentView"):
-        items.append(Need("documents", "เอกสารใหม่รอรับ", documents.new_count(session, user),
+        items.append(Need("documents", _l("เอกสารใหม่รอรับ"), documents.new_count(session, user),
                           "DocumentView.list", "fa-envelope"))
     if allowed("can_list", "TrackedFileView"):
-        items.append(Need("files", "แฟ้มที่ส่งคืนให้ท่านดำเนินการ",
+        items.append(Need("files", _l("แฟ้มที่ส่งคืนให้ท่านดำเนินการ"),
                           filetracking.owner_count(session, user), "TrackedFileView.mine",
                           "fa-folder-open"))
     if allowed("can_queue", "TrackedFileView") and filetracking.is_secretary(user):
         waiting = sum(len(files) for _stage, files in filetracking.queue(session, user))
-        items.append(Need("queue", "แฟ้มรอฝ่ายเลขานุการดำเนินการ", waiting,
+        items.append(Need("queue", _l("แฟ้มรอฝ่ายเลขานุการดำเนินการ"), waiting,
                           "TrackedFileView.queue", "fa-folder"))
     if allowed("can_decide", "BookingView"):
-        items.append(Need("bookings", "การจองห้องประชุมรออนุมัติ",
+        items.append(Need("bookings", _l("การจองห้องประชุมรออนุมัติ"),
                           bookings_to_decide(session, user), "BookingView.mine", "fa-calendar"))
     return [n for n in items if n.count]
 
