@@ -503,8 +503,7 @@ def post(session, actor, data, uploads=(), now=None):
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
     values = _checked(session, actor, data, None, len(checked), now)
-    written = []
-    try:
+    with attachment_store.transaction(session) as files:
         announcement = Announcement(
             title=values["title"], body=values["body"], agency_id=actor.agency_id,
             publish_from=values["publish_from"], publish_until=values["publish_until"],
@@ -513,17 +512,12 @@ def post(session, actor, data, uploads=(), now=None):
         announcement.agencies = values["agencies"]
         session.add(announcement)
         session.flush()
-        written = attachment_store.store(session, announcement, checked, actor.id, now,
-                                         settings["directory"])
+        files.store(announcement, checked, actor.id, now, settings["directory"])
         session.flush()
         audit.record(session, "announcement_post", target=announcement,
                      detail=_detail(announcement, files=[c.upload.filename for c in checked]),
                      target_label=_label(announcement))
         session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
     return announcement
 
 
@@ -544,8 +538,7 @@ def edit(session, actor, announcement, data, uploads=(), remove_file_ids=(), now
         raise PermissionDenied("แก้ไขได้เฉพาะประกาศของหน่วยงานตนเอง")
     now = svc._naive_utc(now)
     settings = svc._attachment_settings()
-    written = []
-    try:
+    with attachment_store.transaction(session) as files:
         lock_and_reload(session, announcement, "title")
         if announcement.withdrawn_at is not None:
             raise ValidationFailed("ประกาศนี้ถอนแล้ว จึงแก้ไขไม่ได้")
@@ -568,8 +561,7 @@ def edit(session, actor, announcement, data, uploads=(), remove_file_ids=(), now
         announcement.changed_at = now
         for f in removed:
             session.delete(f)
-        written = attachment_store.store(session, announcement, checked, actor.id, now,
-                                         settings["directory"])
+        files.store(announcement, checked, actor.id, now, settings["directory"])
         session.flush()
         audit.record(session, "announcement_edit", target=announcement,
                      detail={"before": before, "after": _detail(announcement),
@@ -579,10 +571,6 @@ def edit(session, actor, announcement, data, uploads=(), remove_file_ids=(), now
         gone = [attachment_store.resolve(settings["directory"], f.storage_name)
                 for f in removed]
         session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
     attachment_store.discard(gone)
     return announcement
 

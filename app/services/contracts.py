@@ -311,21 +311,15 @@ def register_contract(session, actor, code, data, uploads=(), now=None):
                                      settings["max_files"])
     now = svc._naive_utc(now)
     agency = session.get(Agency, actor.agency_id)
-    written = []
-    try:
+    with attachment_store.transaction(session) as files:
         series = _series(session, register, agency)
         year, (number,) = numbering.issue(session, series, now)
         contract = Contract(register=code, series_id=series.id, year=year, number=number,
                             agency_id=agency.id, status=IN_FORCE if register.contract else ACTIVE,
                             registered_by_id=actor.id, registered_at=now, **fields)
         session.add(contract)
-        written = attachment_store.store(session, contract, checked, actor.id, now,
-                                         settings["directory"])
+        files.store(contract, checked, actor.id, now, settings["directory"])
         session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
     return contract
 
 
@@ -379,15 +373,9 @@ def add_files(session, actor, contract, uploads, now=None):
                                      settings["max_files"] - already)
     if not checked:
         raise ValidationFailed("กรุณาเลือกไฟล์ที่จะแนบ")
-    written = []
-    try:
-        written = attachment_store.store(session, contract, checked, actor.id,
-                                         svc._naive_utc(now), settings["directory"])
+    with attachment_store.transaction(session) as files:
+        files.store(contract, checked, actor.id, svc._naive_utc(now), settings["directory"])
         session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
 
 
 def open_file(session, actor, contract, file_id, disposition):

@@ -139,8 +139,7 @@ def send(session, actor, scope, subject, note, uploads, agency_ids=(), group_ids
     settings = svc._attachment_settings()
     checked = attachment_store.check(uploads, settings["max_bytes"], settings["max_files"])
     now = svc._naive_utc(now)
-    written = []
-    try:
+    with attachment_store.transaction(session) as files:
         document = Document(scope=scope, subject=subject, note=note, sender_id=actor.id,
                             from_agency_id=actor.agency_id, from_group_id=actor.work_group_id,
                             sent_at=now)
@@ -148,17 +147,12 @@ def send(session, actor, scope, subject, note, uploads, agency_ids=(), group_ids
         for r in recipients:
             r.document = document
             session.add(r)
-        written = attachment_store.store(session, document, checked, actor.id, now,
-                                         settings["directory"])
+        files.store(document, checked, actor.id, now, settings["directory"])
         session.flush()
         audit.record(session, "document_send", target=document,
                      detail={"scope": scope, "recipients": len(recipients),
                              "files": len(checked)}, target_label=f"เอกสาร #{document.id}")
         session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
     return document
 
 

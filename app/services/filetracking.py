@@ -127,8 +127,7 @@ def register_file(session, actor, data, uploads=(), now=None):
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
     now = svc._naive_utc(now)
-    written = []
-    try:
+    with attachment_store.transaction(session) as files:
         series = _series(session)
         year, (number,) = numbering.issue(session, series, now)
         tracked = TrackedFile(
@@ -141,16 +140,11 @@ def register_file(session, actor, data, uploads=(), now=None):
         session.add(FileMove(file_id=tracked.id, from_stage=None, to_stage=FIRST_STAGE,
                              moved_by_id=actor.id, moved_by_name=actor.get_full_name(),
                              moved_at=now))
-        written = attachment_store.store(session, tracked, checked, actor.id, now,
-                                         settings["directory"])
+        files.store(tracked, checked, actor.id, now, settings["directory"])
         audit.record(session, "file_register", target=tracked,
                      detail={"number": tracked.number_text(), "executive": str(executive)},
                      target_label=f"แฟ้ม {tracked.number_text()}")
         session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
     return tracked
 
 

@@ -231,15 +231,9 @@ def add_photos(session, actor, room, uploads, now=None):
         if item.content_type not in IMAGE_TYPES:
             raise ValidationFailed(f"ไฟล์ \u201c{item.upload.filename}\u201d ไม่ใช่รูปภาพ "
                                    "(รับ PNG, JPEG, GIF หรือ WebP)")
-    written = []
-    try:
-        written = attachment_store.store(session, room, checked, actor.id, svc._naive_utc(now),
-                                         settings["directory"])
+    with attachment_store.transaction(session) as files:
+        files.store(room, checked, actor.id, svc._naive_utc(now), settings["directory"])
         session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
 
 
 def open_photo(session, room, photo_id):
