@@ -45,6 +45,12 @@ def fiscal_year(value):
     return be_year(value) + (1 if value.month >= 10 else 0)
 
 
+def today():
+    """The date in Bangkok now (the server's clock may run on UTC: after 17:00 UTC it is
+    already tomorrow here)."""
+    return dt.datetime.now(BANGKOK).date()
+
+
 def to_bangkok(value):
     """A naive datetime is taken as UTC (how we store times) and shown in Asia/Bangkok."""
     if value.tzinfo is None:

@@ -52,6 +52,7 @@ from app.models import Agency, EOfficeUser, NumberCounter, NumberSeries
 from app.models.contracts import CANCELLED, Contract, ContractFile
 from app.services import contracts as svc
 from app.services.attachments import Upload
+from app.thai import BANGKOK
 from tests.conftest import DB, login, text_of
 from tests.files import pdf_bytes
 from tests.pdftext import pdf_text
@@ -125,7 +126,7 @@ def tax_id_for():
 
 def form_of(spec, tag, tax_id):
     """The fields as typed into the add form (the service takes the same strings)."""
-    today = dt.date.today()
+    today = dt.datetime.now(BANGKOK).date()
     fields = {"doc_date": be(today - dt.timedelta(days=40)),
               "subject": f"โครงการเฉพาะ {tag} คำค้น KS{spec.key}{RUN}",
               "amount": "1,234,567.89", "method": "e_bidding", "remarks": f"หมายเหตุ {tag}"}
@@ -596,7 +597,7 @@ SERVICE_USERS = [*INTRUDERS, "clerk.dopa", "admin"]
 
 @pytest.mark.parametrize("user", SERVICE_USERS)
 def test_the_service_scope(app, world, user):
-    today = dt.date.today()
+    today = dt.datetime.now(BANGKOK).date()
 
     def check(s):
         actor = AnonymousUserMixin() if user == ANON else _user(s, user)

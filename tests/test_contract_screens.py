@@ -12,6 +12,7 @@ import openpyxl
 from app import thai
 from app.models import NumberCounter
 from app.models.contracts import Contract, ContractFile
+from app.thai import BANGKOK
 from tests.conftest import text_of
 from tests.pdftext import pdf_text
 from tests.files import pdf_bytes
@@ -54,7 +55,7 @@ def test_issue_a_number_and_read_the_details(login_as, dbq):
     pk = issue(clerk, files=[(io.BytesIO(pdf_bytes()), "สัญญา.pdf")])
     shown = text_of(clerk.get(f"/contracts/hire/show/{pk}"))
     number = dbq(lambda s: s.get(Contract, pk).number_text())
-    assert number.endswith(f"/{thai.fiscal_year(dt.date.today())}")  # by fiscal year
+    assert number.endswith(f"/{thai.fiscal_year(dt.datetime.now(BANGKOK).date())}")  # by fiscal year
     for expected in (number, "1,200,000.00", "หนึ่งล้านสองแสนบาทถ้วน", "หกหมื่นบาทถ้วน", TAX_ID,
                      "2 มี.ค. 2570", "2 ปี", "2 มี.ค. 2572", "สัญญา.pdf", "อยู่ระหว่างสัญญา"):
         assert expected in shown, expected
@@ -131,7 +132,7 @@ def test_search_export_and_print(login_as, dbq):
 
 def test_flags_on_the_list_and_the_home_page(login_as, dbq):
     clerk = login_as("clerk.cdd")
-    today = dt.date.today()
+    today = dt.datetime.now(BANGKOK).date()
     soon = today + dt.timedelta(days=12)
     thai_soon = f"{soon.day:02d}/{soon.month:02d}/{soon.year + 543}"
     start = today - dt.timedelta(days=100)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app import thai
 from app.models.rooms import Booking, Room
+from app.thai import BANGKOK
 from tests.conftest import text_of
 
 
@@ -17,7 +18,7 @@ def room_id(dbq, name):
 
 
 def a_day(offset=10):
-    day = dt.date.today() + dt.timedelta(days=offset)
+    day = dt.datetime.now(BANGKOK).date() + dt.timedelta(days=offset)
     return day, thai.format_date_input(day)
 
 

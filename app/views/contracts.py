@@ -2,7 +2,6 @@
 Excel export as searched, and the detail printed to PDF. Every rule is in
 app/services/contracts.py; a contract is found only within the user's scope (404 otherwise)."""
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from flask import Response, abort, flash, g, redirect, request, send_file, url_for
@@ -230,7 +229,7 @@ class ContractView(EOfficeModelView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"{self.register}-{dt.date.today():%Y%m%d}.xlsx")
+                         download_name=f"{self.register}-{thai.today():%Y%m%d}.xlsx")
 
     # ---- issue a number -------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ Every endpoint finds its entry through ``_entry_or_404``, which applies the same
 route: detail, edit, cancel, attachments, export and report alike.
 """
 
-import datetime as dt
 from operator import attrgetter
 from urllib.parse import quote
 
@@ -570,7 +569,7 @@ class RegisterView(EOfficeModelView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"{self.register}-{dt.date.today():%Y%m%d}.xlsx")
+                         download_name=f"{self.register}-{thai.today():%Y%m%d}.xlsx")
 
     @expose("/report", methods=["GET"])
     @has_access

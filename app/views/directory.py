@@ -1,7 +1,6 @@
 """The phone directory (สมุดโทรศัพท์): search, Excel and PDF. Every rule, the privacy of mobile
 numbers first, is in app/services/directory.py; this reads the request and answers."""
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from flask import Response, g, request, send_file
@@ -73,7 +72,7 @@ class DirectoryView(BaseView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"directory-{dt.date.today():%Y%m%d}.xlsx")
+                         download_name=f"directory-{thai.today():%Y%m%d}.xlsx")
 
     @expose("/print")
     @has_access
@@ -93,7 +92,7 @@ class DirectoryView(BaseView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return Response(pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": f"inline; filename=directory-{dt.date.today():%Y%m%d}.pdf"})
+            "Content-Disposition": f"inline; filename=directory-{thai.today():%Y%m%d}.pdf"})
 
     @staticmethod
     def _selection(text, agency_id):

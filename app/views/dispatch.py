@@ -2,8 +2,6 @@
 each opened with its files before it is accepted (ลงรับ) or returned (ส่งคืน). Every rule is in
 app/services/dispatch.py; a delivery is found only among those addressed to the user."""
 
-import datetime as dt
-
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
@@ -124,4 +122,4 @@ class InboxView(BaseView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"received-{dt.date.today():%Y%m%d}.xlsx")
+                         download_name=f"received-{thai.today():%Y%m%d}.xlsx")

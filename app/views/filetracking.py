@@ -3,7 +3,6 @@ file's page (where it is, since when, every move, the move form), its cover shee
 the secretaries' queue and the dashboard; the executives and the route, kept by the
 administrator. Every rule is in app/services/filetracking.py."""
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
@@ -150,7 +149,7 @@ class TrackedFileView(EOfficeModelView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"files-{dt.date.today():%Y%m%d}.xlsx")
+                         download_name=f"files-{thai.today():%Y%m%d}.xlsx")
 
     @expose("/queue")
     @has_access

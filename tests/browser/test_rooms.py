@@ -5,6 +5,7 @@ approves the first; the week calendar shows it. Screens saved under docs/screens
 import datetime as dt
 
 from app import thai
+from app.thai import BANGKOK
 from tests.browser.helpers import SCREENSHOTS, login
 
 ROOM = "ห้องประชุมที่ทำการปกครองจังหวัด"
@@ -17,7 +18,7 @@ def test_book_a_room_and_see_the_collision(browser, server):
         ctx.set_default_timeout(15_000)
         return ctx, ctx.new_page()
 
-    day = dt.date.today() + dt.timedelta(days=3)
+    day = dt.datetime.now(BANGKOK).date() + dt.timedelta(days=3)
     typed = thai.format_date_input(day)
     first_ctx, first = new_page()
     second_ctx, second = new_page()
