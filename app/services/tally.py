@@ -11,7 +11,7 @@ The same rule read from the entries themselves: not reserved, with a subject (a 
 letter always has one; a reservation never filled has none).
 """
 
-from sqlalchemy import and_, delete, event, func, insert, select
+from sqlalchemy import and_, delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app import thai
@@ -46,20 +46,19 @@ def _after_flush(session, flush_context):
         add(session.connection(), counts)
 
 
+_UPSERT = text(
+    "INSERT INTO letter_tally (register, agency_id, work_group_id, month, count) "
+    "VALUES (:register, :agency_id, :work_group_id, :month, :n) "
+    "ON CONFLICT (register, agency_id, work_group_id, month) "
+    "DO UPDATE SET count = letter_tally.count + excluded.count")
+
+
 def add(connection, counts):
     """Add ``counts`` ({(register, agency_id, work_group_id, month): n}) to the tallies, in
-    the caller's transaction."""
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    table = LetterTally.__table__
+    the caller's transaction (one statement per row: the same SQL on PostgreSQL and SQLite)."""
     for (register, agency_id, group_id, month), n in sorted(counts.items()):
-        stmt = upsert(table).values(register=register, agency_id=agency_id,
-                                    work_group_id=group_id, month=month, count=n)
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=["register", "agency_id", "work_group_id", "month"],
-            set_={"count": table.c.count + stmt.excluded.count}))
+        connection.execute(_UPSERT, {"register": register, "agency_id": agency_id,
+                                     "work_group_id": group_id, "month": month, "n": n})
 
 
 def month_expression(column, dialect):
