@@ -45,10 +45,18 @@ def fiscal_year(value):
     return be_year(value) + (1 if value.month >= 10 else 0)
 
 
-def today():
-    """The date in Bangkok now (the server's clock may run on UTC: after 17:00 UTC it is
-    already tomorrow here)."""
-    return dt.datetime.now(BANGKOK).date()
+def today(now=None):
+    """The date in Bangkok at ``now`` (a stored, naive UTC time; the clock's by default): the
+    server's clock may run on UTC, and after 17:00 UTC it is already tomorrow here."""
+    return to_bangkok(now or dt.datetime.now(dt.timezone.utc)).date()
+
+
+def to_utc(local):
+    """A Bangkok wall-clock time as typed (naive) to a stored time (naive UTC); an aware time
+    is converted from its own zone."""
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=BANGKOK)
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def to_bangkok(value):

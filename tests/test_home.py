@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from app import thai
 from app.extensions import db
 from app.models.filetracking import Executive
 from app.models.rooms import Room
@@ -64,7 +65,7 @@ def test_today_public_agenda_and_bookings_are_on_the_home_page(app, login_as):
     with app.test_request_context():
         s = db.session
         governor = s.execute(select(Executive).where(Executive.kind == "governor")).scalar_one()
-        today = home.today()
+        today = thai.today()
         late = dt.datetime.combine(today, dt.time(23, 0))
         welcome = agenda.save(s, user(s, "secretary"), {
             "executive_id": governor.id, "title": "ต้อนรับคณะรัฐมนตรี", "place": "ศาลากลาง",
@@ -77,7 +78,7 @@ def test_today_public_agenda_and_bookings_are_on_the_home_page(app, login_as):
         rooms.book(s, user(s, "officer.dopa"), room.id, {
             "title": "ประชุมประจำสัปดาห์ฝ่ายความมั่นคง", "attendees": 5,
             "starts_at": late, "ends_at": late + dt.timedelta(minutes=30)},
-            now=rooms.to_utc(dt.datetime.combine(today, dt.time())))
+            now=thai.to_utc(dt.datetime.combine(today, dt.time())))
         db.session.remove()
     seen = text_of(login_as("officer.cdd").get("/"))
     assert "ต้อนรับคณะรัฐมนตรี" in seen and "23:00-23:30" in seen

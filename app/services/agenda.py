@@ -20,7 +20,6 @@ from app.services import audit, ical
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
-from app.services.rooms import to_utc
 
 MAX_DAYS = 14  # one appointment at the most; a longer absence is entered as several
 
@@ -93,7 +92,7 @@ def _clean(session, data):
         raise ValidationFailed("เวลาสิ้นสุดต้องหลังเวลาเริ่ม")
     if end - start > dt.timedelta(days=MAX_DAYS):
         raise ValidationFailed(f"นัดหมายหนึ่งรายการยาวได้ไม่เกิน {MAX_DAYS} วัน")
-    fields["starts_at"], fields["ends_at"] = to_utc(start), to_utc(end)
+    fields["starts_at"], fields["ends_at"] = thai.to_utc(start), thai.to_utc(end)
     return fields
 
 
@@ -155,8 +154,8 @@ def between(session, first_day, last_day, executive_id=None, everything=False):
     """The appointments from ``first_day`` to ``last_day`` (Bangkok dates): the active public
     ones, or with ``everything`` (the secretaries, a feed) all of them, cancelled ones too.
     Ordered by start."""
-    start = to_utc(dt.datetime.combine(first_day, dt.time()))
-    end = to_utc(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))
+    start = thai.to_utc(dt.datetime.combine(first_day, dt.time()))
+    end = thai.to_utc(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))
     conditions = [Appointment.starts_at < end, Appointment.ends_at > start]
     if not everything:
         conditions += [Appointment.public.is_(True), Appointment.status == ACTIVE]
@@ -169,7 +168,7 @@ def between(session, first_day, last_day, executive_id=None, everything=False):
 
 def today_public(session, now=None):
     """Today's active public appointments, for the home page."""
-    today = thai.to_bangkok(svc._naive_utc(now)).date()
+    today = thai.today(now)
     return between(session, today, today)
 
 

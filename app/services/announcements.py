@@ -429,9 +429,7 @@ def _to_utc(local, what):
         return None
     if not isinstance(local, dt.datetime):
         raise ValidationFailed(f"{what}ไม่ถูกต้อง")
-    if local.tzinfo is not None:
-        return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return local.replace(tzinfo=thai.BANGKOK).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return thai.to_utc(local)
 
 
 def _checked(session, actor, data, announcement, files_after, now):

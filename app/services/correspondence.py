@@ -196,7 +196,7 @@ def clean(register, data, *, today=None, require_subject=True):
                 doc_date = thai.parse_date(doc_date)
             except thai.ThaiDateError as e:
                 raise ValidationFailed(f"ลงวันที่: {e}") from None
-        today = today or thai.to_bangkok(utcnow()).date()
+        today = today or thai.today()
         if doc_date is not None and register.incoming and doc_date > today:
             raise ValidationFailed("ลงวันที่ของหนังสือรับต้องไม่เลยวันนี้")
         out["doc_date"] = doc_date

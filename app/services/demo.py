@@ -197,11 +197,11 @@ def load_demo_contracts(session, today=None):
 
     from app.models.contracts import Contract
     from app.services import contracts
-    from app.thai import BANGKOK
+    from app import thai
 
     if session.query(Contract.id).first() is not None:
         return False
-    today = today or dt.datetime.now(BANGKOK).date()
+    today = today or thai.today()
 
     def day(offset):
         return today + dt.timedelta(days=offset)
@@ -268,11 +268,11 @@ def load_demo_day(session, today=None):
     from app.models.filetracking import Executive
     from app.models.rooms import Room
     from app.services import agenda, announcements, dispatch, rooms
-    from app.thai import BANGKOK
+    from app import thai
 
     if session.query(Appointment.id).first() is not None:
         return False
-    today = today or dt.datetime.now(BANGKOK).date()
+    today = today or thai.today()
 
     def user(username):
         return session.query(EOfficeUser).filter_by(username=username).one()

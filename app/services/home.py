@@ -9,11 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
 from app import thai
-from app.access import ADMIN, GROUP_CLERK, entry_scope
+from app.access import GROUP_CLERK, entry_scope
 from app.models import LetterTally
-from app.models.rooms import HOLDING, PENDING, Booking, Room
-from app.services import correspondence as svc
-from app.services.rooms import to_utc
+from app.models.rooms import HOLDING, Booking, Room
 
 INCOMING = ("province_in", "agency_in", "group_in")
 MONTHS = 12
@@ -31,7 +29,7 @@ class Need:
 def needs(session, user, allowed):
     """What waits for ``user``: [Need] with a count above 0, in the order of a working day.
     ``allowed(permission, view)`` says whether the user may open a screen (FAB's has_access)."""
-    from app.services import dispatch, documents, filetracking
+    from app.services import dispatch, documents, filetracking, rooms
 
     items = []
     if allowed("can_list", "InboxView"):
@@ -50,26 +48,14 @@ def needs(session, user, allowed):
                           "TrackedFileView.queue", "fa-folder"))
     if allowed("can_decide", "BookingView"):
         items.append(Need("bookings", _l("การจองห้องประชุมรออนุมัติ"),
-                          bookings_to_decide(session, user), "BookingView.mine", "fa-calendar"))
+                          rooms.waiting_count(session, user), "BookingView.mine", "fa-calendar"))
     return [n for n in items if n.count]
-
-
-def _kept_rooms(user):
-    """The rooms ``user`` approves bookings of (see rooms.keeps_room), as a condition."""
-    if user.level == ADMIN:
-        return Room.id.isnot(None)
-    return Room.agency_id == user.agency_id
-
-
-def bookings_to_decide(session, user):
-    return session.execute(select(func.count()).select_from(Booking).join(Room).where(
-        _kept_rooms(user), Booking.status == PENDING)).scalar_one()
 
 
 def bookings_today(session, user, today):
     """Today's pending and approved bookings of the user's own agency's rooms, and the
     user's own bookings elsewhere, by start."""
-    start = to_utc(dt.datetime.combine(today, dt.time()))
+    start = thai.to_utc(dt.datetime.combine(today, dt.time()))
     end = start + dt.timedelta(days=1)
     return session.execute(select(Booking).join(Room).where(
         Booking.status.in_(HOLDING), Booking.starts_at < end, Booking.ends_at > start,
@@ -141,6 +127,3 @@ def _nice_step(peak):
             return step
     return 10 ** len(str(peak))
 
-
-def today(now=None):
-    return thai.to_bangkok(svc._naive_utc(now)).date()

@@ -10,7 +10,7 @@ exclusion constraint is the backstop. A refused booking names the booking it col
 import datetime as dt
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, false, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app import thai
@@ -46,9 +46,26 @@ def keeps_room(actor, room):
     return actor.level in (CENTRAL_CLERK, AGENCY_CLERK) and actor.agency_id == room.agency_id
 
 
-def to_utc(local):
-    """A naive Bangkok wall-clock time (as typed) to naive UTC (as stored)."""
-    return local.replace(tzinfo=thai.BANGKOK).astimezone(dt.timezone.utc).replace(tzinfo=None)
+def kept_by(actor):
+    """``keeps_room`` as an SQL condition on Room: the rooms ``actor`` approves bookings of."""
+    if not _signed_in(actor):
+        return false()
+    if actor.level == ADMIN:
+        return true()
+    if actor.level in (CENTRAL_CLERK, AGENCY_CLERK):
+        return Room.agency_id == actor.agency_id
+    return false()
+
+
+def waiting(session, actor):
+    """The pending bookings of the rooms ``actor`` keeps, by start."""
+    return session.execute(select(Booking).join(Room).where(
+        kept_by(actor), Booking.status == PENDING).order_by(Booking.starts_at)).scalars().all()
+
+
+def waiting_count(session, actor):
+    return session.execute(select(func.count()).select_from(Booking).join(Room).where(
+        kept_by(actor), Booking.status == PENDING)).scalar_one()
 
 
 def period_text(booking):
@@ -94,7 +111,7 @@ def book(session, actor, room_id, data, now=None):
         raise ValidationFailed(f"จองได้ครั้งละไม่เกิน {MAX_HOURS} ชั่วโมง "
                                "การประชุมหลายวันกรุณาจองทีละวัน")
     now = svc._naive_utc(now)
-    starts_at, ends_at = to_utc(start), to_utc(end)
+    starts_at, ends_at = thai.to_utc(start), thai.to_utc(end)
     if starts_at < now:
         raise ValidationFailed("เวลาเริ่มผ่านมาแล้ว จองย้อนหลังไม่ได้")
     try:
@@ -183,8 +200,8 @@ def cancel(session, actor, booking, now=None):
 
 def bookings_between(session, room_ids, first_day, last_day, holding_only=True):
     """The bookings of the rooms that touch the Bangkok days [first_day, last_day]."""
-    start = to_utc(dt.datetime.combine(first_day, dt.time()))
-    end = to_utc(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))
+    start = thai.to_utc(dt.datetime.combine(first_day, dt.time()))
+    end = thai.to_utc(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))
     conditions = [Booking.room_id.in_(list(room_ids)), Booking.starts_at < end,
                   Booking.ends_at > start]
     if holding_only:

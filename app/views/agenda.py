@@ -20,10 +20,6 @@ from app.services.errors import DomainError
 from app.views.rooms import _int, _parse_day, _parse_time, _same
 
 
-def _today():
-    return thai.to_bangkok(utcnow()).date()
-
-
 class AgendaView(BaseView):
     route_base = "/agenda"
     default_view = "day"
@@ -34,13 +30,13 @@ class AgendaView(BaseView):
         return self.render_template(
             template, statuses=APPOINTMENT_STATUSES, period_text=svc.period_text,
             format_date=thai.format_date, to_bangkok=thai.to_bangkok,
-            keeps=svc.keeps_agenda(g.user), today=_today(), **kwargs)
+            keeps=svc.keeps_agenda(g.user), today=thai.today(), **kwargs)
 
     def _chosen(self):
         """The day asked (``day``, a Thai date; today by default) and the executive (or None)."""
         executive_id = _int(request.args.get("executive"))
         executive = db.session.get(Executive, executive_id) if executive_id else None
-        return _parse_day(request.args.get("day"), _today()), executive
+        return _parse_day(request.args.get("day"), thai.today()), executive
 
     @staticmethod
     def _appointments(first, last, executive):
@@ -253,7 +249,7 @@ class AgendaView(BaseView):
         if executive is None or not _same(request.args.get("token", ""),
                                           svc.feed_token(executive_id)):
             abort(404)
-        today = _today()
+        today = thai.today()
         # Whoever holds the secret address reads everything, as the secretaries do.
         appointments = svc.between(db.session, today - dt.timedelta(days=31),
                                    today + dt.timedelta(days=366), executive.id, everything=True)

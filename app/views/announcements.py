@@ -104,7 +104,7 @@ class AnnouncementView(BaseView):
 
     def _form(self, announcement, form, title):
         values = dict(svc.form_values(announcement)) if announcement is not None else {
-            "from_day": thai.format_date_input(thai.to_bangkok(utcnow()).date()),
+            "from_day": thai.format_date_input(thai.today()),
             "from_time": "", "until_day": "", "until_time": ""}
         if announcement is not None:
             values.update(title=announcement.title, body=announcement.body,

@@ -169,7 +169,7 @@ class ContractView(EOfficeModelView):
         except DomainError as e:
             flash(str(e), "danger")
             found = []
-        today = thai.to_bangkok(utcnow()).date()
+        today = thai.today()
         rows = [(c, svc.flags(c, today)) for c in found[:PAGE_SIZE]]
         searched = {k: v for k, v in criteria.items() if v}
         return self.render_template(
@@ -298,7 +298,7 @@ class ContractView(EOfficeModelView):
     @has_access
     def show(self, pk):
         contract = self._contract_or_404(pk)
-        today = thai.to_bangkok(utcnow()).date()
+        today = thai.today()
         keeps = contract.agency_id == g.user.agency_id and svc.keeps_contracts(g.user)
         return self.render_template(
             "contracts/show.html", title=self.spec.label, spec=self.spec, contract=contract,

@@ -6,6 +6,7 @@ registered per month. Before login, FAB's login page is where one lands (see the
 from flask import g, redirect
 from flask_appbuilder import IndexView, expose
 
+from app import thai
 from app.extensions import db
 
 
@@ -21,7 +22,7 @@ class HomeView(IndexView):
             return redirect(self.appbuilder.get_url_for_login)
         self.update_redirect()
         sm = self.appbuilder.sm
-        today = home.today()
+        today = thai.today()
         due = []
         if contracts.keeps_contracts(user) and sm.has_access("can_show", "HireContractView"):
             endpoints = {"hire": "HireContractView", "purchase": "PurchaseContractView",

@@ -14,9 +14,8 @@ from sqlalchemy import select
 from app import thai
 from app.extensions import db
 from app.models import Agency
-from app.models.rooms import BOOKING_STATUSES, PENDING, Booking, Room
+from app.models.rooms import BOOKING_STATUSES, Booking, Room
 from app.services import rooms as svc
-from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.views.base import EOfficeModelView
 from app.views.correspondence import serve_file, uploads_from
@@ -130,11 +129,7 @@ class BookingView(BaseView):
         user = g.user
         mine = db.session.execute(select(Booking).where(Booking.booked_by_id == user.id)
                                   .order_by(Booking.starts_at.desc()).limit(100)).scalars().all()
-        kept = [r.id for r in db.session.execute(select(Room)).scalars()
-                if svc.keeps_room(user, r)]
-        waiting = db.session.execute(select(Booking).where(
-            Booking.room_id.in_(kept), Booking.status == PENDING)
-            .order_by(Booking.starts_at)).scalars().all() if kept else []
+        waiting = svc.waiting(db.session, user)
         return self._page("rooms/bookings.html", mine=mine, waiting=waiting,
                           title=_l("การจองห้องประชุม"))
 
@@ -232,14 +227,14 @@ class BookingView(BaseView):
                                        .order_by(Room.name)).scalars().all()
         return self._page(template, chosen=chosen, room_id=room_id, agency_id=agency_id,
                           by_day=by_day, agencies=agencies, all_rooms=all_rooms,
-                          today=thai.to_bangkok(utcnow()).date(), day_names=DAY_NAMES,
+                          today=thai.today(), day_names=DAY_NAMES,
                           to_bangkok=thai.to_bangkok, **kwargs)
 
     @expose("/week")
     @has_access
     @permission_name("calendar")
     def week(self):
-        today = thai.to_bangkok(utcnow()).date()
+        today = thai.today()
         day = _parse_day(request.args.get("day"), today)
         monday = day - dt.timedelta(days=day.weekday())
         days = [monday + dt.timedelta(days=i) for i in range(7)]
@@ -251,7 +246,7 @@ class BookingView(BaseView):
     @has_access
     @permission_name("calendar")
     def month(self):
-        today = thai.to_bangkok(utcnow()).date()
+        today = thai.today()
         day = _parse_day(request.args.get("day"), today).replace(day=1)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(day.year, day.month)
         previous = (day - dt.timedelta(days=1)).replace(day=1)
@@ -269,7 +264,7 @@ class BookingView(BaseView):
         token = request.args.get("token", "")
         if room is None or not _same(token, svc.feed_token(room_id)):
             abort(404)
-        today = thai.to_bangkok(utcnow()).date()
+        today = thai.today()
         bookings = svc.bookings_between(db.session, [room.id], today - dt.timedelta(days=31),
                                         today + dt.timedelta(days=366))
         return Response(svc.ics(room, bookings, request.host.split(":")[0]),
