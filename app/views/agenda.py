@@ -17,7 +17,7 @@ from app.services import agenda as svc
 from app.services import reports
 from app.services.correspondence import utcnow
 from app.services.errors import DomainError
-from app.views.rooms import _int, _parse_day, _parse_time, _same
+from app.views.base import parse_day, parse_time, same_secret, to_int
 
 
 class AgendaView(BaseView):
@@ -34,9 +34,9 @@ class AgendaView(BaseView):
 
     def _chosen(self):
         """The day asked (``day``, a Thai date; today by default) and the executive (or None)."""
-        executive_id = _int(request.args.get("executive"))
+        executive_id = to_int(request.args.get("executive"))
         executive = db.session.get(Executive, executive_id) if executive_id else None
-        return _parse_day(request.args.get("day"), thai.today()), executive
+        return parse_day(request.args.get("day"), thai.today()), executive
 
     @staticmethod
     def _appointments(first, last, executive):
@@ -187,7 +187,7 @@ class AgendaView(BaseView):
         if day is None:
             flash("กรุณากรอกวันที่นัดหมาย", "danger")
             return None
-        start, end = _parse_time(form.get("start")), _parse_time(form.get("end"))
+        start, end = parse_time(form.get("start")), parse_time(form.get("end"))
         if start is None or end is None:
             flash("กรุณากรอกเวลาเริ่มและเวลาสิ้นสุดเป็น ชช:นน เช่น 09:00", "danger")
             return None
@@ -246,7 +246,7 @@ class AgendaView(BaseView):
         """An executive's calendar: no login (a calendar application cannot), so the address
         carries the executive's secret token instead."""
         executive = db.session.get(Executive, executive_id)
-        if executive is None or not _same(request.args.get("token", ""),
+        if executive is None or not same_secret(request.args.get("token", ""),
                                           svc.feed_token(executive_id)):
             abort(404)
         today = thai.today()

@@ -60,6 +60,42 @@ def page_arg():
         return 1
 
 
+def to_int(value, default=None):
+    """A number from a request (``?room=3``), or ``default`` for anything else."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_day(text, default):
+    """A Thai date typed or in a link (18/03/2561), or ``default`` when empty or invalid."""
+    from app import thai
+
+    try:
+        return thai.parse_date(text) or default
+    except thai.ThaiDateError:
+        return default
+
+
+def parse_time(text):
+    """A time of day typed as 09:00 or 9.00; None when it is not one."""
+    import datetime as dt
+
+    try:
+        hour, minute = str(text or "").strip().replace(".", ":").split(":")
+        return dt.time(int(hour), int(minute))
+    except ValueError:
+        return None
+
+
+def same_secret(a, b):
+    """Whether a token given equals the expected one, compared in constant time."""
+    import hmac
+
+    return hmac.compare_digest(str(a), str(b))
+
+
 def display(value):
     """A value as a clerk reads it: nothing for None, ใช่/ไม่ใช่ for booleans, lists joined."""
     if value is None:

@@ -33,6 +33,7 @@ from app.security import BACKGROUND_ENDPOINTS
 from app.services import chat as svc
 from app.services.correspondence import utcnow
 from app.services.errors import DomainError
+from app.views.base import to_int
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +145,6 @@ def _wants_json():
         == "application/json"
 
 
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def message_json(message, side):
     return {
         "id": message.id,
@@ -228,7 +222,7 @@ class ChatView(BaseView):
         if conversation is None:
             return jsonify({"error": "ไม่พบการสนทนานี้"}), 404
         messages = svc.read(db.session, conversation, side,
-                            after=max(_int(request.args.get("after"), 0), 0))
+                            after=max(to_int(request.args.get("after"), 0), 0))
         response = jsonify({"conversation": conversation.id, "status": conversation.status,
                             "messages": [message_json(m, side) for m in messages],
                             "admin_online": svc.admin_online(db.session)})

@@ -17,7 +17,7 @@ from app.models import Agency
 from app.models.rooms import BOOKING_STATUSES, Booking, Room
 from app.services import rooms as svc
 from app.services.errors import DomainError
-from app.views.base import EOfficeModelView
+from app.views.base import EOfficeModelView, parse_day, parse_time, same_secret, to_int
 from app.views.correspondence import serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
 
@@ -87,21 +87,6 @@ class RoomView(EOfficeModelView):
             raise PermissionDenied("เพิ่มหรือแก้ไขได้เฉพาะห้องประชุมของหน่วยงานตนเอง")
 
 
-def _parse_day(text, default):
-    try:
-        return thai.parse_date(text) or default
-    except thai.ThaiDateError:
-        return default
-
-
-def _parse_time(text):
-    try:
-        hour, minute = str(text or "").strip().replace(".", ":").split(":")
-        return dt.time(int(hour), int(minute))
-    except ValueError:
-        return None
-
-
 class BookingView(BaseView):
     route_base = "/bookings"
     default_view = "mine"
@@ -146,12 +131,12 @@ class BookingView(BaseView):
                 day = thai.parse_date(form.get("day"))
             except thai.ThaiDateError as e:
                 flash(f"วันที่ประชุม: {e}", "danger")
-            start, end = _parse_time(form.get("start")), _parse_time(form.get("end"))
+            start, end = parse_time(form.get("start")), parse_time(form.get("end"))
             if day is not None and (start is None or end is None):
                 flash("กรุณากรอกเวลาเริ่มและเวลาสิ้นสุดเป็น ชช:นน เช่น 09:00", "danger")
             elif day is not None:
                 try:
-                    booking = svc.book(db.session, g.user, _int(form.get("room")), {
+                    booking = svc.book(db.session, g.user, to_int(form.get("room")), {
                         "title": form.get("title"), "attendees": form.get("attendees"),
                         "starts_at": dt.datetime.combine(day, start),
                         "ends_at": dt.datetime.combine(day, end),
@@ -201,7 +186,7 @@ class BookingView(BaseView):
 
     def _rooms_chosen(self):
         """The rooms the calendar shows: one room (``room``), or an agency's (``agency``)."""
-        room_id, agency_id = _int(request.args.get("room")), _int(request.args.get("agency"))
+        room_id, agency_id = to_int(request.args.get("room")), to_int(request.args.get("agency"))
         query = select(Room).where(Room.active.is_(True)).order_by(Room.name)
         if room_id:
             return db.session.execute(query.where(Room.id == room_id)).scalars().all(), \
@@ -235,7 +220,7 @@ class BookingView(BaseView):
     @permission_name("calendar")
     def week(self):
         today = thai.today()
-        day = _parse_day(request.args.get("day"), today)
+        day = parse_day(request.args.get("day"), today)
         monday = day - dt.timedelta(days=day.weekday())
         days = [monday + dt.timedelta(days=i) for i in range(7)]
         return self._calendar(days[0], days[-1], "rooms/week.html", days=days,
@@ -247,7 +232,7 @@ class BookingView(BaseView):
     @permission_name("calendar")
     def month(self):
         today = thai.today()
-        day = _parse_day(request.args.get("day"), today).replace(day=1)
+        day = parse_day(request.args.get("day"), today).replace(day=1)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(day.year, day.month)
         previous = (day - dt.timedelta(days=1)).replace(day=1)
         following = (day + dt.timedelta(days=32)).replace(day=1)
@@ -262,7 +247,7 @@ class BookingView(BaseView):
         application cannot), so the address carries the room's secret token instead."""
         room = db.session.get(Room, room_id)
         token = request.args.get("token", "")
-        if room is None or not _same(token, svc.feed_token(room_id)):
+        if room is None or not same_secret(token, svc.feed_token(room_id)):
             abort(404)
         today = thai.today()
         bookings = svc.bookings_between(db.session, [room.id], today - dt.timedelta(days=31),
@@ -272,15 +257,3 @@ class BookingView(BaseView):
                         headers={"Content-Disposition": f"inline; filename=room-{room.id}.ics",
                                  "Cache-Control": "private, max-age=300"})
 
-
-def _same(a, b):
-    import hmac
-
-    return hmac.compare_digest(str(a), str(b))
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
