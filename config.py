@@ -113,7 +113,9 @@ class Config:
 
     # REST API: JWT login at /api/v1/security/login, OpenAPI at /api/v1/_openapi.
     FAB_API_SWAGGER_UI = True
-    FAB_ADD_SECURITY_API = True
+    # FAB's security API in part: roles, groups, permissions read-only; users through our own
+    # /api/v1/users/ (app/views/security_api.py, registered by the security manager).
+    FAB_ADD_SECURITY_API = False
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=SESSION_IDLE_MINUTES)
 
     INSTANCE_DIR = INSTANCE_DIR

@@ -2,10 +2,9 @@
 
 import logging
 
-from flask import Blueprint, Flask, g, render_template_string, request
+from flask import Blueprint, Flask, g, request
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
 
 log = logging.getLogger(__name__)
 # FAB's security API declares filters on relations it cannot filter, and says so at every start.
@@ -39,6 +38,12 @@ def create_app(config=None):
     app.register_blueprint(Blueprint("eoffice", __name__, static_folder="static",
                                      static_url_path="/eoffice/static"))
 
+    from app.views import api, inputs
+
+    # Before the views are built: their <int:> routes take the bounded converter, and FAB's
+    # API schemas the strict related fields.
+    inputs.install(app)
+    api.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     csrf.init_app(app)
@@ -62,6 +67,9 @@ def create_app(config=None):
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 
+    from app.views import errors
+
+    errors.install(app)
     _register_hooks(app)
     _register_cli(app)
     from app.views import announcements, chat
@@ -263,24 +271,6 @@ def _register_hooks(app):
                 db.session.rollback()
         return response
 
-    @app.errorhandler(413)
-    def _too_large(error):
-        limit = app.config["ATTACHMENT_MAX_MB"]
-        return _message_page(
-            app, f"ไฟล์ที่ส่งมีขนาดรวมใหญ่เกินกว่าที่ระบบรับได้ (ไฟล์ละไม่เกิน {limit} MB) "
-                 "ไม่มีการบันทึกข้อมูลใด ๆ"), 413
-
-    @app.errorhandler(CSRFError)
-    def _csrf_error(error):
-        return render_template_string(
-            "{% extends 'appbuilder/base.html' %}{% block content %}"
-            "<div class='alert alert-danger'>{{ message }}</div>"
-            "<a class='btn btn-default' href='javascript:history.back()'>ย้อนกลับ</a>"
-            "{% endblock %}",
-            message="แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
-            appbuilder=app.appbuilder, base_template=app.appbuilder.base_template,
-        ), 400
-
     def _record_refusal(app, status):
         user = getattr(g, "user", None)
         if user is None or not getattr(user, "is_authenticated", False):
@@ -297,16 +287,6 @@ def _register_hooks(app):
                     "endpoint": request.endpoint},
         )
         db.session.commit()
-
-
-def _message_page(app, message):
-    return render_template_string(
-        "{% extends 'appbuilder/base.html' %}{% block content %}"
-        "<div class='alert alert-danger'>{{ message }}</div>"
-        "<a class='btn btn-default' href='javascript:history.back()'>ย้อนกลับ</a>"
-        "{% endblock %}",
-        message=message, appbuilder=app.appbuilder, base_template=app.appbuilder.base_template,
-    )
 
 
 def _existing_target(app):

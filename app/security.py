@@ -74,8 +74,20 @@ class EOfficeSecurityManager(SecurityManager):
     userstatschartview = EOfficeUserStatsChartView
     groupmodelview = EOfficeSecurityGroupView
 
+    def register_views(self):
+        """FAB's screens and login API; of FAB's security API (FAB_ADD_SECURITY_API is off),
+        the parts the e-office offers (app/views/security_api.py)."""
+        super().register_views()
+        from app.views.security_api import SECURITY_APIS
+
+        for api in SECURITY_APIS:
+            self.appbuilder.add_api(api)
+
     def create_jwt_manager(self, app):
         jwt_manager = super().create_jwt_manager(app)
+        from app.views.errors import install_jwt_answers
+
+        install_jwt_answers(jwt_manager)
 
         # A token remembers the stamp it was issued with, as a session does.
         @jwt_manager.additional_claims_loader

@@ -173,3 +173,21 @@ def text_of(response):
     html = response.get_data(as_text=True)
     html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def world(app):
+    """Everything a request could have changed: every row of every table, and every file
+    under the attachments directory (for "a refused request changes nothing")."""
+    from sqlalchemy import MetaData
+
+    with app.app_context():
+        meta = MetaData()
+        meta.reflect(bind=db.engine)
+        with db.engine.connect() as conn:
+            rows = {name: sorted(map(repr, conn.execute(select(table))))
+                    for name, table in meta.tables.items() if name != "alembic_version"}
+        db.session.remove()
+    files = []
+    for folder, _dirs, names in os.walk(app.config["ATTACHMENTS_DIR"]):
+        files += sorted(os.path.join(folder, n) for n in names)
+    return rows, sorted(files)

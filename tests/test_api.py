@@ -134,8 +134,8 @@ def test_lower_levels_cannot_manage_users_by_api(client, dbq, username):
 
 
 def test_security_api_is_for_the_administrator(client):
-    assert client.get("/api/v1/security/users/", headers=token(client, "clerk.dopa")).status_code == 403
-    assert client.get("/api/v1/security/users/", headers=token(client, "admin")).status_code == 200
+    assert client.get("/api/v1/security/roles/", headers=token(client, "clerk.dopa")).status_code == 403
+    assert client.get("/api/v1/security/roles/", headers=token(client, "admin")).status_code == 200
 
 
 def test_password_change_revokes_tokens(app, client, dbq):
@@ -156,7 +156,9 @@ def test_readers_that_are_not_ids_are_refused_in_thai(client, dbq):
     r = client.post("/api/v1/registers/agency_in/entries", headers=token(client, "clerk.dopa"),
                     json={"sender": "กองทัพภาคที่ 4", "subject": "ลับ: แผนรักษาความปลอดภัย",
                           "secrecy": "secret", "readers": ["ทุกคน"]})
-    assert r.status_code == 422 and "ผู้มีสิทธิ์อ่าน" in r.json["message"]
+    # A text where an id is expected is a malformed request (400), named by its field.
+    assert r.status_code == 400 and "ผู้มีสิทธิ์อ่าน" in r.json["message"]
+    assert r.json["field"] == "readers"
     assert dbq.count(RegisterEntry) == before
 
 

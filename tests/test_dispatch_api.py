@@ -34,14 +34,15 @@ def test_the_whole_path_over_the_api(client, dbq):
     assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
                        json={"recipients": []}).status_code == 422
     assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
-                       json={"recipients": "ทุกหน่วย"}).status_code == 422
+                       json={"recipients": "ทุกหน่วย"}).status_code == 400
     assert client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=dopa,
                        json={"recipients": [cdd_id]}).status_code == 404
     for bad in ({"recipients": ["หนึ่ง"]}, {"recipients": [True]},
                 {"recipients": [dopa_id], "note": 5}, ["not", "an", "object"]):
         r = client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
                         json=bad)
-        assert r.status_code == 422 and r.json["message"], bad
+        # Values of the wrong kind are malformed requests: 400, with the field named.
+        assert r.status_code == 400 and r.json["message"], bad
     assert dbq.count(Delivery) == deliveries
 
     r = client.post(f"/api/v1/letters/entries/{entry_id}/dispatch", headers=central,
@@ -65,9 +66,9 @@ def test_the_whole_path_over_the_api(client, dbq):
     again = client.post(f"/api/v1/letters/deliveries/{to_dopa}/accept", headers=dopa)
     assert again.json["entry"]["id"] == r.json["entry"]["id"]  # one entry, not two
 
-    for bad in ({"reason": " "}, {"reason": 42}, {}):
+    for bad, status in (({"reason": " "}, 422), ({"reason": 42}, 400), ({}, 422)):
         assert client.post(f"/api/v1/letters/deliveries/{to_cdd}/return", headers=cdd,
-                           json=bad).status_code == 422, bad
+                           json=bad).status_code == status, bad
     r = client.post(f"/api/v1/letters/deliveries/{to_cdd}/return", headers=cdd,
                     json={"reason": "ไม่ใช่ภารกิจของหน่วยงาน"})
     assert r.status_code == 200 and r.json["return_reason"] == "ไม่ใช่ภารกิจของหน่วยงาน"

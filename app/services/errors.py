@@ -1,12 +1,18 @@
-"""Domain errors: their message is Thai and shown to the user as it is."""
+"""Domain errors: their message is Thai and shown to the user as it is.
+
+Each carries the HTTP status it answers with. A view or an API does not catch them: one handler
+(``app/views/errors.py``) turns any of them into a Thai page inside the layout, or a JSON body
+``{"message": ..., "field": ...}`` for the API, after rolling the request's transaction back.
+"""
 
 
 class DomainError(Exception):
     status = 422
 
-    def __init__(self, message):
+    def __init__(self, message, field=None):
         super().__init__(str(message))
         self.message = str(message)
+        self.field = field  # the request field at fault, when there is one
 
     def __str__(self):
         return self.message
@@ -18,3 +24,30 @@ class PermissionDenied(DomainError):
 
 class ValidationFailed(DomainError):
     status = 422
+
+
+class InvalidInput(DomainError):
+    """A request value that cannot become the typed value it stands for (a NUL byte in a text,
+    a number beyond its range, a list where a text is expected, a body that is not JSON)."""
+
+    status = 400
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request is well formed but the data is not in a state that allows it."""
+
+    status = 409
+
+
+class TooManyRequests(DomainError):
+    """A limit was reached (login attempts, guest messages); ``retry_after`` in seconds."""
+
+    status = 429
+
+    def __init__(self, message, retry_after=60, field=None):
+        super().__init__(message, field=field)
+        self.retry_after = max(1, int(retry_after))

@@ -11,6 +11,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 
 from app.services.errors import DomainError
+from app.views.inputs import MAX_PAGE
 
 
 def _rollback(datamodel):
@@ -45,8 +46,6 @@ class ServiceChecks:
     def pre_delete(self, item):
         self._guard(self.check_delete, item)
 
-
-MAX_PAGE = 100_000  # beyond any list: an OFFSET past it overflows PostgreSQL's bigint
 
 
 def page_arg():
@@ -132,17 +131,18 @@ class EOfficeModelView(ThaiDisplay, ServiceChecks, ModelView):
         abort(404)
 
 
-class EOfficeModelRestApi(ServiceChecks, ModelRestApi):
-    """A REST API whose domain refusals answer 403/422 with the Thai message, not 500."""
-
-    allow_browser_login = True
+class AnsweredRefusals:
+    """For FAB's model APIs: a domain error raised by a write hook (``pre_add``...) is answered
+    with its status and Thai message (``app.views.errors.answer``), not logged as a crash by
+    FAB's ``@safe``."""
 
     def _answer_domain_error(self, func, *args):
         try:
             return func(*args)
         except DomainError as e:
-            _rollback(self.datamodel)
-            return self.response(e.status, message=str(e))
+            from app.views.errors import answer
+
+            return answer(e)
 
     def post_headless(self):
         return self._answer_domain_error(super().post_headless)
@@ -152,3 +152,9 @@ class EOfficeModelRestApi(ServiceChecks, ModelRestApi):
 
     def delete_headless(self, pk):
         return self._answer_domain_error(super().delete_headless, pk)
+
+
+class EOfficeModelRestApi(AnsweredRefusals, ServiceChecks, ModelRestApi):
+    """A REST API whose domain refusals answer 403/422 with the Thai message, not 500."""
+
+    allow_browser_login = True

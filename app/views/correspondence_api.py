@@ -10,7 +10,7 @@ agency's entry is a 404, a refusal is 403 or 422 with a Thai message.
 """
 
 from flask import current_app, g, request
-from flask_appbuilder.api import BaseApi, expose, safe
+from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy import func, select
 
@@ -19,10 +19,11 @@ from app.extensions import db
 from app.models import RegisterEntry
 from app.services import correspondence as svc
 from app.services.attachments import Upload
-from app.services.errors import DomainError, ValidationFailed
+from app.services.errors import InvalidInput
+from app.views import inputs
 
-FIELDS = ("doc_number", "doc_date", "sender", "receiver", "subject", "action", "remarks",
-          "speed", "secrecy")
+TEXT_FIELDS = ("doc_number", "doc_date", "sender", "receiver", "subject", "action", "remarks")
+CHOICES = {"speed": svc.SPEEDS, "secrecy": svc.SECRECIES}
 MAX_PAGE_SIZE = 100
 
 
@@ -68,10 +69,6 @@ class RegisterApi(BaseApi):
     }
     openapi_spec_tag = "Registers"
 
-    def _refusal(self, error):
-        db.session.rollback()
-        return self.response(error.status, message=str(error))
-
     def _entry(self, register, pk):
         svc.register_of(register)
         return db.session.execute(
@@ -81,7 +78,6 @@ class RegisterApi(BaseApi):
 
     @expose("/<register>/entries", methods=["POST"])
     @protect()
-    @safe
     def create_entry(self, register):
         """Register a letter and issue its number.
         ---
@@ -133,27 +129,26 @@ class RegisterApi(BaseApi):
         else:
             payload = request.get_json(silent=True)
             if not isinstance(payload, dict):
-                return self.response_400(message="ต้องส่งข้อมูลเป็น JSON หรือ multipart/form-data")
-            readers = payload.get("readers") or []
+                raise InvalidInput("ต้องส่งข้อมูลเป็น JSON object หรือ multipart/form-data")
+            readers = payload.get("readers")
             uploads = []
-        data = {k: payload.get(k) for k in FIELDS if k in payload}
-        if "doc_date" in data and isinstance(data["doc_date"], str) and "-" in data["doc_date"]:
+        data = {k: inputs.text(payload[k], k) for k in TEXT_FIELDS if k in payload}
+        data.update({k: inputs.choice(payload[k], k, choices)
+                     for k, choices in CHOICES.items() if k in payload})
+        if data.get("doc_date") and "-" in data["doc_date"]:
             import datetime as dt
 
             try:
                 data["doc_date"] = dt.date.fromisoformat(data["doc_date"])
             except ValueError:
-                return self.response(422, message="ลงวันที่ไม่ถูกต้อง (YYYY-MM-DD หรือ วว/ดด/ปปปป)")
-        try:
-            entry = svc.register_entry(db.session, g.user, register, data, uploads=uploads,
-                                       reader_ids=readers)
-        except DomainError as e:
-            return self._refusal(e)
+                raise InvalidInput("ลงวันที่ไม่ถูกต้อง (YYYY-MM-DD หรือ วว/ดด/ปปปป)",
+                                   field="doc_date") from None
+        entry = svc.register_entry(db.session, g.user, register, data, uploads=uploads,
+                                   reader_ids=inputs.ids(readers, "readers", label="ผู้มีสิทธิ์อ่าน"))
         return self.response(201, **entry_json(entry, g.user))
 
     @expose("/<register>/entries", methods=["GET"])
     @protect()
-    @safe
     def list_entries(self, register):
         """List and search a register's entries, newest first.
         ---
@@ -180,19 +175,21 @@ class RegisterApi(BaseApi):
               description: Not allowed to use this register
         """
         args = request.args
-        try:
-            criteria = dict(args.items())
-            for name in ("date_from", "date_to"):
+        criteria = {k: inputs.text(args.get(k), k) for k in svc.SEARCH_TEXT}
+        criteria["number"] = inputs.integer(args.get("number"), "number", minimum=1,
+                                            label="เลขทะเบียน")
+        criteria.update({k: inputs.choice(args.get(k), k, choices)
+                         for k, choices in {**CHOICES, "status": svc.STATUSES}.items()})
+        for name in ("date_from", "date_to"):
+            try:
                 criteria[name] = thai.parse_date(args.get(name)) if args.get(name) else None
-            page = max(0, int(args.get("page", 0)))
-            size = min(MAX_PAGE_SIZE, max(1, int(args.get("page_size", 25))))
-            query = svc.search(db.session, g.user, register, criteria)
-        except thai.ThaiDateError as e:
-            return self.response(422, message=str(e))
-        except ValueError:
-            return self.response(422, message="page และ page_size ต้องเป็นตัวเลข")
-        except DomainError as e:
-            return self._refusal(e)
+            except thai.ThaiDateError as e:
+                raise InvalidInput(f"{name}: {e}", field=name) from None
+        page = inputs.integer(args.get("page"), "page", minimum=0, maximum=inputs.MAX_PAGE,
+                              default=0)
+        size = inputs.integer(args.get("page_size"), "page_size", minimum=1,
+                              maximum=MAX_PAGE_SIZE, default=25)
+        query = svc.search(db.session, g.user, register, criteria)
         cap = current_app.config["LIST_COUNT_CAP"]
         count = db.session.execute(
             select(func.count()).select_from(
@@ -204,7 +201,6 @@ class RegisterApi(BaseApi):
 
     @expose("/<register>/entries/<int:pk>", methods=["GET"])
     @protect()
-    @safe
     def get_entry(self, register, pk):
         """One entry.
         ---
@@ -217,17 +213,13 @@ class RegisterApi(BaseApi):
             200: {description: The entry}
             404: {description: No such entry that you may see}
         """
-        try:
-            entry = self._entry(register, pk)
-        except DomainError as e:
-            return self._refusal(e)
+        entry = self._entry(register, pk)
         if entry is None:
             return self.response_404()
         return self.response(200, **entry_json(entry, g.user))
 
     @expose("/<register>/entries/<int:pk>/cancel", methods=["POST"])
     @protect()
-    @safe
     def cancel_entry(self, register, pk):
         """Cancel an entry (it stays in the register, with its number).
         ---
@@ -246,14 +238,11 @@ class RegisterApi(BaseApi):
             404: {description: No such entry that you may see}
             422: {description: No reason, or already cancelled}
         """
-        try:
-            entry = self._entry(register, pk)
-            if entry is None:
-                return self.response_404()
-            payload = request.get_json(silent=True) or {}
-            if not isinstance(payload, dict):
-                raise ValidationFailed("ต้องส่งข้อมูลเป็น JSON")
-            svc.cancel(db.session, g.user, entry, payload.get("reason"))
-        except DomainError as e:
-            return self._refusal(e)
+        entry = self._entry(register, pk)
+        if entry is None:
+            return self.response_404()
+        payload = request.get_json(silent=True) or {}
+        if not isinstance(payload, dict):
+            raise InvalidInput("ต้องส่งข้อมูลเป็น JSON object")
+        svc.cancel(db.session, g.user, entry, inputs.text(payload.get("reason"), "reason"))
         return self.response(200, **entry_json(entry, g.user))

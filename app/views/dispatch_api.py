@@ -18,7 +18,7 @@ a 404, exactly as a missing id; a refusal is 403 or 422 with a Thai message.
 """
 
 from flask import g, request
-from flask_appbuilder.api import BaseApi, expose, safe
+from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy import select
 
@@ -28,7 +28,8 @@ from app.models.dispatch import Delivery
 from app.services import correspondence as svc
 from app.services import dispatch as dispatching
 from app.services import documents as docs
-from app.services.errors import DomainError, ValidationFailed
+from app.services.errors import InvalidInput, ValidationFailed
+from app.views import inputs
 from app.views.base import page_arg
 from app.views.correspondence import file_response, uploads_from
 from app.views.correspondence_api import entry_json
@@ -58,24 +59,15 @@ def _json_body():
     if payload is None:
         payload = {}
     if not isinstance(payload, dict):
-        raise ValidationFailed("ต้องส่งข้อมูลเป็น JSON")
+        raise InvalidInput("ต้องส่งข้อมูลเป็น JSON object")
     return payload
 
 
-def _text(payload, name):
-    """A text field of a JSON body: a string or absent."""
-    value = payload.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ValidationFailed(f"{name} ต้องเป็นข้อความ")
-    return value
-
-
 class _Api(BaseApi):
-    allow_browser_login = True
+    """A refusal of a service (DomainError) is raised, not caught: app/views/errors.py answers
+    it with its status and Thai message, after a rollback."""
 
-    def _refusal(self, error):
-        db.session.rollback()
-        return self.response(error.status, message=str(error))
+    allow_browser_login = True
 
 
 class LetterApi(_Api):
@@ -96,7 +88,6 @@ class LetterApi(_Api):
 
     @expose("/entries/<int:pk>/dispatch", methods=["POST"])
     @protect()
-    @safe
     def dispatch_entry(self, pk):
         """Send a register entry, with its attachments, to agencies, groups or people.
         ---
@@ -125,20 +116,16 @@ class LetterApi(_Api):
             RegisterEntry.id == pk, svc.entry_scope(g.user))).scalar_one_or_none()
         if entry is None:
             return self.response_404()
-        try:
-            payload = _json_body()
-            recipients = payload.get("recipients")
-            if not isinstance(recipients, list):
-                raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย")
-            sent = dispatching.dispatch(db.session, g.user, entry, recipients,
-                                        note=_text(payload, "note"))
-        except DomainError as e:
-            return self._refusal(e)
+        payload = _json_body()
+        recipients = inputs.ids(payload.get("recipients"), "recipients", label="ผู้รับ")
+        if not recipients:
+            raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย", field="recipients")
+        sent = dispatching.dispatch(db.session, g.user, entry, recipients,
+                                    note=inputs.text(payload.get("note"), "note"))
         return self.response(201, deliveries=[delivery_json(d) for d in sent])
 
     @expose("/inbox", methods=["GET"])
     @protect()
-    @safe
     def inbox(self):
         """New incoming: the deliveries waiting for my decision, most urgent first.
         ---
@@ -152,7 +139,6 @@ class LetterApi(_Api):
 
     @expose("/deliveries/<int:pk>", methods=["GET"])
     @protect()
-    @safe
     def get_delivery(self, pk):
         """One delivery addressed to me.
         ---
@@ -171,7 +157,6 @@ class LetterApi(_Api):
 
     @expose("/deliveries/<int:pk>/accept", methods=["POST"])
     @protect()
-    @safe
     def accept_delivery(self, pk):
         """ลงรับ: enter the letter into my register with its next number.
         ---
@@ -187,16 +172,12 @@ class LetterApi(_Api):
         delivery = self._delivery(pk)
         if delivery is None:
             return self.response_404()
-        try:
-            entry = dispatching.accept(db.session, g.user, delivery)
-        except DomainError as e:
-            return self._refusal(e)
+        entry = dispatching.accept(db.session, g.user, delivery)
         return self.response(200, delivery=delivery_json(delivery),
                              entry=entry_json(entry, g.user) if entry is not None else None)
 
     @expose("/deliveries/<int:pk>/return", methods=["POST"])
     @protect()
-    @safe
     def return_delivery(self, pk):
         """ส่งคืน: refuse a delivery, with a reason.
         ---
@@ -217,16 +198,12 @@ class LetterApi(_Api):
         delivery = self._delivery(pk)
         if delivery is None:
             return self.response_404()
-        try:
-            dispatching.return_delivery(db.session, g.user, delivery,
-                                        _text(_json_body(), "reason"))
-        except DomainError as e:
-            return self._refusal(e)
+        dispatching.return_delivery(db.session, g.user, delivery,
+                                    inputs.text(_json_body().get("reason"), "reason"))
         return self.response(200, **delivery_json(delivery))
 
     @expose("/<int:letter_id>/timeline", methods=["GET"])
     @protect()
-    @safe
     def timeline(self, letter_id):
         """Every event of a letter, in order.
         ---
@@ -278,7 +255,6 @@ class DocumentApi(_Api):
 
     @expose("/new", methods=["GET"])
     @protect()
-    @safe
     def new(self):
         """New documents (เอกสารใหม่): for me and not yet received, newest first.
         ---
@@ -294,7 +270,6 @@ class DocumentApi(_Api):
 
     @expose("/received", methods=["GET"])
     @protect()
-    @safe
     def received(self):
         """Received documents (เอกสารรับแล้ว), newest first.
         ---
@@ -310,7 +285,6 @@ class DocumentApi(_Api):
 
     @expose("/sent", methods=["GET"])
     @protect()
-    @safe
     def sent(self):
         """Send history (ประวัติการส่ง): what I sent, with each recipient's times.
         ---
@@ -326,7 +300,6 @@ class DocumentApi(_Api):
 
     @expose("/", methods=["POST"])
     @protect()
-    @safe
     def send(self):
         """Send files with a note.
         ---
@@ -352,18 +325,16 @@ class DocumentApi(_Api):
             422: {description: Invalid input (Thai message); nothing sent, no file kept}
         """
         form = request.form
-        try:
-            document = docs.send(
-                db.session, g.user, form.get("scope"), form.get("subject"), form.get("note"),
-                uploads_from("files"), agency_ids=form.getlist("agencies"),
-                group_ids=form.getlist("groups"), user_ids=form.getlist("people"))
-        except DomainError as e:
-            return self._refusal(e)
+        document = docs.send(
+            db.session, g.user, form.get("scope"), form.get("subject"), form.get("note"),
+            uploads_from("files"),
+            agency_ids=inputs.ids(form.getlist("agencies"), "agencies", label="หน่วยงาน"),
+            group_ids=inputs.ids(form.getlist("groups"), "groups", label="กลุ่มงาน"),
+            user_ids=inputs.ids(form.getlist("people"), "people", label="ผู้รับ"))
         return self.response(201, **document_json(document, g.user))
 
     @expose("/<int:pk>", methods=["GET"])
     @protect()
-    @safe
     def get_document(self, pk):
         """One document I sent or that is for me.
         ---
@@ -382,7 +353,6 @@ class DocumentApi(_Api):
 
     @expose("/<int:pk>/receive", methods=["POST"])
     @protect()
-    @safe
     def receive(self, pk):
         """ลงรับ a document that is for me.
         ---
@@ -399,15 +369,11 @@ class DocumentApi(_Api):
         document = docs.document_for(db.session, g.user, pk)
         if document is None:
             return self.response_404()
-        try:
-            docs.receive(db.session, g.user, document)
-        except DomainError as e:
-            return self._refusal(e)
+        docs.receive(db.session, g.user, document)
         return self.response(200, **document_json(document, g.user))
 
     @expose("/<int:pk>/files/<int:file_id>", methods=["GET"])
     @protect()
-    @safe
     def get_file(self, pk, file_id):
         """A file of a document.
         ---
@@ -423,10 +389,7 @@ class DocumentApi(_Api):
         document = docs.document_for(db.session, g.user, pk)
         if document is None:
             return self.response_404()
-        try:
-            row, data = docs.open_file(db.session, g.user, document, file_id, "attachment")
-        except DomainError as e:
-            return self._refusal(e)
+        row, data = docs.open_file(db.session, g.user, document, file_id, "attachment")
         if row is None:
             return self.response_404()
         return file_response(row, data, "attachment")

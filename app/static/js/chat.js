@@ -231,7 +231,7 @@
       })
       .then(function (result) {
         button.disabled = false;
-        if (!result.ok) { self.say(result.data.error || self.words.wordError); return; }
+        if (!result.ok) { self.say(result.data.error || result.data.message || self.words.wordError); return; }
         box.value = "";
         self.switchTo(result.data.conversation);
         self.append(result.data.message);
