@@ -6,8 +6,8 @@ Everything a deployment changes comes from an environment variable; nothing secr
     SECRET_KEY     session signing key; default: generated once into instance/secret_key
     SESSION_IDLE_MINUTES   inactivity before a session ends (default 60)
     PORT           used by run.py and `make run` (default 8080)
-    EOFFICE_MASTER_KEY      base64 of 32 random bytes: wraps the keys of secret letters' files.
-                            Without it secret letters can be registered but not given files.
+    EOFFICE_MASTER_KEY      base64 of 32 random bytes: wraps the keys of secret letters' files;
+                            default: generated once into instance/master_key (back it up)
     EOFFICE_ATTACHMENTS_DIR where attachments are stored (default instance/attachments); a shared
                             volume when several hosts serve the province
     ATTACHMENT_MAX_MB       largest file accepted (default 20)
@@ -20,11 +20,14 @@ Everything a deployment changes comes from an environment variable; nothing secr
 
 import os
 import secrets
+import time
 from datetime import timedelta
 
 from flask_appbuilder.const import AUTH_DB
 
 from app.passwords import password_complexity
+from app.services.attachments import master_key_bytes, new_master_key
+from app.services.errors import ValidationFailed
 
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 INSTANCE_DIR = os.environ.get("EOFFICE_INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
@@ -49,11 +52,85 @@ def load_secret_key(instance_dir):
         # O_EXCL: two workers starting at once must not write two different keys.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        with open(path, encoding="ascii") as f:
-            return f.read().strip()
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        key = secrets.token_urlsafe(48)
-        f.write(key)
+        # Empty, it is another worker's file between its creation and its write: wait a little.
+        deadline = time.monotonic() + MASTER_KEY_WAIT_SECONDS
+        while True:
+            with open(path, encoding="ascii") as f:
+                key = f.read().strip()
+            if key:
+                return key
+            if time.monotonic() >= deadline:
+                raise RuntimeError(f"{path} is empty: delete it to generate a new secret key")
+            time.sleep(0.01)
+    key = secrets.token_urlsafe(48)
+    os.write(fd, key.encode("ascii"))  # one write, as the master key's
+    os.close(fd)
+    return key
+
+
+MASTER_KEY_FILE = "master_key"
+
+
+class MasterKeyFileError(RuntimeError):
+    """instance/master_key exists but holds no valid key: it is never replaced."""
+
+
+def load_master_key(instance_dir):
+    """(key, where): EOFFICE_MASTER_KEY from the environment (where is None), else the key of
+    instance/master_key (where is its path), generated there once: base64 of 32 random bytes,
+    mode 0600.
+
+    Created with O_EXCL and written in one write, so that two workers starting at once agree on
+    one key; never overwritten, since every secret letter's file is encrypted under it and a new
+    key would leave them all unreadable. A file that holds no valid key is MasterKeyFileError,
+    never replaced. The key itself is never printed, logged or put into an error.
+    """
+    key = os.environ.get("EOFFICE_MASTER_KEY")
+    if key and key.strip():
+        return key, None
+    os.makedirs(instance_dir, exist_ok=True)
+    path = os.path.join(instance_dir, MASTER_KEY_FILE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_master_key(path), path
+    key = new_master_key()
+    try:
+        os.write(fd, (key + "\n").encode("ascii"))
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.remove(path)  # nothing was encrypted under a key never written
+        raise
+    os.close(fd)
+    return key, path
+
+
+MASTER_KEY_WAIT_SECONDS = 2.0  # how long an empty key file may be another worker's, being written
+
+
+def _read_master_key(path):
+    """The key in ``path``. Empty, it is another worker's file between its creation and its one
+    write: wait for it, a little."""
+    deadline = time.monotonic() + MASTER_KEY_WAIT_SECONDS
+    while True:
+        with open(path, "rb") as f:
+            raw = f.read(4096)
+        if raw.strip() or time.monotonic() >= deadline:
+            break
+        time.sleep(0.01)
+    try:
+        key = raw.decode("ascii").strip()
+        master_key_bytes(key)
+    except (UnicodeDecodeError, ValidationFailed):
+        raise MasterKeyFileError(
+            f"ไฟล์กุญแจหลัก {path} ไม่ถูกต้อง (ต้องเป็นข้อมูลสุ่ม 32 ไบต์ที่เข้ารหัสแบบ base64) "
+            "ระบบจะไม่สร้างกุญแจใหม่ทับไฟล์นี้ "
+            "เพราะไฟล์ของหนังสือลับที่เข้ารหัสไว้แล้วจะเปิดไม่ได้อีก "
+            "กรุณานำไฟล์ที่สำรองไว้กลับมาวาง หรือตั้งค่า EOFFICE_MASTER_KEY "
+            "หากยังไม่เคยแนบไฟล์ให้หนังสือลับเลย ลบไฟล์นี้แล้วเริ่มระบบใหม่เพื่อสร้างกุญแจใหม่ "
+            f"(invalid master key file {path}: restore it from the backup or set "
+            "EOFFICE_MASTER_KEY; it is never replaced)") from None
     return key
 
 
@@ -151,6 +228,10 @@ def build_config(overrides=None):
     cfg.update(overrides or {})
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = load_secret_key(cfg["INSTANCE_DIR"])
+    if not cfg.get("MASTER_KEY"):
+        # Secret letters are given files from the first `make run`: EOFFICE_MASTER_KEY when set
+        # (production), else instance/master_key, which `flask eoffice setup` names for backup.
+        cfg["MASTER_KEY"], cfg["MASTER_KEY_FILE"] = load_master_key(cfg["INSTANCE_DIR"])
     cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Clerks issuing numbers at once queue on SQLite's write lock: wait for it, up to 30 s.

@@ -61,6 +61,26 @@ def setup(with_demo):
     current_app.appbuilder.sm.sync_roles()
     if with_demo:
         _load_demo()
+    _print_master_key()
+
+
+def _print_master_key():
+    """Where the master key of secret letters' files lives and that it must be backed up; never
+    the key itself."""
+    import os
+
+    path = current_app.config.get("MASTER_KEY_FILE")
+    if path:
+        click.echo(f"master key (กุญแจหลัก): {path}")
+        click.echo("  back it up now, kept apart from the database and the attachments: without it "
+                   "no secret letter's file can be opened again. In production, set "
+                   "EOFFICE_MASTER_KEY instead.")
+        click.echo("  (สำรองไฟล์นี้ไว้ทันที แยกจากฐานข้อมูลและไฟล์แนบ หากไฟล์นี้หาย "
+                   "ไฟล์ของหนังสือลับทั้งหมดจะเปิดไม่ได้อีก)")
+        if os.stat(path).st_mode & 0o077:
+            click.echo(f"  warning: others can read it: chmod 600 {path}", err=True)
+    elif os.environ.get("EOFFICE_MASTER_KEY", "").strip():
+        click.echo("master key (กุญแจหลัก): from EOFFICE_MASTER_KEY")
 
 
 @eoffice.command("rebuild-tallies")

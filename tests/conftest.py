@@ -175,6 +175,15 @@ def text_of(response):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+@pytest.fixture(scope="session")
+def packages(tmp_path_factory):
+    """Documents real and hostile (tests/files.py PACKAGES), each built once per run into a
+    temporary folder: ``packages["bomb"]`` is a 200 MiB zip bomb of about 200 KB."""
+    from tests.files import Packages
+
+    return Packages(tmp_path_factory.mktemp("packages"))
+
+
 def world(app):
     """Everything a request could have changed: every row of every table, and every file
     under the attachments directory (for "a refused request changes nothing")."""

@@ -184,15 +184,276 @@ def test_password_protected_office_file_is_refused():
     assert '"ลับ.docx"' in str(e.value) and "รหัสผ่าน" in str(e.value)
 
 
-def test_zip_members_are_never_decompressed():
-    # A declared-huge document part: only the list of names is read, so this costs nothing.
+# ---- packaged documents: zip bombs ---------------------------------------------------------------
+
+ZIP_TAIL = "ระบบจึงไม่รับไฟล์นี้ เพราะอาจเป็นไฟล์อันตราย (zip bomb"
+
+
+def refusal(name, data):
+    """The Thai message ``check`` refuses ``data`` with, named ``name``."""
+    with pytest.raises(ValidationFailed) as e:
+        check_one(up(name, data))
+    message = str(e.value)
+    assert message.startswith(f'ไฟล์ "{name}" ') and ZIP_TAIL in message, message
+    assert e.value.status == 422
+    return message
+
+
+class Inflation:
+    """Counts what the check asks of zlib: decompressors made, the largest piece taken out at
+    once, and everything taken out."""
+
+    def __init__(self, monkeypatch):
+        self.made, self.largest, self.total = 0, 0, 0
+        real = zlib.decompressobj
+
+        def counting(*args):
+            self.made += 1
+            inner = real(*args)
+            counter = self
+
+            class Counted:
+                def decompress(self, data, max_length=0):
+                    out = inner.decompress(data, max_length)
+                    counter.largest = max(counter.largest, len(out))
+                    counter.total += len(out)
+                    return out
+
+                def __getattr__(self, name):
+                    return getattr(inner, name)
+
+            return Counted()
+
+        monkeypatch.setattr(att.zlib, "decompressobj", counting)
+
+
+def test_a_zip_bomb_is_refused_on_its_declared_size_without_inflating_a_byte(
+        packages, monkeypatch):
+    bomb = packages["bomb"]
+    assert len(bomb) < 300 * 1024
+    with zipfile.ZipFile(io.BytesIO(bomb)) as z:
+        assert z.getinfo("word/document.xml").file_size == 200 * MB
+    inflation = Inflation(monkeypatch)
+    message = refusal("บันทึกข้อความ.docx", bomb)
+    assert "ถูกบีบอัดไว้มากผิดปกติ" in message and "(รับได้ไม่เกิน 200 เท่า)" in message
+    assert inflation.made == 0
+
+
+def test_a_bomb_that_hides_its_size_is_stopped_at_its_first_chunk(packages, monkeypatch):
+    """Both headers say 1,000 bytes; the data inflates to 64 MiB. Streamed, counted, stopped."""
+    import tracemalloc
+
+    hidden = packages["lying_bomb"]
+    inflation = Inflation(monkeypatch)
+    tracemalloc.start()
+    try:
+        message = refusal("รายงาน.docx", hidden)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "ระบุขนาดของข้อมูลภายในไว้ไม่ตรงกับข้อมูลจริง" in message
+    # One chunk of the 64 MiB (and the few bytes of the small parts before it), never more.
+    assert inflation.largest <= att.ZIP_CHUNK and inflation.total < att.ZIP_CHUNK + 4096
+    assert peak < 2 * MB
+
+
+def test_a_local_header_that_lies_about_its_size_is_refused(packages):
+    liar = packages["lying_local_header"]
+    # zipfile reads the central directory only: to it, the file is sound.
+    with zipfile.ZipFile(io.BytesIO(liar)) as z:
+        assert z.read("word/document.xml").startswith(b"<?xml")
+    message = refusal("คำสั่ง.docx", liar)
+    assert "ระบุขนาดของข้อมูลภายในไว้ไม่ตรงกับข้อมูลจริง" in message
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx", "odt"])
+def test_an_extreme_ratio_is_refused_whatever_the_kind(kind):
+    from tests.files import extreme_ratio
+
+    data = extreme_ratio(kind)  # 4 MiB of zeros in about 4 KB
+    assert len(data) < 10 * 1024
+    message = refusal(f"ตาราง.{kind}", data)
+    assert "ถูกบีบอัดไว้มากผิดปกติ" in message and "1,0" in message  # about 1,000 times
+
+
+def test_too_many_members_are_refused_before_zipfile_reads_them(packages, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("zipfile parsed a package with too many members")
+
+    data = packages["many_members"]
+    monkeypatch.setattr(att.zipfile, "ZipFile", never)
+    message = refusal("สไลด์.docx", data)
+    assert "มีส่วนประกอบภายในมากกว่า 10,000 ส่วน" in message
+
+
+def test_members_up_to_the_limit_pass():
+    from tests.files import many_members
+
+    data = many_members(att.ZIP_MAX_MEMBERS - 3)  # with its own three parts: exactly the limit
+    assert check_one(up("ครบ.docx", data)).extension == "docx"
+
+
+def test_the_whole_package_inflated_has_a_ceiling(packages, monkeypatch):
+    monkeypatch.setattr(att, "ZIP_MAX_INFLATED", 8 * MB)
+    message = refusal("ทะเบียน.xlsx", packages["big_xlsx"])  # about 20 MB of sheet XML
+    assert "เมื่อคลายการบีบอัดแล้วจะมีขนาดเกิน 8 MB" in message
+
+
+def test_small_members_that_add_up_to_a_bomb_are_refused_by_the_overall_ratio():
+    from tests.files import package, zeros
+
+    # Each member is under the member grace (1 MiB): only the whole package's ratio sees them.
+    data = package("docx", streamed=[(f"word/media/image{i}.emf", zeros(900 * 1024))
+                                     for i in range(16)])
+    message = refusal("ภาพ.docx", data)
+    assert "(รับได้ไม่เกิน 100 เท่า)" in message
+
+
+def _hostile(change):
+    """A docx with one extra member, changed by ``change(data)``."""
+    from tests.files import package
+
+    return change(package("docx", extra=[("word/styles.xml", b"<styles/>" * 50)]))
+
+
+def _set_central(name, offset, fmt, value):
+    from tests.files import central_entry, patched
+
+    return lambda data: patched(data, (central_entry(data, name) + offset, fmt, value))
+
+
+def _set_both(name, local_offset, central_offset, fmt, value):
+    from tests.files import central_entry, local_header, patched
+
+    return lambda data: patched(data, (local_header(data, name) + local_offset, fmt, value),
+                                (central_entry(data, name) + central_offset, fmt, value))
+
+
+def _same_bytes_twice(data):
+    """Fifield's overlapping bomb: a second member pointing at the first one's bytes."""
+    from tests.files import central_entry, local_header, patched
+
+    return patched(data, (central_entry(data, "word/styles.xml") + 42, "<I",
+                          local_header(data, "word/document.xml")))
+
+
+def _extra_members(*members):
+    from tests.files import package
+
+    return lambda _data: package("docx", extra=members)
+
+
+def _bzip2(_data):
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(out, "w") as z:
         z.writestr("[Content_Types].xml", CONTENT_TYPES)
-        z.writestr("word/document.xml", b"\x00" * (64 * MB))
-    data = out.getvalue()
-    assert len(data) < MB
-    assert check_one(up("bomb.docx", data)).extension == "docx"
+        z.writestr("word/document.xml", "<w:document/>", zipfile.ZIP_BZIP2)
+    return out.getvalue()
+
+
+WHY_SIZE = "ระบุขนาดของข้อมูลภายในไว้ไม่ตรงกับข้อมูลจริง"
+WHY_NAMES = "มีชื่อส่วนประกอบภายในซ้ำกัน ซ้อนกัน หรือชี้ออกนอกไฟล์"
+WHY_DAMAGED = "มีโครงสร้างภายในเสียหายหรือไม่ถูกต้อง"
+
+
+@pytest.mark.parametrize("change, why", [
+    # Absurd header values.
+    (_set_central("word/styles.xml", 24, "<I", 0xFFFFFFF0), "จะมีขนาดเกิน 1024 MB"),
+    (_set_both("word/styles.xml", 22, 24, "<I", 4096), WHY_SIZE),  # both lie alike
+    (_set_central("word/styles.xml", 20, "<I", 0xFFFFFFF0), WHY_DAMAGED),  # compressed size
+    (_set_central("word/styles.xml", 42, "<I", 0x7FFFFFF0), WHY_DAMAGED),  # header offset
+    (_set_both("word/styles.xml", 14, 16, "<I", 0x12345678), WHY_DAMAGED),  # CRC
+    (_set_central("word/styles.xml", 8, "<H", 0x1), WHY_DAMAGED),  # "encrypted"
+    (_bzip2, WHY_DAMAGED),  # a method neither OOXML nor ODF uses
+    (_same_bytes_twice, WHY_DAMAGED),
+    # Names: duplicate, duplicate but for case, a file that is also a folder, out of the package.
+    (_extra_members(("word/document.xml", b"<other/>")), WHY_NAMES),
+    (_extra_members(("Word/Document.XML", b"<other/>")), WHY_NAMES),
+    (_extra_members(("word/media", b"x"), ("word/media/image1.png", b"x")), WHY_NAMES),
+    (_extra_members(("../../evil.xml", b"x")), WHY_NAMES),
+    (_extra_members(("/etc/evil.xml", b"x")), WHY_NAMES),
+    (_extra_members(("C:/evil.xml", b"x")), WHY_NAMES),
+], ids=["declared-4GiB", "both-headers-lie", "compressed-size", "header-offset", "crc",
+        "encrypted", "bzip2", "overlapping", "duplicate", "duplicate-case", "file-and-folder",
+        "climbs-out", "absolute", "drive"])
+def test_packages_built_to_mislead_are_refused(change, why):
+    message = refusal("หนังสือ.docx", _hostile(change))
+    assert why in message
+
+
+def test_a_clerks_real_documents_pass(packages):
+    photos = packages["photos_docx"]  # 18 MB of photographs: inflates about 1:1
+    assert 17 * MB < len(photos) < 20 * MB
+    assert check_one(up("รายงานพร้อมภาพ.docx", photos)).extension == "docx"
+    sheet = packages["big_xlsx"]  # 100,000 rows: about 2 MB inflating to about 20 MB
+    with zipfile.ZipFile(io.BytesIO(sheet)) as z:
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 15 * MB
+    assert check_one(up("ทะเบียนทั้งปี.xlsx", sheet)).extension == "xlsx"
+    from tests.files import package, zeros
+
+    # A small part however compressible (under the 1 MiB grace), and data descriptors (the
+    # sizes after the data, as Java and LibreOffice write them).
+    styled = package("docx", streamed=[("word/media/image1.emf", zeros(900 * 1024))])
+    assert check_one(up("ภาพ.docx", styled)).extension == "docx"
+    assert check_one(up("ข้อความ.odt", package("odt"))).extension == "odt"
+
+
+class Unseekable(io.RawIOBase):
+    """A stream zipfile cannot seek back in: it writes data descriptors."""
+
+    def __init__(self):
+        self.out = io.BytesIO()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        return self.out.write(b)
+
+
+def test_data_descriptors_as_streaming_writers_make_them_pass():
+    stream = Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", CONTENT_TYPES)
+        with z.open("word/document.xml", "w") as f:
+            f.write(b"<w:document>" + "หนังสือ".encode() * 1000 + b"</w:document>")
+    data = stream.out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.getinfo("word/document.xml").flag_bits & 0x8
+    assert check_one(up("สตรีม.docx", data)).extension == "docx"
+
+
+def handmade_zip(members):
+    """A zip written byte by byte: ``members`` are (name, method, stored bytes, size, crc)."""
+    body, directory = b"", b""
+    for name, method, stored, size, crc in members:
+        raw = name.encode()
+        fields = struct.pack("<HHHHHIIIH", 20, 0, method, 0, 0x21, crc, len(stored), size,
+                             len(raw))
+        directory += (b"PK\x01\x02" + struct.pack("<H", 20) + fields
+                      + struct.pack("<HHHHII", 0, 0, 0, 0, 0, len(body)) + raw)
+        body += b"PK\x03\x04" + fields + struct.pack("<H", 0) + raw + stored
+    return body + directory + b"PK\x05\x06" + struct.pack(
+        "<HHHHIIH", 0, 0, len(members), len(members), len(directory), len(body), 0)
+
+
+def test_an_empty_member_deflated_to_nothing_passes():
+    """Some writers mark an empty part deflated and store no byte of it at all."""
+    def deflated(text):
+        raw = text.encode()
+        packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        return (raw, packer.compress(raw) + packer.flush())
+
+    members = [(name, 8, stored, len(raw), zlib.crc32(raw)) for name, (raw, stored) in (
+        ("[Content_Types].xml", deflated(CONTENT_TYPES)),
+        ("word/document.xml", deflated("<w:document/>")))]
+    data = handmade_zip(members + [("customXml/item1.xml", 8, b"", 0, 0)])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.read("customXml/item1.xml") == b""  # zipfile reads it so too
+    assert check_one(up("ว่างบางส่วน.docx", data)).extension == "docx"
+    # The same member claiming a byte it does not hold is refused.
+    bad = handmade_zip(members + [("customXml/item1.xml", 8, b"", 1, 0)])
+    assert "ระบุขนาดของข้อมูลภายในไว้ไม่ตรงกับข้อมูลจริง" in refusal("ว่าง.docx", bad)
 
 
 def test_empty_file_is_refused():

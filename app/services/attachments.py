@@ -5,10 +5,16 @@ content (never from its name) and refuses the whole batch before anything is wri
 writes the files under generated names and adds their rows to the caller's session;
 ``read`` gives the plain content back, verified against its SHA-256.
 
+A Word, Excel or PowerPoint file of today (OOXML) and an OpenDocument file (ODF) are zips: before
+one is accepted, every member is streamed through the decompressor in chunks and counted, so that
+a zip bomb (a few hundred KB that inflate to gigabytes in the hands of whoever opens it) is
+refused without ever being inflated into memory (see "packaged documents" below).
+
 A secret letter's file is encrypted with its own random 256-bit key (AES-256-GCM, the file holds
 the 96-bit nonce followed by the ciphertext and its tag); that key is wrapped by the master key
-(AES key wrap, RFC 3394) into ``Attachment.wrapped_key``. The master key comes from the
-environment (``EOFFICE_MASTER_KEY``, base64 of 32 bytes) and is never written anywhere.
+(AES key wrap, RFC 3394) into ``Attachment.wrapped_key``. The master key comes in as an argument
+(base64 of 32 bytes: the environment's ``EOFFICE_MASTER_KEY``, else ``instance/master_key``
+generated once by ``config.load_master_key``) and is never written into the database or the logs.
 
 Nothing here reads ``flask.request``; the configuration comes in as arguments.
 """
@@ -27,6 +33,7 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -134,6 +141,15 @@ class _Refused(Exception):
     """A type refused with a message of its own (rather than the general one)."""
 
 
+class _Suspicious(_Refused):
+    """A packaged document refused for its shape: a zip bomb, or a zip built to mislead whoever
+    reads it. ``why`` says what, in Thai, to follow the file's name."""
+
+    def __init__(self, why):
+        super().__init__("zip")
+        self.why = why
+
+
 def sniff(data):
     """(content_type, extension) of ``data`` decided from its bytes, or None if not accepted."""
     head = data[:16]
@@ -157,20 +173,27 @@ def sniff(data):
 
 
 def _sniff_zip(data):
-    """OOXML or ODF from the zip's list of names; no member is decompressed but ODF's tiny
-    ``mimetype``, so that a zip bomb costs nothing."""
+    """OOXML or ODF from the zip's list of names; then, for a document of ours, every member
+    checked by ``_inspect_package`` before any is read (ODF's tiny ``mimetype`` is read last).
+
+    Members are counted from their signatures before ``zipfile`` builds an object for each."""
+    if data.count(ZIP_CENTRAL_SIGNATURE) > ZIP_MAX_MEMBERS:
+        raise _Suspicious(WHY_MEMBERS.format(limit=ZIP_MAX_MEMBERS))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = {i.filename: i for i in zf.infolist()}
+            members = zf.infolist()
+            infos = {i.filename: i for i in members}
             if "[Content_Types].xml" in infos:
                 if any(n.lower().endswith("vbaproject.bin") for n in infos):
                     raise _Refused("macro")
                 for part, kind in OOXML_MAIN_PARTS:
                     if part in infos:
+                        _inspect_package(data, members)
                         return kind
                 return None
             info = infos.get("mimetype")
             if info is not None and info.file_size <= 100 and "content.xml" in infos:
+                _inspect_package(data, members)
                 with zf.open(info) as f:
                     mimetype = f.read(101).decode("ascii", "replace").strip()
                 return ODF_TYPES.get(mimetype)
@@ -179,6 +202,204 @@ def _sniff_zip(data):
     except Exception:  # noqa: BLE001 - a damaged or odd zip is simply not a document of ours
         return None
     return None
+
+
+# ---- packaged documents (OOXML, ODF): zip bombs --------------------------------------------------
+#
+# Nothing here opens a document, but the clerk who downloads one does, and so would any preview or
+# search added later: a bomb of a few hundred KB that inflates to gigabytes stalls the one and
+# crashes the other. So a package is refused, before anything is written, at the first of these
+# limits it crosses: its member count (from the signatures, before zipfile parses a thing), its
+# members' names, its declared sizes (nothing inflated yet), then each member streamed through
+# zlib in chunks of ZIP_CHUNK, counted, and held to its declared size, its CRC and the sizes its
+# local header repeats. A member may not inflate one byte beyond what it declared, so the limits
+# on the declared sizes bound the actual ones too; a lie is refused as a lie.
+#
+# What real files measure, on this machine: a Word file of photographs inflates about 1:1
+# (JPEG does not compress again), so tens of MB of pictures in a 20 MB docx pass whole; a sheet's
+# XML inflates 12 to 18 times (openpyxl, 100,000 rows x 8 Thai columns: 5.2 MB -> 63 MB; 200,000
+# formatted empty rows: 0.5 MB -> 9.3 MB); deflate itself cannot exceed 1,032 times, which is
+# where a bomb sits (200 MiB of zeros: 200 KB).
+
+ZIP_MAX_MEMBERS = 10_000
+"""Members in one package. A letter in Word has 15 to 40, a 500-slide presentation with notes
+and pictures about 2,500. ``zipfile`` builds an object per member before any can be counted
+(200,000 empty members in 17 MB took 1.4 s and 100 MB), hence the count from signatures first."""
+
+ZIP_MAX_INFLATED = 1024 * MB
+"""The whole package inflated (the sum of its members' sizes). The largest upload (20 MB) of a
+plain workbook inflates to 250 to 350 MB; three times that still streams in about two seconds
+(sheet XML inflates here at about 500 MB/s)."""
+
+ZIP_MAX_MEMBER_RATIO = 200
+"""How many times one member may inflate, once past ZIP_RATIO_GRACE. Real parts stay under 20;
+a few odd but genuine ones (a drawing, the styles of a sheet formatted down to its last row)
+reach 100 to 200 at a few hundred KB: Apache POI's limit of 100 refuses such workbooks. A bomb
+is near 1,000."""
+
+ZIP_RATIO_GRACE = 1 * MB
+"""A member smaller than this inflated harms no one whatever its ratio: not checked."""
+
+ZIP_MAX_RATIO = 100
+"""How many times the whole package may inflate over the upload's size, once past
+ZIP_TOTAL_RATIO_GRACE: many small members, each under the member grace, add up to no bomb."""
+
+ZIP_TOTAL_RATIO_GRACE = 10 * MB
+
+ZIP_CHUNK = 64 * 1024
+"""Bytes fed to, and taken from, the decompressor at a time: all a member ever holds in memory."""
+
+ZIP_CENTRAL_SIGNATURE = b"PK\x01\x02"
+ZIP_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # signature ... name length, extra length
+ZIP_UTF8_NAMES = 0x800
+ZIP_ENCRYPTED = 0x1
+ZIP_DATA_DESCRIPTOR = 0x8  # sizes and CRC follow the data; the local header holds zeros
+ZIP64_MARK = 0xFFFFFFFF
+
+ZIP_REFUSED = ("ไฟล์ {name} {why} ระบบจึงไม่รับไฟล์นี้ เพราะอาจเป็นไฟล์อันตราย (zip bomb "
+               "หรือไฟล์ที่ถูกดัดแปลง) หากเป็นเอกสารจริง กรุณาเปิดแล้วบันทึกเป็นไฟล์ใหม่ "
+               "หรือบันทึกเป็น PDF แล้วแนบอีกครั้ง")
+WHY_MEMBERS = "มีส่วนประกอบภายในมากกว่า {limit:,} ส่วน"
+WHY_TOO_BIG = "เมื่อคลายการบีบอัดแล้วจะมีขนาดเกิน {limit} MB"
+WHY_RATIO = ("ถูกบีบอัดไว้มากผิดปกติ ข้อมูลภายในขยายตัวได้ถึง {ratio:,} เท่า "
+             "(รับได้ไม่เกิน {limit:,} เท่า)")
+WHY_SIZE = "ระบุขนาดของข้อมูลภายในไว้ไม่ตรงกับข้อมูลจริง"
+WHY_NAMES = "มีชื่อส่วนประกอบภายในซ้ำกัน ซ้อนกัน หรือชี้ออกนอกไฟล์"
+WHY_DAMAGED = "มีโครงสร้างภายในเสียหายหรือไม่ถูกต้อง"
+
+
+def _inspect_package(data, members):
+    """Refuse (``_Suspicious``) a package that crosses a limit above, at the first one crossed."""
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise _Suspicious(WHY_MEMBERS.format(limit=ZIP_MAX_MEMBERS))
+    _check_names(members)
+    _check_declared(data, members)
+    view = memoryview(data)
+    end_of_previous = 0
+    try:
+        for info in sorted(members, key=lambda i: i.header_offset):
+            if info.header_offset < end_of_previous:  # members sharing bytes: Fifield's bomb
+                raise _Suspicious(WHY_DAMAGED)
+            start = _data_start(view, info)
+            end_of_previous = start + info.compress_size
+            if end_of_previous > len(data):
+                raise _Suspicious(WHY_DAMAGED)
+            _stream(view, info, start, end_of_previous)
+    except (struct.error, zlib.error, UnicodeDecodeError, ValueError):
+        raise _Suspicious(WHY_DAMAGED) from None
+
+
+def _check_names(members):
+    """No two members by one name (part names are case-blind in OOXML: one reader would take
+    the first, another the last), none both a file and a folder, none absolute or climbing out."""
+    seen, files = set(), set()
+    for info in members:
+        name = info.filename
+        key = name.casefold()
+        parts = name.rstrip("/").split("/")
+        if (key in seen or not name or name.startswith("/") or "\\" in name or "\x00" in name
+                or ":" in parts[0] or any(p in ("", ".", "..") for p in parts)):
+            raise _Suspicious(WHY_NAMES)
+        seen.add(key)
+        if not name.endswith("/"):
+            files.add(key)
+    for key in seen:
+        parts = key.rstrip("/").split("/")
+        if any("/".join(parts[:n]) in files for n in range(1, len(parts))):
+            raise _Suspicious(WHY_NAMES)
+
+
+def _check_declared(data, members):
+    """The sizes the central directory declares, before anything is inflated."""
+    declared = 0
+    for info in members:
+        if info.flag_bits & ZIP_ENCRYPTED or info.compress_type not in (
+                zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):  # the only methods of OOXML and ODF
+            raise _Suspicious(WHY_DAMAGED)
+        if info.compress_size > len(data) or not 0 <= info.header_offset < len(data):
+            raise _Suspicious(WHY_DAMAGED)
+        if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+            raise _Suspicious(WHY_SIZE)
+        declared += info.file_size
+        if declared > ZIP_MAX_INFLATED:
+            raise _Suspicious(WHY_TOO_BIG.format(limit=_mb(ZIP_MAX_INFLATED)))
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > ZIP_RATIO_GRACE and ratio > ZIP_MAX_MEMBER_RATIO:
+            raise _Suspicious(WHY_RATIO.format(ratio=int(ratio), limit=ZIP_MAX_MEMBER_RATIO))
+    ratio = declared / len(data)
+    if declared > ZIP_TOTAL_RATIO_GRACE and ratio > ZIP_MAX_RATIO:
+        raise _Suspicious(WHY_RATIO.format(ratio=int(ratio), limit=ZIP_MAX_RATIO))
+
+
+def _data_start(view, info):
+    """Where ``info``'s data begins, after its local header; the header must name the same
+    member, method, CRC and sizes as the central directory (unless they follow the data)."""
+    offset = info.header_offset
+    (signature, _version, flags, method, _time, _date, crc, compressed, size, name_length,
+     extra_length) = ZIP_LOCAL_HEADER.unpack_from(view, offset)
+    start = offset + ZIP_LOCAL_HEADER.size + name_length + extra_length
+    if signature != ZIP_MAGIC or method != info.compress_type or start > len(view):
+        raise _Suspicious(WHY_DAMAGED)
+    raw_name = bytes(view[offset + ZIP_LOCAL_HEADER.size:][:name_length])
+    if raw_name.decode("utf-8" if flags & ZIP_UTF8_NAMES else "cp437") != info.orig_filename:
+        raise _Suspicious(WHY_NAMES)
+    if not flags & ZIP_DATA_DESCRIPTOR:
+        if ZIP64_MARK in (compressed, size):
+            size, compressed = _zip64_sizes(view[start - extra_length:start], size, compressed)
+        if (crc, compressed, size) != (info.CRC, info.compress_size, info.file_size):
+            raise _Suspicious(WHY_SIZE)
+    return start
+
+
+def _zip64_sizes(extra, size, compressed):
+    """(size, compressed) from a local header's ZIP64 extra field, for those marked 0xFFFFFFFF."""
+    extra = bytes(extra)
+    pos = 0
+    while pos + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, pos)
+        if kind == 0x0001:
+            values = list(struct.unpack_from(f"<{length // 8}Q", extra, pos + 4))
+            if size == ZIP64_MARK:
+                size = values.pop(0)
+            if compressed == ZIP64_MARK:
+                compressed = values.pop(0)
+            return size, compressed
+        pos += 4 + length
+    raise _Suspicious(WHY_SIZE)
+
+
+def _stream(view, info, start, end):
+    """Inflate one member ZIP_CHUNK at a time, counting: refused the moment it passes its
+    declared size, and at its end unless it matched that size and its CRC exactly."""
+    # An empty member some writers store as deflated with no data at all: nothing to inflate.
+    deflated = info.compress_type == zipfile.ZIP_DEFLATED and start < end
+    inflate = zlib.decompressobj(-zlib.MAX_WBITS) if deflated else None
+    size = crc = 0
+    pos = start
+    while True:
+        if inflate is None:
+            piece = view[pos:min(pos + ZIP_CHUNK, end)]
+            pos += len(piece)
+            if not piece:
+                break
+        else:
+            source = inflate.unconsumed_tail
+            if not source and pos < end:
+                source = view[pos:min(pos + ZIP_CHUNK, end)]
+                pos += len(source)
+            piece = inflate.decompress(source, ZIP_CHUNK)
+            if not piece and not source:
+                break  # all fed in, nothing held back
+        size += len(piece)
+        if size > info.file_size:
+            raise _Suspicious(WHY_SIZE)
+        crc = zlib.crc32(piece, crc)
+        if inflate is not None and inflate.eof:
+            break
+    if (inflate is not None and not inflate.eof) or size != info.file_size:
+        raise _Suspicious(WHY_SIZE if size != info.file_size else WHY_DAMAGED)
+    if crc != info.CRC:
+        raise _Suspicious(WHY_DAMAGED)
 
 
 def _ole2_stream_names(data):
@@ -269,7 +490,8 @@ def _mb(n):
 
 
 def check(uploads, max_bytes, max_files):
-    """Check every upload before anything is written: their number, each one's size and type.
+    """Check every upload before anything is written: their number, each one's size and type,
+    and a packaged document's members (no zip bomb).
 
     Returns ``[Checked(upload, content_type, extension)]``; raises ValidationFailed naming the
     first file refused. ``max_files`` is how many more files the entry may have.
@@ -292,6 +514,9 @@ def check(uploads, max_bytes, max_files):
                 f"เกินขนาดที่รับได้ ({_mb(max_bytes)} MB)")
         try:
             kind = sniff(data)
+        except _Suspicious as refusal:
+            raise ValidationFailed(
+                ZIP_REFUSED.format(name=_quoted(upload), why=refusal.why)) from None
         except _Refused as refusal:
             if str(refusal) == "macro":
                 raise ValidationFailed(
@@ -307,6 +532,11 @@ def check(uploads, max_bytes, max_files):
 
 
 # ---- keys and encryption -------------------------------------------------------------------------
+
+
+def new_master_key():
+    """A new master key in its configured form: base64 of 32 random bytes."""
+    return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
 
 
 def master_key_bytes(value):
