@@ -2,7 +2,14 @@
 
 Everything a deployment changes comes from an environment variable; nothing secret lives here.
     DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoffice.db
-    REDIS_URL      shared storage for login rate limits (several workers or hosts); default: memory
+    REDIS_URL      where the login throttle and the guest message limit count (shared by every
+                   worker and host); default: the app's database (table throttle_counter)
+    AUTH_RATE_LIMIT         failed logins per client address and per account name (default
+                            "10 per minute"; the form and the API together)
+    HELP_GUEST_RATE_LIMIT   messages left from the login page per address (default "3 per hour")
+    TRUSTED_PROXIES         reverse proxies in front of the app whose X-Forwarded-For and
+                            X-Forwarded-Proto are believed (default 0: none, the client address
+                            is the connection's; set it only behind a proxy that overwrites them)
     SECRET_KEY     session signing key; default: generated once into instance/secret_key
     SESSION_IDLE_MINUTES   inactivity before a session ends (default 60)
     PORT           used by run.py and `make run` (default 8080)
@@ -28,6 +35,7 @@ from flask_appbuilder.const import AUTH_DB
 from app.passwords import password_complexity
 from app.services.attachments import master_key_bytes, new_master_key
 from app.services.errors import ValidationFailed
+from app.services.throttle import parse_rate
 
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 INSTANCE_DIR = os.environ.get("EOFFICE_INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
@@ -157,12 +165,19 @@ class Config:
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(password_complexity)
 
-    # Login rate limit: both switches are needed (FAB defaults RATELIMIT_ENABLED to False).
-    AUTH_RATE_LIMITED = True
-    RATELIMIT_ENABLED = True
+    # Login throttle (app/services/throttle.py): failed attempts through the form and the API
+    # alike, per client address and per account name, counted in Redis (REDIS_URL) or else in
+    # the app's database, so that every worker and host shares them. FAB's own limiter
+    # (Flask-Limiter) counted per worker process: both of its switches stay off.
+    AUTH_RATE_LIMITED = False
+    RATELIMIT_ENABLED = False
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    THROTTLE_REDIS_PREFIX = "eoffice:throttle"
+    # The client address is the connection's unless this many reverse proxies stand in front
+    # and are trusted to set X-Forwarded-For (werkzeug's ProxyFix): trusted blindly, the header
+    # would let an attacker pick the address he is counted under.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Lock-out after repeated failures: 5 failures lock for 1 minute, then 2, 4, ... up to a day.
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_BASE_SECONDS = 60
@@ -213,7 +228,7 @@ class Config:
     CONTRACT_YEAR_BASIS = {}
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
     # The help chat: messages left on the login page by people who cannot log in, per address
-    # (kept in RATELIMIT_STORAGE_URI: Redis when several workers share the limit).
+    # (counted where the login throttle counts: Redis or the app's database).
     HELP_GUEST_RATE_LIMIT = os.environ.get("HELP_GUEST_RATE_LIMIT", "3 per hour")
     FILE_OVERDUE_DAYS = int(os.environ.get("FILE_OVERDUE_DAYS", "3"))
     # Rows a list counts exactly; beyond it the list says "more than" and offers the first
@@ -226,6 +241,8 @@ def build_config(overrides=None):
     """Config as a dict; the secret key is resolved here, not at import time."""
     cfg = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
     cfg.update(overrides or {})
+    for name in ("AUTH_RATE_LIMIT", "HELP_GUEST_RATE_LIMIT"):
+        parse_rate(cfg[name])  # a limit that cannot be read stops the start, not every login
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = load_secret_key(cfg["INSTANCE_DIR"])
     if not cfg.get("MASTER_KEY"):

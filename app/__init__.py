@@ -35,6 +35,13 @@ def create_app(config=None):
     # Our static files under /eoffice/static: Flask's own /static would overlap FAB's.
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(build_config(config))
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind that many reverse proxies, the client is the address they forward (the login
+        # throttle and the audit log count it); never without them (config.TRUSTED_PROXIES).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.register_blueprint(Blueprint("eoffice", __name__, static_folder="static",
                                      static_url_path="/eoffice/static"))
 

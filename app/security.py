@@ -16,13 +16,17 @@ from flask_appbuilder.security.sqla.models import (
     Permission, PermissionView, ViewMenu, assoc_permissionview_role,
 )
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 from flask_login import current_user, logout_user
 from werkzeug.security import generate_password_hash
 
 from app.access import EXTRA_ROLES, LEVEL_BY_NUMBER, LEVELS
 from app.models import EOfficeUser
 from app.models.org import new_session_stamp
+from app.extensions import db
 from app.services import audit
+from app.services import throttle
+from app.services.errors import TooManyRequests
 from app.services.audit import utcnow
 from app.thai import to_bangkok
 from app.views.people import (
@@ -38,6 +42,7 @@ log = logging.getLogger(__name__)
 
 STAMP_KEY = "_stamp"
 SEEN_KEY = "_seen"
+THROTTLE_EXTENSION = "eoffice_throttle"  # the app's counter of attempts, in app.extensions
 # What a page asks by itself, every few seconds, while it is open (the help chat's polls): not
 # the user's doing, so it does not keep an idle session alive.
 BACKGROUND_ENDPOINTS = {"ChatView.poll", "ChatView.inbox_rows"}
@@ -107,6 +112,49 @@ class EOfficeSecurityManager(SecurityManager):
     # ---- login, lock-out, logout ---------------------------------------------------------
 
     def auth_user_db(self, username, password):
+        """Both doors come here: the form (``POST /login/``) and the API's login. The throttle
+        first (app/services/throttle.py: failed attempts per client address and per account
+        name, shared by every worker and host): a refused attempt tests no password, touches no
+        user and answers 429 (TooManyRequests); an allowed one gives its place back when the
+        password was right. FAB's own limiter (AUTH_RATE_LIMITED) counted per worker: it is
+        off. Checked here rather than in subclasses of FAB's two login views: both call this
+        first, before anything changes, so that one place guards both doors (and any later one)
+        with the very name whose password would be tested."""
+        attempt = self._throttle_login(username)
+        user = self._authenticate_db(username, password)
+        if user is not None:
+            throttle.login_succeeded(self.attempt_counter, attempt)
+        return user
+
+    @property
+    def attempt_counter(self):
+        """The app's counter of attempts (Redis or the app's database), built once per app."""
+        counter = current_app.extensions.get(THROTTLE_EXTENSION)
+        if counter is None:
+            counter = current_app.extensions[THROTTLE_EXTENSION] = throttle.counter_for(
+                current_app.config, db.engine)
+        return counter
+
+    def _throttle_login(self, username):
+        rate = throttle.parse_rate(current_app.config["AUTH_RATE_LIMIT"])
+        attempt = throttle.begin_login(self.attempt_counter, request.remote_addr, username, rate)
+        if attempt.allowed:
+            return attempt
+        log.warning("login refused by the throttle: address %s, limited by %s",
+                    attempt.address, ", ".join(attempt.limited_by))
+        if attempt.audit:
+            # Its own transaction: the refusal rolls the request's back.
+            with Session(db.engine) as apart:
+                audit.record(apart, "login_throttled", actor_id=None,
+                             actor_name=(username or "")[:128],
+                             detail={"address": attempt.address,
+                                     "username": (username or "")[:128],
+                                     "limited_by": list(attempt.limited_by),
+                                     "limit": str(rate), "retry_after": attempt.retry_after})
+                apart.commit()
+        raise TooManyRequests(attempt.message(), retry_after=attempt.retry_after)
+
+    def _authenticate_db(self, username, password):
         user = self.find_user(username=username) if username else None
         now = utcnow()
         if user is not None and user.locked_until and user.locked_until > now:

@@ -3,7 +3,6 @@ administrators' inbox and their page of one conversation, the JSON the pages pol
 message a person who cannot log in leaves from the login page. Every rule is in
 app/services/chat.py; the pages poll (app/static/js/chat.js), nothing is kept in a worker."""
 
-import datetime as dt
 import logging
 
 from flask import (
@@ -21,7 +20,6 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import (
     has_access,
     has_access_api,
-    limit,
     permission_name,
 )
 from flask_babel import lazy_gettext as _l
@@ -31,16 +29,12 @@ from app import thai
 from app.extensions import db
 from app.security import BACKGROUND_ENDPOINTS
 from app.services import chat as svc
+from app.services import throttle
 from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.views.base import to_int
 
 log = logging.getLogger(__name__)
-
-GUEST_RATE_LIMIT = "3 per hour"  # per client address, unless HELP_GUEST_RATE_LIMIT says otherwise
-GUEST_ENDPOINT = "ChatView.guest"
-_UNITS = {"second": "วินาที", "minute": "นาที", "hour": "ชั่วโมง", "day": "วัน", "month": "เดือน",
-          "year": "ปี"}
 
 
 def install(app):
@@ -97,37 +91,7 @@ def install(app):
         return {"help_badge": help_badge}
 
 
-# ---- the limit on messages left from the login page ---------------------------------------------
-
-
-def _guest_limit():
-    return current_app.config.get("HELP_GUEST_RATE_LIMIT") or GUEST_RATE_LIMIT
-
-
-def _not_guest_post():
-    # FAB applies a view's limits to its whole blueprint: only the guest's message counts.
-    return request.endpoint != GUEST_ENDPOINT
-
-
-def _stored(_response):
-    """Only a message that was stored uses up the allowance (a mistyped number does not)."""
-    return bool(g.get("help_guest_stored"))
-
-
-def _too_many(request_limit):
-    item = request_limit.limit
-    unit = _UNITS.get(item.GRANULARITY.name, "")
-    per = f"ใน {item.multiples} {unit}" if item.multiples > 1 else f"ต่อ{unit}"
-    message = (f"ฝากข้อความจากเครื่องนี้ครบ {item.amount} ครั้ง{per}แล้ว "
-               "ระบบยังไม่ได้บันทึกข้อความนี้")
-    try:
-        reset = thai.to_bangkok(dt.datetime.fromtimestamp(request_limit.reset_at, dt.timezone.utc))
-        message += f" กรุณาลองใหม่หลังเวลา {reset:%H:%M} น."
-    except Exception:  # noqa: BLE001 - the time is a courtesy
-        message += " กรุณาลองใหม่ภายหลัง"
-    response = current_app.make_response(_guest_page(request.form, message, "danger"))
-    response.status_code = 429
-    return response
+# ---- messages left from the login page -----------------------------------------------------------
 
 
 def _guest_page(form, message=None, category="danger"):
@@ -287,23 +251,34 @@ class ChatView(BaseView):
     # ---- someone who cannot log in -----------------------------------------------------------
 
     @expose("/guest", methods=["GET", "POST"])
-    @limit(_guest_limit, methods=["POST"], exempt_when=_not_guest_post, deduct_when=_stored,
-           on_breach=_too_many)
     def guest(self):
         """No login: a message with a number to call back, into the administrators' inbox.
-        Limited per client address (HELP_GUEST_RATE_LIMIT); CSRF-protected like the login."""
+        Limited per client address (HELP_GUEST_RATE_LIMIT), counted where the login throttle
+        counts (app/services/throttle.py): only a stored message uses up a place (a mistyped
+        number gives it back). Refused, the form comes back as typed, with 429 and Retry-After.
+        CSRF-protected like the login."""
         if getattr(current_user, "is_authenticated", False):
             return redirect(url_for(".mine"))
         form = request.form if request.method == "POST" else {}
         if request.method == "POST":
+            counter = self.appbuilder.sm.attempt_counter
+            place = throttle.take_guest_message(
+                counter, request.remote_addr,
+                throttle.parse_rate(current_app.config["HELP_GUEST_RATE_LIMIT"]))
+            if not place.allowed:
+                response = current_app.make_response(
+                    _guest_page(form, throttle.guest_refusal(place)))
+                response.status_code = 429
+                response.headers["Retry-After"] = str(place.retry_after)
+                return response
             try:
                 conversation = svc.leave_message(
                     db.session, form.get("name"), form.get("agency"), form.get("phone"),
                     form.get("body"))
             except DomainError as e:
                 db.session.rollback()
+                counter.give_back(place)
                 return _guest_page(form, str(e))
-            g.help_guest_stored = True
             flash(f"ฝากข้อความถึงผู้ดูแลระบบแล้ว ผู้ดูแลระบบจะติดต่อกลับที่หมายเลข "
                   f"{conversation.guest_phone}", "success")
             return redirect(self.appbuilder.get_url_for_login)
