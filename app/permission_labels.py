@@ -202,6 +202,16 @@ VIEWS = {
 }
 
 
+def identifier_label(text):
+    """``can_list on AgencyView`` (how the audit log names a permission on a screen) as the
+    administrator reads it: ``ดูรายการ: หน้าจอหน่วยงาน``; any other text as it is."""
+    text = "" if text is None else text
+    permission, on, view = str(text).partition(" on ")
+    if not on or permission not in PERMISSIONS:
+        return text
+    return f"{PERMISSIONS[permission]}: {VIEWS.get(view, view)}"
+
+
 def _permission(self):
     return str(PERMISSIONS.get(self.name, self.name))
 

@@ -25,6 +25,7 @@ from app.models import EOfficeUser
 from app.models.org import new_session_stamp
 from app.extensions import db
 from app.services import audit
+from app.services import roles as roles_service
 from app.services import throttle
 from app.services.errors import TooManyRequests
 from app.services.audit import utcnow
@@ -37,6 +38,7 @@ from app.views.people import (
     EOfficeUserInfoEditView,
     EOfficeUserView,
 )
+from app.views.roles import RoleModelView
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ class EOfficeSecurityManager(SecurityManager):
     userinfoeditview = EOfficeUserInfoEditView
     userstatschartview = EOfficeUserStatsChartView
     groupmodelview = EOfficeSecurityGroupView
+    rolemodelview = RoleModelView
 
     def register_views(self):
         """FAB's screens and login API; of FAB's security API (FAB_ADD_SECURITY_API is off),
@@ -295,22 +298,42 @@ class EOfficeSecurityManager(SecurityManager):
     # ---- roles as data ------------------------------------------------------------------
 
     def sync_roles(self):
-        """Write LEVELS into FAB: every permission-view, then each level role exactly as
-        declared. Idempotent; run by `flask eoffice sync-roles` after migrations."""
-        # The roles first: FAB grants every new permission to the admin role as it adds it.
+        """Write LEVELS into FAB: the roles, every permission of every screen and menu, and
+        each level's defaults where they were never applied (app/services/roles.py): what an
+        administrator granted or revoked since stays. Idempotent; run by `flask eoffice
+        sync-roles` (and `setup`) after migrations."""
         for name in [lv.role for lv in LEVELS + EXTRA_ROLES] + [self.auth_role_public]:
             if not self.find_role(name):
                 self.add_role(name)
         self.appbuilder.add_permissions(update_perms=True)
-        all_pvms = self.session.query(PermissionView).all()
-        for level in LEVELS + EXTRA_ROLES:
-            role = self.find_role(level.role)
-            role.permissions = [
-                pvm for pvm in all_pvms
-                if pvm.permission and pvm.view_menu
-                and level.allows(pvm.permission.name, pvm.view_menu.name)
-            ]
+        roles_service.apply_defaults(self.session)
         self.session.commit()
+
+    def add_permissions_view(self, base_permissions, view_menu):
+        """FAB's, but it gives no role anything: FAB grants the administrators' role every
+        permission at every sync, which would undo an administrator's revocation; the roles
+        get the levels' defaults from ``sync_roles``, once. A permission a view no longer
+        declares is taken from the roles that hold it and deleted (FAB's own leaves it in
+        place whenever a role holds it)."""
+        view_menu_db = self.add_view_menu(view_menu)
+        existing = self.find_permissions_view_menu(view_menu_db)
+        declared = {pv.permission.name for pv in existing if pv.permission is not None}
+        for permission in base_permissions:
+            if permission not in declared:
+                self.add_permission_view_menu(permission, view_menu)
+        for pv in existing:
+            if pv.permission is None or pv.permission.name in base_permissions:
+                continue
+            for role in list(pv.role):
+                role.permissions.remove(pv)
+            self.session.commit()
+            self.del_permission_view_menu(pv.permission.name, view_menu)
+
+    def add_permissions_menu(self, view_menu_name):
+        """FAB's, without giving the menu to the administrators' role (see above)."""
+        self.add_view_menu(view_menu_name)
+        if not self.find_permission_view_menu("menu_access", view_menu_name):
+            self.add_permission_view_menu("menu_access", view_menu_name)
 
     def role_for_level(self, number):
         return self.find_role(LEVEL_BY_NUMBER[number].role)

@@ -69,11 +69,18 @@ def test_labels_are_thai_and_tell_views_apart(app):
     assert not same
 
 
-def test_roles_list_shows_thai_labels(login_as):
-    page = text_of(login_as("admin").get("/roles/list/"))
-    # A permission of a late subsystem (meeting rooms), granted to every level.
-    assert "จองห้องประชุม: หน้าจอการจองห้องประชุม" in page
-    assert "อนุมัติ/ไม่อนุมัติการจอง: หน้าจอการจองห้องประชุม" in page
-    assert "เข้าถึงเมนู: เมนูจองห้องประชุม" in page
-    for raw in ("can_book", "can_decide", "BookingView", "menu_access", "BookRoom"):
-        assert raw not in page
+def test_roles_screen_shows_thai_labels(login_as, dbq):
+    from flask_appbuilder.security.sqla.models import Role
+
+    admin = login_as("admin")
+    rid = dbq(lambda s: s.query(Role).filter_by(name="สารบรรณกลาง").one().id)
+    # A permission of a late subsystem (meeting rooms), under its screen's Thai name.
+    for url in (f"/roles/show/{rid}", f"/roles/edit/{rid}"):
+        page = text_of(admin.get(url))
+        assert "หน้าจอการจองห้องประชุม" in page, url
+        assert "จองห้องประชุม" in page and "อนุมัติ/ไม่อนุมัติการจอง" in page, url
+        assert "เข้าถึงเมนู: เมนูจองห้องประชุม" in page, url
+        for raw in ("can_book", "can_decide", "BookingView", "menu_access", "BookRoom"):
+            assert raw not in page, (url, raw)
+    page = text_of(admin.get("/roles/list/"))
+    assert "สารบรรณกลาง" in page and "can_" not in page

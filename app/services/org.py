@@ -16,6 +16,15 @@ from app.services.errors import PermissionDenied, ValidationFailed
 # เลขประจำส่วนราชการ: two Thai letters of the province, the owner's four digits, sub-units.
 AGENCY_CODE_RE = re.compile(r"^[ก-ฮ]{2} \d{4}(\.\d{1,3})*$")
 DELEGABLE_LEVELS = (4, 5)  # what an agency clerk may give
+# Users are suspended, never deleted: their letters, files and the audit log name them.
+USERS_ARE_NOT_DELETED = (
+    "ระบบไม่ลบบัญชีผู้ใช้งาน เพื่อให้ประวัติการทำงานและบันทึกการตรวจสอบของผู้ใช้งานครบถ้วน "
+    "หากต้องการหยุดการใช้งาน ให้แก้ไขผู้ใช้งานแล้วยกเลิกเครื่องหมาย \u201cสถานะใช้งาน\u201d "
+    "(ระงับการใช้งาน) ผู้ใช้งานจะออกจากระบบทุกเครื่องทันที")
+USERS_ARE_NOT_DELETED_API = (
+    "ระบบไม่ลบบัญชีผู้ใช้งาน เพื่อให้ประวัติการทำงานและบันทึกการตรวจสอบของผู้ใช้งานครบถ้วน "
+    "หากต้องการหยุดการใช้งาน ให้ระงับการใช้งานแทน: PUT /api/v1/users/{pk} ด้วย "
+    "{\"active\": false} ผู้ใช้งานจะออกจากระบบทุกเครื่องทันที")
 
 
 def committed(obj, attr):
@@ -52,6 +61,17 @@ def _level(actor):
     return actor.level
 
 
+def may_set_provincial_office(actor):
+    """Which agency is the Provincial Office (สำนักงานจังหวัด, the central registry) is the
+    administrator's to say."""
+    return _level(as_actor(actor)) == ADMIN
+
+
+def may_grant_extra_roles(actor):
+    """A role on top of a level (the executives' secretary) is the administrator's to give."""
+    return _level(as_actor(actor)) == ADMIN
+
+
 # ---- agencies ---------------------------------------------------------------------------------
 
 
@@ -59,11 +79,11 @@ def validate_agency(agency):
     agency.name = (agency.name or "").strip()
     agency.code = re.sub(r"\s+", " ", (agency.code or "").strip())
     if not agency.name:
-        raise ValidationFailed("กรุณากรอกชื่อหน่วยงาน")
+        raise ValidationFailed("กรุณากรอกชื่อหน่วยงาน", field="name")
     if not AGENCY_CODE_RE.match(agency.code):
         raise ValidationFailed(
             "เลขประจำส่วนราชการไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว เว้นวรรค "
-            "แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.2"
+            "แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.2", field="code"
         )
 
 
@@ -77,8 +97,10 @@ def check_agency_change(actor, agency, creating=False):
         raise PermissionDenied("ท่านไม่มีสิทธิ์เพิ่มหรือแก้ไขข้อมูลหน่วยงานนี้")
     if agency.id != actor.agency_id:
         raise PermissionDenied("แก้ไขได้เฉพาะข้อมูลหน่วยงานของท่านเท่านั้น")
-    if bool(agency.is_provincial_office) != bool(committed(agency, "is_provincial_office")):
-        raise PermissionDenied("เฉพาะผู้ดูแลระบบที่กำหนดสำนักงานจังหวัดได้")
+    if bool(agency.is_provincial_office) != bool(committed(agency, "is_provincial_office")) \
+            and not may_set_provincial_office(actor):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบที่กำหนดสำนักงานจังหวัดได้",
+                               field="is_provincial_office")
 
 
 def check_agency_delete(actor, agency):
@@ -141,15 +163,15 @@ def _group_has_users(group):
 
 def validate_user(user):
     if user.level not in LEVEL_BY_NUMBER:
-        raise ValidationFailed("กรุณาเลือกระดับสิทธิ์ 1 ถึง 5")
+        raise ValidationFailed("กรุณาเลือกระดับสิทธิ์ 1 ถึง 5", field="level")
     agency_id = user.agency.id if user.agency is not None else user.agency_id
     if agency_id is None:
-        raise ValidationFailed("กรุณาเลือกหน่วยงานของผู้ใช้งาน")
+        raise ValidationFailed("กรุณาเลือกหน่วยงานของผู้ใช้งาน", field="agency")
     group = user.work_group
     if group is None:
-        raise ValidationFailed("กรุณาเลือกกลุ่มงานของผู้ใช้งาน")
+        raise ValidationFailed("กรุณาเลือกกลุ่มงานของผู้ใช้งาน", field="work_group")
     if _group_agency_id(group) != agency_id:
-        raise ValidationFailed("กลุ่มงานที่เลือกไม่ได้อยู่ในหน่วยงานที่เลือก")
+        raise ValidationFailed("กลุ่มงานที่เลือกไม่ได้อยู่ในหน่วยงานที่เลือก", field="work_group")
 
 
 def check_user_change(actor, user, creating=False):
@@ -165,12 +187,14 @@ def check_user_change(actor, user, creating=False):
     level = _level(actor)
     if level == ADMIN:
         if not creating and user.id == actor.id and (user.level != ADMIN or not user.active):
-            raise PermissionDenied("ผู้ดูแลระบบไม่สามารถลดระดับหรือระงับการใช้งานของตนเองได้")
+            raise PermissionDenied("ผู้ดูแลระบบไม่สามารถลดระดับหรือระงับการใช้งานของตนเองได้",
+                                   field="level" if user.level != ADMIN else "active")
         return
     if level != AGENCY_CLERK:
         raise PermissionDenied("ท่านไม่มีสิทธิ์จัดการผู้ใช้งาน")
-    if _extra_roles_changed(user):
-        raise PermissionDenied("เฉพาะผู้ดูแลระบบเท่านั้นที่กำหนดเลขานุการผู้บริหารได้")
+    if _extra_roles_changed(user) and not may_grant_extra_roles(actor):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบเท่านั้นที่กำหนดเลขานุการผู้บริหารได้",
+                               field="executive_secretary")
     if not creating:
         if committed(user, "agency_id") != actor.agency_id:
             raise PermissionDenied("จัดการได้เฉพาะผู้ใช้งานในหน่วยงานของท่านเท่านั้น")
@@ -180,11 +204,11 @@ def check_user_change(actor, user, creating=False):
             )
     agency_id = user.agency.id if user.agency is not None else user.agency_id
     if agency_id != actor.agency_id:
-        raise PermissionDenied("เพิ่มผู้ใช้งานได้เฉพาะในหน่วยงานของท่านเท่านั้น")
+        raise PermissionDenied("เพิ่มผู้ใช้งานได้เฉพาะในหน่วยงานของท่านเท่านั้น", field="agency")
     if user.level not in DELEGABLE_LEVELS:
         raise PermissionDenied(
             "สารบรรณประจำหน่วยงานกำหนดระดับสิทธิ์ได้เฉพาะระดับ 4 (สารบรรณประจำกลุ่ม) "
-            "และระดับ 5 (ผู้ใช้งานทั่วไป) เท่านั้น"
+            "และระดับ 5 (ผู้ใช้งานทั่วไป) เท่านั้น", field="level"
         )
 
 
@@ -199,11 +223,8 @@ def _extra_roles_changed(user):
 
 
 def check_user_delete(actor, user):
-    actor = as_actor(actor)
-    if _level(actor) != ADMIN:
-        raise PermissionDenied("ไม่สามารถลบผู้ใช้งานได้ ให้ระงับการใช้งานแทน")
-    if user.id == actor.id:
-        raise PermissionDenied("ผู้ดูแลระบบไม่สามารถลบบัญชีของตนเองได้")
+    """Nobody deletes a user, the administrator included: suspend (``active`` = False)."""
+    raise PermissionDenied(USERS_ARE_NOT_DELETED)
 
 
 def check_password_reset(actor, user):
@@ -251,9 +272,25 @@ def _sync_user_roles(session, flush_context, instances):
                 user.roles = roles
 
 
+def _end_sessions_of_suspended(session, flush_context, instances):
+    """Before a user is written: a suspension ends every session and token the user holds (a
+    new stamp), so that a user reinstated later does not find an old session alive again."""
+    from app.models import EOfficeUser
+    from app.models.org import new_session_stamp
+
+    for user in list(session.dirty):
+        if not isinstance(user, EOfficeUser):
+            continue
+        history = inspect(user).attrs.active.history
+        if history.deleted and history.deleted[0] and not user.active:
+            user.session_stamp = new_session_stamp()
+
+
 def install_listeners():
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
     if not event.contains(Session, "before_flush", _sync_user_roles):
         event.listen(Session, "before_flush", _sync_user_roles)
+    if not event.contains(Session, "before_flush", _end_sessions_of_suspended):
+        event.listen(Session, "before_flush", _end_sessions_of_suspended)

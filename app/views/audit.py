@@ -1,5 +1,7 @@
 """The audit log for the administrator: list, search, export, verify. Nothing edits it."""
 
+import json
+
 from flask import flash, redirect, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
@@ -11,7 +13,8 @@ from app.fields import ThaiDateField
 from app.models import AuditLog
 from app.services import audit as audit_service
 from app.services.exports import xlsx_bytes
-from app.views.base import EOfficeModelView
+from app.permission_labels import identifier_label
+from app.views.base import EOfficeModelView, display
 from app.views.filters import ThaiSQLAInterface
 
 ACTION_LABELS = {
@@ -39,6 +42,7 @@ ACTION_LABELS = {
     "announcement_edit": "แก้ไขประกาศ",
     "announcement_withdraw": "ถอนประกาศ",
     "chat_close": "ปิดการสนทนากับผู้ใช้งาน",
+    "role_restore_default": "คืนค่าเริ่มต้นของระดับให้บทบาท",
 }
 AUDIT_LABELS = {
     "seq": _l("ลำดับ"),
@@ -81,6 +85,45 @@ def action_label(value):
     return ACTION_LABELS.get(value, value)
 
 
+def _permission_lines(title, identifiers):
+    return [f"{title} ({len(identifiers)} รายการ):"] + [
+        f"  • {identifier_label(i)}" for i in identifiers]
+
+
+def detail_text(value):
+    """The detail as the administrator reads it. A change of a role's permissions (the model
+    listener's before/after lists, or a restore's granted/revoked) is shown as what was granted
+    and what was taken, each permission in Thai; anything else as it is stored."""
+    try:
+        detail = json.loads(value) if value else None
+    except (TypeError, ValueError):
+        return display(value)
+    if not isinstance(detail, dict):
+        return display(value)
+    lines = []
+    if isinstance(detail.get("granted"), list) or isinstance(detail.get("revoked"), list):
+        lines += _permission_lines("ให้สิทธิ์ตามค่าเริ่มต้นคืน", detail.get("granted") or [])
+        lines += _permission_lines("ถอนสิทธิ์ที่เกินค่าเริ่มต้น", detail.get("revoked") or [])
+        return "\n".join(lines)
+    before, after = detail.get("before") or {}, detail.get("after") or {}
+    if not (isinstance(before, dict) and isinstance(after, dict)) or not (
+            isinstance(before.get("permissions"), list)
+            or isinstance(after.get("permissions"), list)):
+        return display(value)
+    old, new = before.get("permissions") or [], after.get("permissions") or []
+    added = [i for i in new if i not in set(old)]
+    taken = [i for i in old if i not in set(new)]
+    if added:
+        lines += _permission_lines("ให้สิทธิ์", added)
+    if taken:
+        lines += _permission_lines("ถอนสิทธิ์", taken)
+    lines.append(f"สิทธิ์ทั้งหมดหลังการเปลี่ยนแปลง: {len(new)} รายการ")
+    others = sorted((set(before) | set(after)) - {"permissions"})
+    for key in others:
+        lines.append(f"{key}: {before.get(key, '')} → {after.get(key, '')}")
+    return "\n".join(lines)
+
+
 class AuditLogView(EOfficeModelView):
     datamodel = ThaiSQLAInterface(AuditLog)
     base_permissions = ["can_list", "can_show", "can_xlsx", "can_verify"]
@@ -96,7 +139,8 @@ class AuditLogView(EOfficeModelView):
     order_columns = ["seq", "occurred_at"]
     base_order = ("seq", "desc")
     formatters_columns = {"occurred_at": thai.format_datetime, "action": action_label,
-                          "target_type": type_label}
+                          "target_type": type_label, "target_label": identifier_label,
+                          "detail": detail_text}
     list_template = "audit_list.html"
 
     def _filtered_query(self):

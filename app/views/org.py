@@ -8,6 +8,7 @@ from app.models import Agency, WorkGroup
 from app.models.org import GROUP_KINDS
 from app.services import org as org_service
 from app.views.base import EOfficeModelRestApi, EOfficeModelView
+from app.views.forms import KeepsTypedForm, OfferedFields
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 AGENCY_LABELS = {
@@ -30,7 +31,7 @@ GROUP_LABELS = {
 }
 
 
-class AgencyView(EOfficeModelView):
+class AgencyView(OfferedFields, KeepsTypedForm, EOfficeModelView):
     datamodel = SQLAInterface(Agency)
     list_title = _l("หน่วยงาน")
     show_title = _l("รายละเอียดหน่วยงาน")
@@ -51,6 +52,9 @@ class AgencyView(EOfficeModelView):
         "is_provincial_office": BooleanField(AGENCY_LABELS["is_provincial_office"]),
     }
     edit_form_extra_fields = add_form_extra_fields
+    # An agency clerk edits the own agency, but which agency is the Provincial Office is the
+    # administrator's to say: not offered to the clerk.
+    offered_fields = {"is_provincial_office": org_service.may_set_provincial_office}
 
     def check_add(self, actor, item):
         org_service.check_agency_change(actor, item, creating=True)

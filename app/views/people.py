@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, g, request
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.security.forms import ResetPasswordForm, UserInfoEdit
 from flask_appbuilder.security.views import (
     ResetMyPasswordView,
@@ -27,6 +27,7 @@ from app.models import EOfficeUser
 from app.services import org as org_service
 from app.services.errors import DomainError, ValidationFailed
 from app.views.base import EOfficeModelRestApi, ServiceChecks, ThaiDisplay
+from app.views.forms import KeepsTypedForm, OfferedFields
 
 USER_LABELS = {
     "executive_secretary": _l("เลขานุการผู้บริหาร"),
@@ -90,8 +91,11 @@ def _datetime_formatter(value):
     return thai.format_datetime(value)
 
 
-class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
-    """Users, scoped: the administrator sees all; an agency clerk their agency's, no admin."""
+class EOfficeUserView(ThaiDisplay, OfferedFields, KeepsTypedForm, ServiceChecks, UserDBModelView):
+    """Users, scoped: the administrator sees all; an agency clerk their agency's, no admin.
+
+    A user is suspended, never deleted: FAB's delete is not a route here (no button, no
+    permission to grant), and its address answers why (``refuse_delete``)."""
 
     datamodel = SQLAInterface(EOfficeUser)
     list_title = _l("ผู้ใช้งาน")
@@ -154,6 +158,17 @@ class EOfficeUserView(ThaiDisplay, ServiceChecks, UserDBModelView):
     }
     edit_form_extra_fields = {"level": _level_field(),
                               "executive_secretary": _secretary_field()}
+    # The secretary role is offered only to who may give it (the level drop-down offers only
+    # the levels the actor may give: _level_choices).
+    offered_fields = {"executive_secretary": org_service.may_grant_extra_roles}
+    exclude_route_methods = {"delete"}
+
+    @expose("/delete/<pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("edit")
+    def refuse_delete(self, pk):
+        """The address FAB's delete had: a Thai refusal (403), nothing changed."""
+        org_service.check_user_delete(g.user, None)
 
     def check_add(self, actor, item):
         org_service.check_user_change(actor, item, creating=True)
@@ -276,9 +291,14 @@ class EOfficeUserInfoEditView(UserInfoEditView):
 
 
 class EOfficeUserApi(EOfficeModelRestApi):
-    """Users over REST, with exactly the scope and delegation of the Users screen."""
+    """Users over REST, with exactly the scope and delegation of the Users screen.
+
+    No DELETE: a user is suspended (``PUT`` with ``"active": false``), never deleted. The
+    operation is not in the API's description (OpenAPI) nor a permission to grant; a DELETE
+    answers 405 with the way to suspend."""
 
     resource_name = "users"
+    exclude_route_methods = {"delete"}
     datamodel = SQLAInterface(EOfficeUser)
     base_filters = scoped()
     add_query_rel_fields = {"agency": scoped(), "work_group": scoped()}
@@ -300,6 +320,19 @@ class EOfficeUserApi(EOfficeModelRestApi):
     check_add = EOfficeUserView.check_add
     check_edit = EOfficeUserView.check_edit
     check_delete = EOfficeUserView.check_delete
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        # Added beside FAB's routes, so that it stays out of the OpenAPI description.
+        blueprint.add_url_rule("/<pk>", "refuse_delete", self.refuse_delete, methods=["DELETE"])
+        return blueprint
+
+    def refuse_delete(self, pk):
+        from app.views.errors import api_response
+
+        response = api_response(405, org_service.USERS_ARE_NOT_DELETED_API)
+        response.headers["Allow"] = "GET, PUT"
+        return response
 
     def pre_add(self, item):
         super().pre_add(item)
