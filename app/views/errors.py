@@ -187,15 +187,41 @@ def _typed_values(status):
         return []
     from app.views.inputs import request_view
 
-    labels = getattr(request_view(), "label_columns", None) or {}
+    view = request_view()
+    labels = getattr(view, "label_columns", None) or {}
+    choices = _choices_of(view)
     values = []
     for name, value in request.form.items(multi=True):
         if not name or name == "csrf_token" or "password" in name:
             continue
+        if name in choices:
+            value = choices[name].get(value)  # a choice is shown by its label, or not at all
         if value and value.strip() and len(values) < 40:
             # The form's own Thai label; a field without one is shown by its value alone.
             values.append((str(labels.get(name, "")), value[:2000]))
     return values
+
+
+def _choices_of(view):
+    """{field: {value: label}} of the fixed choices of the view's forms (speed, secrecy...)."""
+    from wtforms.fields.core import UnboundField
+
+    found = {}
+    for attr in ("add_form", "edit_form"):
+        form = getattr(view, attr, None)
+        for name in dir(form) if form is not None else ():
+            unbound = getattr(form, name, None)
+            options = unbound.kwargs.get("choices") if isinstance(unbound, UnboundField) else None
+            if isinstance(options, (list, tuple)):
+                found[name] = dict(_choice(o) for o in options)
+    return found
+
+
+def _choice(option):
+    if hasattr(option, "value") and hasattr(option, "label"):
+        return str(option.value), str(option.label)
+    value, label = option[0], option[1]
+    return str(value), str(label)
 
 
 def install(app):
