@@ -35,6 +35,7 @@ def create_app(config=None):
     # Our static files under /eoffice/static: Flask's own /static would overlap FAB's.
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(build_config(config))
+    app.json.ensure_ascii = False  # the API's Thai readable as Thai, not \u0e00 escapes
     if app.config.get("TRUSTED_PROXIES"):
         # Behind that many reverse proxies, the client is the address they forward (the login
         # throttle and the audit log count it); never without them (config.TRUSTED_PROXIES).

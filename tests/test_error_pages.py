@@ -200,3 +200,21 @@ def test_the_api_says_forbidden_in_thai(app):
     assert r.status_code == 403 and THAI.search(r.json["message"])
     r = c.get("/api/v1/agencies/", headers={"Authorization": "Bearer not.a.token"})
     assert r.status_code == 401 and THAI.search(r.json["message"])
+
+
+def test_too_many_attempts_is_a_thai_429_in_the_layout(tmp_path):
+    throttled = make_app(tmp_path, AUTH_RATE_LIMIT="2 per minute")
+    try:
+        c = throttled.test_client()
+        for _ in range(2):
+            assert c.post("/login/", data={"username": "admin", "password": "ผิด"}).status_code == 302
+        r = c.post("/login/", data={"username": "admin", "password": "ผิด"})
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        assert _in_layout(r) and THAI.search(text_of(r)) and "Too Many" not in text_of(r)
+        r = c.post("/api/v1/security/login",
+                   json={"username": "admin", "password": "ผิด", "provider": "db"})
+        assert r.status_code == 429 and THAI.search(r.json["message"])
+    finally:
+        with throttled.app_context():
+            db.session.remove()
+            db.engine.dispose()
