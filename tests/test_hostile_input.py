@@ -105,6 +105,17 @@ CASES = [
     ("admin", "GET", "/api/v1/agencies/?q=(order_direction:up)", {}, 400, "q.order_direction"),
     ("clerk.dopa", "POST", "/api/v1/letters/entries/{entry}/dispatch",
      {"json": {"recipients": [[{"": {}}]]}}, 400, "recipients"),
+    # Duplicates and deletions the database would refuse: a Thai message beside the field.
+    ("admin", "POST", "/api/v1/agencies/", {"json": {"code": "พง 0016.1", "name": "ใหม่"}}, 422,
+     "code"),
+    ("admin", "PUT", "/api/v1/agencies/{agency}", {"json": {"name": "สำนักงานจังหวัดพังงา"}}, 422,
+     "name"),
+    ("admin", "DELETE", "/api/v1/agencies/{agency}", {}, 422, None),
+    ("admin", "POST", "/api/v1/work_groups/", {"json": {"agency": "{agency}", "kind": "ฝ่าย",
+                                                        "name": "ฝ่ายความมั่นคง"}}, 422, "name"),
+    ("admin", "POST", "/api/v1/users/", {"json": {
+        "username": "clerk.dopa", "first_name": "ก", "last_name": "ข", "email": "x@example.go.th",
+        "agency": "{agency}", "level": 5, "active": True, "password": "Apipassword1"}}, 422, None),
     # A body that is not JSON, or not declared as JSON.
     ("clerk.dopa", "POST", REGISTER, {"data": "{not json", "content_type": "application/json"},
      400, None),
@@ -141,6 +152,9 @@ def test_hostile_api_request_is_refused_in_thai_and_changes_nothing(
         role = db.session.query(Role).filter_by(name="สารบรรณกลาง").one().id
         db.session.remove()
     path = path.format(agency=agency, role=role, entry=entry)
+    if isinstance(kwargs.get("json"), dict):  # ids inside a body, as in the path
+        kwargs = {**kwargs, "json": {k: agency if v == "{agency}" else v
+                                     for k, v in kwargs["json"].items()}}
     client = app.test_client()
     before = world(app)
     response = client.open(path, method=method, headers=tokens[who], **kwargs)

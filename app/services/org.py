@@ -87,10 +87,14 @@ def validate_agency(agency):
         )
 
 
-def check_agency_change(actor, agency, creating=False):
-    """Administrators manage every agency; an agency clerk edits only their own."""
+def check_agency_change(actor, agency, creating=False, session=None):
+    """Administrators manage every agency; an agency clerk edits only their own. The name and
+    the code are each one agency's (checked here, so that a duplicate is a message beside its
+    field rather than a refusal of the database)."""
     actor = as_actor(actor)
     validate_agency(agency)
+    if session is not None:
+        _check_agency_unique(session, agency)
     if _level(actor) == ADMIN:
         return
     if creating or _level(actor) != AGENCY_CLERK:
@@ -103,10 +107,30 @@ def check_agency_change(actor, agency, creating=False):
                                field="is_provincial_office")
 
 
-def check_agency_delete(actor, agency):
+def check_agency_delete(actor, agency, session=None):
     actor = as_actor(actor)
     if _level(actor) != ADMIN:
         raise PermissionDenied("เฉพาะผู้ดูแลระบบที่ลบหน่วยงานได้")
+    if session is not None and agency.id is not None:
+        from app.models import EOfficeUser, WorkGroup
+
+        for model, what in ((WorkGroup, "กลุ่มงาน"), (EOfficeUser, "ผู้ใช้งาน")):
+            if session.query(model.id).filter(model.agency_id == agency.id).first() is not None:
+                raise ValidationFailed(f"ลบหน่วยงานนี้ไม่ได้ เนื่องจากยังมี{what}สังกัดอยู่ "
+                                       f"ให้ย้ายหรือลบ{what}ก่อน")
+
+
+def _check_agency_unique(session, agency):
+    from app.models import Agency
+
+    with session.no_autoflush:
+        for column, label in (("code", "เลขประจำส่วนราชการ"), ("name", "ชื่อหน่วยงาน")):
+            value = getattr(agency, column)
+            other = session.query(Agency.id).filter(getattr(Agency, column) == value)
+            if agency.id is not None:
+                other = other.filter(Agency.id != agency.id)
+            if other.first() is not None:
+                raise ValidationFailed(f"{label} \u201c{value}\u201d มีอยู่แล้ว", field=column)
 
 
 # ---- groups -----------------------------------------------------------------------------------
@@ -126,10 +150,13 @@ def _group_agency_id(group):
     return group.agency.id if group.agency is not None else group.agency_id
 
 
-def check_group_change(actor, group):
-    """An agency clerk adds and edits the groups of their own agency only."""
+def check_group_change(actor, group, session=None):
+    """An agency clerk adds and edits the groups of their own agency only; a group's name is
+    one within its agency."""
     actor = as_actor(actor)
     validate_group(group)
+    if session is not None:
+        _check_group_unique(session, group)
     if _level(actor) == ADMIN:
         return
     if _level(actor) != AGENCY_CLERK:
@@ -139,6 +166,20 @@ def check_group_change(actor, group):
         raise PermissionDenied("จัดการได้เฉพาะกลุ่มงานของหน่วยงานของท่านเท่านั้น")
     if _group_agency_id(group) != actor.agency_id:
         raise PermissionDenied("เพิ่มกลุ่มงานได้เฉพาะในหน่วยงานของท่านเท่านั้น")
+
+
+def _check_group_unique(session, group):
+    from app.models import WorkGroup
+
+    agency_id = _group_agency_id(group)
+    with session.no_autoflush:
+        other = session.query(WorkGroup.id).filter(WorkGroup.agency_id == agency_id,
+                                                   WorkGroup.name == group.name)
+        if group.id is not None:
+            other = other.filter(WorkGroup.id != group.id)
+        if other.first() is not None:
+            raise ValidationFailed(f"หน่วยงานนี้มีกลุ่มงานชื่อ \u201c{group.name}\u201d อยู่แล้ว",
+                                   field="name")
 
 
 def check_group_delete(actor, group):

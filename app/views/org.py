@@ -57,13 +57,14 @@ class AgencyView(OfferedFields, KeepsTypedForm, EOfficeModelView):
     offered_fields = {"is_provincial_office": org_service.may_set_provincial_office}
 
     def check_add(self, actor, item):
-        org_service.check_agency_change(actor, item, creating=True)
+        org_service.check_agency_change(actor, item, creating=True,
+                                        session=self.datamodel.session)
 
     def check_edit(self, actor, item):
-        org_service.check_agency_change(actor, item)
+        org_service.check_agency_change(actor, item, session=self.datamodel.session)
 
     def check_delete(self, actor, item):
-        org_service.check_agency_delete(actor, item)
+        org_service.check_agency_delete(actor, item, session=self.datamodel.session)
 
 
 class WorkGroupView(EOfficeModelView):
@@ -91,10 +92,10 @@ class WorkGroupView(EOfficeModelView):
     edit_form_extra_fields = add_form_extra_fields
 
     def check_add(self, actor, item):
-        org_service.check_group_change(actor, item)
+        org_service.check_group_change(actor, item, session=self.datamodel.session)
 
     def check_edit(self, actor, item):
-        org_service.check_group_change(actor, item)
+        org_service.check_group_change(actor, item, session=self.datamodel.session)
 
     def check_delete(self, actor, item):
         org_service.check_group_delete(actor, item)
