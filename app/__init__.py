@@ -74,6 +74,9 @@ def create_app(config=None):
         appbuilder = AppBuilder(indexview=HomeView, update_perms=False)
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
+    from app.views.base import close_fab_routes
+
+    close_fab_routes(app)
 
     from app.views import errors
 

@@ -224,6 +224,13 @@ def test_the_security_api_still_reads(app, tokens):
     ("GET", f"/agencyincomingview/file/1/{HUGE}", None, 404),
     ("POST", f"/agencyincomingview/cancel/{BIG}", {"reason": "x"}, 404),
     ("GET", f"/users/show/{HUGE}", None, 404),
+    # FAB's routes the e-office does not offer: a download of UPLOAD_FOLDER, an undeclared action.
+    ("GET", "/agencyview/download/x.pdf", None, 404),
+    ("GET", "/users/download/..%2Fconfig.py", None, 404),
+    ("GET", "/groups/download/x.pdf", None, 404),
+    ("GET", "/users/action/nope/999999", None, 404),
+    ("POST", "/users/action_post", {"action": "muldelete", "rowid": "1"}, 404),
+    ("POST", "/permissions/action_post", {"action": "muldelete", "rowid": "1"}, 404),
     ("GET", "/agencyview/list/?_oc_AgencyView=nope&_od_AgencyView=up", None, 200),
 ])
 def test_hostile_screen_request_is_refused_in_thai_and_changes_nothing(

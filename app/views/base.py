@@ -158,3 +158,36 @@ class EOfficeModelRestApi(AnsweredRefusals, ServiceChecks, ModelRestApi):
     """A REST API whose domain refusals answer 403/422 with the Thai message, not 500."""
 
     allow_browser_login = True
+
+
+def close_fab_routes(app):
+    """FAB routes every model view's ``download/<filename>`` (any file of UPLOAD_FOLDER, which
+    the e-office does not use: a KeyError, and a way round the checks of our own file routes)
+    and ``action``/``action_post`` (a name not declared is looked up before any permission
+    check). Here, once every view is registered: a download is a 404 everywhere; an action is
+    a 404 unless the view declares that very action."""
+    from flask import request
+
+    for rule in list(app.url_map.iter_rules()):
+        name = rule.endpoint.rpartition(".")[2]
+        if name not in ("download", "action", "action_post"):
+            continue
+        original = app.view_functions[rule.endpoint]
+        view = getattr(original, "__self__", None)
+        declared = set(getattr(view, "actions", None) or {})
+        app.view_functions[rule.endpoint] = _guarded(original, name, declared, request)
+
+
+def _guarded(original, name, declared, request):
+    import functools
+
+    @functools.wraps(original)
+    def route(*args, **kwargs):
+        if name == "download":
+            abort(404)
+        wanted = kwargs.get("name") if name == "action" else request.form.get("action")
+        if wanted not in declared:
+            abort(404)
+        return original(*args, **kwargs)
+
+    return route
