@@ -229,6 +229,8 @@ def test_the_security_api_still_reads(app, tokens):
     ("GET", "/users/download/..%2Fconfig.py", None, 404),
     ("GET", "/groups/download/x.pdf", None, 404),
     ("GET", "/users/action/nope/999999", None, 404),
+    ("GET", "/contracts/hire/list/?number=99999999999999999999", None, 200),  # none found
+    ("GET", "/contracts/hire/list/?number=12/99999999999", None, 200),
     ("POST", "/users/action_post", {"action": "muldelete", "rowid": "1"}, 404),
     ("POST", "/permissions/action_post", {"action": "muldelete", "rowid": "1"}, 404),
     ("GET", "/agencyview/list/?_oc_AgencyView=nope&_od_AgencyView=up", None, 200),

@@ -141,6 +141,9 @@ def check_year_basis_change(session, series, new_basis, old_basis):
             "ให้เปลี่ยนได้ก่อนออกเลขแรกเท่านั้น")
 
 
+COLUMN_MAX = 2**31 - 1  # numbers and years are integer columns: nothing beyond is one of them
+
+
 def number_conditions(number_column, year_column, text, label, example):
     """The SQL conditions of a number searched as typed: ``12`` (any year) or ``12/2570``.
     Anything else is refused in Thai, naming ``label`` with ``example`` of what to type."""
@@ -148,10 +151,13 @@ def number_conditions(number_column, year_column, text, label, example):
 
     number, _slash, year = str(text).strip().partition("/")
     try:
-        conditions = [number_column == int(number)]
-        if year:
-            conditions.append(year_column == int(year))
+        values = [int(number)] + ([int(year)] if year else [])
     except ValueError:
         raise ValidationFailed(f"{label}ต้องเป็นตัวเลข เช่น {example}") from None
+    if not all(0 < v <= COLUMN_MAX for v in values):
+        raise ValidationFailed(f"ไม่มี{label}นี้ ({label}ต้องเป็นตัวเลข เช่น {example})")
+    conditions = [number_column == values[0]]
+    if year:
+        conditions.append(year_column == values[1])
     return conditions
 

@@ -98,7 +98,7 @@ def describe(error):
     if isinstance(error, (DataError, OverflowError)):
         # A value the request layer should have refused (app/views/inputs.py) reached the
         # database: the request was wrong, not the server, but it is a gap to close.
-        log.warning("a request value reached the database unchecked: %s", error.orig)
+        log.warning("a request value reached the database unchecked: %s", getattr(error, "orig", error))
         return 400, MESSAGES[400], None, {}
     if isinstance(error, OperationalError):
         log.exception("database unavailable", exc_info=error)

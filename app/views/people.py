@@ -354,6 +354,16 @@ class EOfficeUserStatsChartView(UserStatsChartView):
          "series": ["fail_login_count"]},
     ]
 
+    @expose("/chart/<group_by>")
+    @expose("/chart/")
+    @has_access
+    def chart(self, group_by="0"):
+        """FAB's, which takes ``int(group_by)`` as an index of the definitions: anything else
+        (a word, 7) was a server error; it is a page that is not there."""
+        if str(group_by) not in {str(i) for i in range(len(self.definitions))}:
+            abort(404)
+        return super().chart(int(group_by))
+
 
 class EOfficeSecurityGroupView(UserGroupModelView):
     """FAB's security groups (กลุ่มสิทธิ์), with every column labelled in Thai."""
