@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from flask_login import current_user, logout_user
 from werkzeug.security import generate_password_hash
 
+from app import thai
 from app.access import EXTRA_ROLES, LEVEL_BY_NUMBER, LEVELS
 from app.models import EOfficeUser
 from app.models.org import new_session_stamp
@@ -28,7 +29,6 @@ from app.services import audit
 from app.services import roles as roles_service
 from app.services import throttle
 from app.services.errors import TooManyRequests
-from app.services.audit import utcnow
 from app.thai import to_bangkok
 from app.views.people import (
     EOfficeResetMyPasswordView,
@@ -159,7 +159,7 @@ class EOfficeSecurityManager(SecurityManager):
 
     def _authenticate_db(self, username, password):
         user = self.find_user(username=username) if username else None
-        now = utcnow()
+        now = thai.utcnow()
         if user is not None and user.locked_until and user.locked_until > now:
             # Locked: do not even test the password (that would let a guesser go on).
             audit.record(self.session, "login_locked", target=user,
@@ -186,7 +186,7 @@ class EOfficeSecurityManager(SecurityManager):
         self.session.commit()
         session.permanent = True
         session[STAMP_KEY] = user.session_stamp
-        session[SEEN_KEY] = utcnow().timestamp()
+        session[SEEN_KEY] = thai.utcnow().timestamp()
 
     def on_user_login_failed(self, user):
         cfg = current_app.config
@@ -198,7 +198,7 @@ class EOfficeSecurityManager(SecurityManager):
             user.lockout_count = (user.lockout_count or 0) + 1
             seconds = min(cfg["LOCKOUT_BASE_SECONDS"] * 2 ** (user.lockout_count - 1),
                           cfg["LOCKOUT_MAX_SECONDS"])
-            user.locked_until = utcnow() + dt.timedelta(seconds=seconds)
+            user.locked_until = thai.utcnow() + dt.timedelta(seconds=seconds)
             user.fail_login_count = 0
             audit.record(self.session, "lockout", target=user,
                          detail={"seconds": seconds, "lockouts": user.lockout_count},
@@ -240,7 +240,7 @@ class EOfficeSecurityManager(SecurityManager):
         if not current_user.is_authenticated:
             return None
         user = current_user._get_current_object()
-        now = utcnow().timestamp()
+        now = thai.utcnow().timestamp()
         idle = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         seen = session.get(SEEN_KEY)
         reason = None

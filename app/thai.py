@@ -45,6 +45,21 @@ def fiscal_year(value):
     return be_year(value) + (1 if value.month >= 10 else 0)
 
 
+def utcnow():
+    """The clock as we store times: naive UTC."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def naive_utc(when):
+    """``when`` as we store times (naive UTC): the clock's when None, an aware time converted,
+    a naive one taken as UTC already."""
+    if when is None:
+        return utcnow()
+    if when.tzinfo is not None:
+        return when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return when
+
+
 def today(now=None):
     """The date in Bangkok at ``now`` (a stored, naive UTC time; the clock's by default): the
     server's clock may run on UTC, and after 17:00 UTC it is already tomorrow here."""

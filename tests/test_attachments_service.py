@@ -21,6 +21,7 @@ from pypdf.generic import ContentStream
 
 from app.models import Attachment, RegisterEntry
 from app.services import attachments as att
+from app.services import filetypes
 from app.services import watermark
 from app.services.errors import ValidationFailed
 from tests.files import pdf_bytes
@@ -89,7 +90,7 @@ def odt_bytes():
 def ole2_bytes(stream_names):
     """A minimal OLE2 compound file (legacy Office): header, a FAT sector, a directory sector."""
     free, end, fatsect = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
-    header = att.OLE2_MAGIC + b"\x00" * 16 + struct.pack(
+    header = filetypes.OLE2_MAGIC + b"\x00" * 16 + struct.pack(
         "<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, 1, 1, 0, 4096, end, 0, end, 0)
     header += struct.pack("<109I", 0, *([free] * 108))
     assert len(header) == 512
@@ -155,7 +156,7 @@ def test_the_name_does_not_decide_the_type():
     ("notes.pdf", "สวัสดี ข้อความธรรมดา".encode()),
     ("bundle.docx", None),  # a plain zip, set below
     ("other.doc", ole2_bytes(["SomethingElse"])),  # OLE2, neither Word nor Excel
-    ("broken.doc", att.OLE2_MAGIC + b"\x00" * 100),
+    ("broken.doc", filetypes.OLE2_MAGIC + b"\x00" * 100),
     ("broken.docx", b"PK\x03\x04" + b"\x00" * 100),
     ("elf.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 40),
 ])
@@ -224,7 +225,7 @@ class Inflation:
 
             return Counted()
 
-        monkeypatch.setattr(att.zlib, "decompressobj", counting)
+        monkeypatch.setattr(filetypes.zlib, "decompressobj", counting)
 
 
 def test_a_zip_bomb_is_refused_on_its_declared_size_without_inflating_a_byte(
@@ -253,7 +254,7 @@ def test_a_bomb_that_hides_its_size_is_stopped_at_its_first_chunk(packages, monk
         tracemalloc.stop()
     assert "ระบุขนาดของข้อมูลภายในไว้ไม่ตรงกับข้อมูลจริง" in message
     # One chunk of the 64 MiB (and the few bytes of the small parts before it), never more.
-    assert inflation.largest <= att.ZIP_CHUNK and inflation.total < att.ZIP_CHUNK + 4096
+    assert inflation.largest <= filetypes.ZIP_CHUNK and inflation.total < filetypes.ZIP_CHUNK + 4096
     assert peak < 2 * MB
 
 
@@ -281,7 +282,7 @@ def test_too_many_members_are_refused_before_zipfile_reads_them(packages, monkey
         raise AssertionError("zipfile parsed a package with too many members")
 
     data = packages["many_members"]
-    monkeypatch.setattr(att.zipfile, "ZipFile", never)
+    monkeypatch.setattr(filetypes.zipfile, "ZipFile", never)
     message = refusal("สไลด์.docx", data)
     assert "มีส่วนประกอบภายในมากกว่า 10,000 ส่วน" in message
 
@@ -289,12 +290,12 @@ def test_too_many_members_are_refused_before_zipfile_reads_them(packages, monkey
 def test_members_up_to_the_limit_pass():
     from tests.files import many_members
 
-    data = many_members(att.ZIP_MAX_MEMBERS - 3)  # with its own three parts: exactly the limit
+    data = many_members(filetypes.ZIP_MAX_MEMBERS - 3)  # with its own three parts: exactly the limit
     assert check_one(up("ครบ.docx", data)).extension == "docx"
 
 
 def test_the_whole_package_inflated_has_a_ceiling(packages, monkeypatch):
-    monkeypatch.setattr(att, "ZIP_MAX_INFLATED", 8 * MB)
+    monkeypatch.setattr(filetypes, "ZIP_MAX_INFLATED", 8 * MB)
     message = refusal("ทะเบียน.xlsx", packages["big_xlsx"])  # about 20 MB of sheet XML
     assert "เมื่อคลายการบีบอัดแล้วจะมีขนาดเกิน 8 MB" in message
 

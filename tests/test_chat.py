@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select, update
 
+from app import thai
 from app.extensions import db
 from app.models import AuditLog, EOfficeUser
 from app.models.chat import CLOSED, OPEN, ChatMessage, Conversation
 from app.services import chat
-from app.services.correspondence import utcnow
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.conftest import text_of, user
 
@@ -495,9 +495,9 @@ def shown(html):
 
 
 def test_the_login_page_says_whether_an_administrator_is_online(client, login_as, dbq):
-    set_seen(dbq, "admin", utcnow())
+    set_seen(dbq, "admin", thai.utcnow())
     assert shown(client.get("/login/").get_data(as_text=True)) == "admin-online"
-    set_seen(dbq, "admin", utcnow() - dt.timedelta(minutes=6))
+    set_seen(dbq, "admin", thai.utcnow() - dt.timedelta(minutes=6))
     assert shown(client.get("/login/").get_data(as_text=True)) == "admin-offline"
     set_seen(dbq, "admin", None)
     assert shown(client.get("/login/").get_data(as_text=True)) == "admin-offline"
@@ -509,7 +509,7 @@ def test_the_login_page_says_whether_an_administrator_is_online(client, login_as
     assert conversation, "the user's page names its conversation"
     poll = f"/help/poll?conversation={conversation.group(1)}&after=0"
     assert officer.get(poll).get_json()["admin_online"] is False
-    set_seen(dbq, "admin", utcnow())
+    set_seen(dbq, "admin", thai.utcnow())
     assert officer.get(poll).get_json()["admin_online"] is True
 
 
@@ -521,14 +521,14 @@ def test_an_administrators_requests_stamp_last_seen_once_a_minute(login_as, dbq)
     assert seen(dbq, "admin") is None
     admin.get("/help/inbox")
     stamped = seen(dbq, "admin")
-    assert stamped is not None and abs(utcnow() - stamped) < dt.timedelta(seconds=30)
-    half_a_minute_ago = utcnow() - dt.timedelta(seconds=30)
+    assert stamped is not None and abs(thai.utcnow() - stamped) < dt.timedelta(seconds=30)
+    half_a_minute_ago = thai.utcnow() - dt.timedelta(seconds=30)
     set_seen(dbq, "admin", half_a_minute_ago)
     admin.get("/help/inbox")
     assert seen(dbq, "admin") == half_a_minute_ago  # not written again within the minute
-    set_seen(dbq, "admin", utcnow() - dt.timedelta(minutes=2))
+    set_seen(dbq, "admin", thai.utcnow() - dt.timedelta(minutes=2))
     admin.get("/help/inbox")
-    assert utcnow() - seen(dbq, "admin") < dt.timedelta(seconds=30)
+    assert thai.utcnow() - seen(dbq, "admin") < dt.timedelta(seconds=30)
     # Other levels are not "seen": only an administrator's presence is shown.
     set_seen(dbq, "officer.dopa", None)
     login_as("officer.dopa").get("/help/")

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from app import thai
 from app.extensions import db
 from app.models import Agency, Attachment, EOfficeUser, NumberCounter, RegisterEntry
 from app.models.dispatch import ACCEPTED, OPENED, RETURNED, SENT, Delivery, LetterEvent
@@ -136,7 +137,7 @@ def svc_last(s, register, owner):
     key = svc.series_key(svc.register_of(register), owner, None, False)
     series = numbering.get_series(s, key, register, agency_id=owner.id)
     s.commit()
-    return numbering.last_issued(s, series, svc.thai.to_bangkok(svc.utcnow()).year + 543)
+    return numbering.last_issued(s, series, svc.thai.to_bangkok(thai.utcnow()).year + 543)
 
 
 def make_clerk(s, agency_, username):

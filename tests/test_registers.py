@@ -49,7 +49,7 @@ def register(client, view, **fields):
 
 
 def bangkok_today():
-    return thai.to_bangkok(svc.utcnow()).date()
+    return thai.to_bangkok(thai.utcnow()).date()
 
 
 def this_year():
@@ -168,7 +168,7 @@ def test_reserve_a_block_then_fill_one_and_let_one_expire(app, login_as, dbq):
     assert filled.doc_number == f"พง 0019.1/{first}"
     # Four days later, the other two are cancelled, not reused.
     with app.app_context():
-        later = svc.utcnow() + dt.timedelta(days=app.config["RESERVATION_DAYS"], hours=1)
+        later = thai.utcnow() + dt.timedelta(days=app.config["RESERVATION_DAYS"], hours=1)
         assert svc.expire_reservations(db.session, now=later) == 2
         db.session.remove()
     expired = [dbq(lambda s, i=i: s.get(RegisterEntry, i)) for i, *_ in reserved[1:]]

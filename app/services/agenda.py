@@ -17,7 +17,6 @@ from app.access import ADMIN
 from app.models.agenda import ACTIVE, CANCELLED, Appointment
 from app.models.filetracking import Executive
 from app.services import audit, ical
-from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
 
@@ -104,7 +103,7 @@ def save(session, actor, data, appointment=None, confirmed=(), now=None):
     if not keeps_agenda(actor):
         raise PermissionDenied("เฉพาะเลขานุการผู้บริหารหรือผู้ดูแลระบบเท่านั้นที่ลงนัดหมายได้")
     fields = _clean(session, data)
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     try:
         if appointment is not None:
             lock_and_reload(session, appointment, "status")
@@ -142,7 +141,7 @@ def cancel(session, actor, appointment, now=None):
         if appointment.status != ACTIVE:
             raise ValidationFailed("นัดหมายนี้ถูกยกเลิกไปแล้ว")
         appointment.status = CANCELLED
-        appointment.changed_by_id, appointment.changed_at = actor.id, svc._naive_utc(now)
+        appointment.changed_by_id, appointment.changed_at = actor.id, thai.naive_utc(now)
         session.commit()
     except Exception:
         session.rollback()
@@ -192,5 +191,5 @@ def ics(executive, appointments, host, now=None):
             summary=a.title, location=a.place or "",
             description=" ".join(d for d in details if d),
             status="CANCELLED" if a.status == CANCELLED else "CONFIRMED"))
-    return ical.calendar(f"{executive.title} ({executive.name})", events, svc._naive_utc(now),
+    return ical.calendar(f"{executive.title} ({executive.name})", events, thai.naive_utc(now),
                          product="executives' agenda")

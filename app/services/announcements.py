@@ -33,7 +33,6 @@ from app.models import Agency
 from app.models.announcements import Announcement, AnnouncementFile, announcement_agency
 from app.services import attachments as attachment_store
 from app.services import audit
-from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
 
@@ -158,7 +157,7 @@ def keeps(actor, announcement):
 
 def state(announcement, now=None):
     """SCHEDULED, PUBLISHED, EXPIRED or WITHDRAWN at ``now``."""
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     if announcement.withdrawn_at is not None:
         return WITHDRAWN
     if announcement.publish_from > now:
@@ -203,7 +202,7 @@ def _kept_by(actor):
 
 def readable(actor, now=None):
     """The SQL condition on Announcement rows ``actor`` may read at ``now``."""
-    return or_(and_(_live(svc._naive_utc(now)), _for(actor)), _kept_by(actor))
+    return or_(and_(_live(thai.naive_utc(now)), _for(actor)), _kept_by(actor))
 
 
 def as_id(value):
@@ -242,14 +241,14 @@ def _listed(query):
 def published(session, actor, q=None, page=1, now=None):
     """The announcements published for ``actor`` at ``now``, newest first, whose title holds
     every word of ``q``: (a page of them, whether there is a next page)."""
-    query = _listed(select(Announcement).where(_live(svc._naive_utc(now)), _for(actor)))
+    query = _listed(select(Announcement).where(_live(thai.naive_utc(now)), _for(actor)))
     rows = session.execute(_page(_newest_first(_search(query, q)), page)).scalars().all()
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
 def for_home(session, user, now=None, limit=5):
     """The home page's: the newest ``limit`` announcements published for ``user``."""
-    query = _listed(select(Announcement).where(_live(svc._naive_utc(now)), _for(user)))
+    query = _listed(select(Announcement).where(_live(thai.naive_utc(now)), _for(user)))
     return session.execute(_newest_first(query).limit(limit)).scalars().all()
 
 
@@ -277,7 +276,7 @@ def _public(now):
 
 def public_announcements(session, now=None, limit=5):
     """The login page's: the newest ``limit`` public announcements published at ``now``."""
-    query = _listed(select(Announcement).where(_public(svc._naive_utc(now))))
+    query = _listed(select(Announcement).where(_public(thai.naive_utc(now))))
     return session.execute(_newest_first(query).limit(limit)).scalars().all()
 
 
@@ -288,7 +287,7 @@ def public_one(session, announcement_id, now=None):
     if number is None:
         return None
     return session.execute(select(Announcement).where(
-        Announcement.id == number, _public(svc._naive_utc(now)))).scalar_one_or_none()
+        Announcement.id == number, _public(thai.naive_utc(now)))).scalar_one_or_none()
 
 
 def open_file(session, announcement, file_id):
@@ -496,8 +495,8 @@ def post(session, actor, data, uploads=(), now=None):
     if not actor.agency_id:
         raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดหน่วยงาน จึงลงประกาศไม่ได้ "
                                "กรุณาแจ้งผู้ดูแลระบบ")
-    now = svc._naive_utc(now)
-    settings = svc._attachment_settings()
+    now = thai.naive_utc(now)
+    settings = attachment_store.settings()
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
     values = _checked(session, actor, data, None, len(checked), now)
@@ -534,8 +533,8 @@ def edit(session, actor, announcement, data, uploads=(), remove_file_ids=(), now
     committed. Commits."""
     if not keeps(actor, announcement):
         raise PermissionDenied("แก้ไขได้เฉพาะประกาศของหน่วยงานตนเอง")
-    now = svc._naive_utc(now)
-    settings = svc._attachment_settings()
+    now = thai.naive_utc(now)
+    settings = attachment_store.settings()
     with attachment_store.transaction(session) as files:
         lock_and_reload(session, announcement, "title")
         if announcement.withdrawn_at is not None:
@@ -578,7 +577,7 @@ def withdraw(session, actor, announcement, now=None):
     withdrawn. Commits."""
     if not keeps(actor, announcement):
         raise PermissionDenied("ถอนได้เฉพาะประกาศของหน่วยงานตนเอง")
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     try:
         lock_and_reload(session, announcement, "title")
         if announcement.withdrawn_at is not None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import RelationshipProperty, Session
 
+from app import thai
 from app.models import (
     Agency,
     Attachment,
@@ -48,10 +49,6 @@ MASK = "(ปกปิด)"
 
 _LOG = AuditLog.__table__
 _HEAD = AuditChainHead.__table__
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _canonical(row):
@@ -127,7 +124,7 @@ def _append(connection, events):
     seq = head.seq - len(events)
     prev = head.last_hash
     rows = []
-    now = utcnow()
+    now = thai.utcnow()
     actor_id, actor_name, ip = _current_actor()
     for ev in events:
         seq += 1

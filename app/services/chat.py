@@ -26,7 +26,6 @@ from app.access import ADMIN
 from app.models import EOfficeUser
 from app.models.chat import CLOSED, OPEN, ChatMessage, Conversation
 from app.services import audit
-from app.services.correspondence import _naive_utc
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload, lock_row
 
@@ -195,7 +194,7 @@ def send(session, actor, text, conversation_id=None, now=None):
         named, side = conversation_for(session, actor, conversation_id)
         if named is None or side != USER:
             raise LookupError(conversation_id)
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     try:
         # One user's sends queue here, so that two at once cannot open two conversations.
         lock_row(session, EOfficeUser.__table__, actor.id, "last_seen_at")
@@ -226,7 +225,7 @@ def reply(session, actor, conversation, text, now=None):
         lock_and_reload(session, conversation, "status")
         if conversation.status != OPEN:
             raise ValidationFailed("การสนทนานี้ปิดแล้ว ตอบเพิ่มไม่ได้")
-        message = _add_message(session, conversation, True, actor, body, _naive_utc(now))
+        message = _add_message(session, conversation, True, actor, body, thai.naive_utc(now))
         session.commit()
     except Exception:
         session.rollback()
@@ -243,7 +242,7 @@ def leave_message(session, name, agency, phone, text, now=None):
     if len(phone) > 64:
         raise ValidationFailed("หมายเลขโทรศัพท์ยาวเกินไป")
     body = clean_body(text)
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     try:
         conversation = Conversation(guest_name=name, guest_agency=agency, guest_phone=phone,
                                     status=OPEN, started_at=now, last_message_at=now,
@@ -386,7 +385,7 @@ def waited_text(since, now=None):
     ``2 ชั่วโมง 5 นาที``, ``3 วัน``."""
     if since is None:
         return ""
-    minutes = max(int((_naive_utc(now) - since).total_seconds() // 60), 0)
+    minutes = max(int((thai.naive_utc(now) - since).total_seconds() // 60), 0)
     if minutes < 1:
         return "ไม่ถึง 1 นาที"
     if minutes < 60:
@@ -402,7 +401,7 @@ def waited_text(since, now=None):
 
 def admin_online(session, now=None):
     """Whether an active administrator was seen in the last ONLINE_MINUTES minutes."""
-    since = _naive_utc(now) - dt.timedelta(minutes=ONLINE_MINUTES)
+    since = thai.naive_utc(now) - dt.timedelta(minutes=ONLINE_MINUTES)
     return session.execute(select(EOfficeUser.id).where(
         EOfficeUser.level == ADMIN, EOfficeUser.active.is_(True),
         EOfficeUser.last_seen_at >= since).limit(1)).first() is not None
@@ -413,14 +412,14 @@ def needs_stamp(user, now=None):
     if not is_admin(user):
         return False
     seen = user.last_seen_at
-    return seen is None or _naive_utc(now) - seen >= SEEN_EVERY
+    return seen is None or thai.naive_utc(now) - seen >= SEEN_EVERY
 
 
 def stamp_seen(connection, user_id, now=None):
     """Write an administrator's last_seen_at, unless another request did within the minute.
     On ``connection`` (its own short transaction: the request's session is left alone, and
     the user row is not an audited change)."""
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     table = EOfficeUser.__table__
     connection.execute(update(table).where(
         table.c.id == user_id,

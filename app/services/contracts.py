@@ -298,7 +298,7 @@ def _series(session, register, agency):
 
 
 def _settings():
-    return svc._attachment_settings()
+    return attachment_store.settings()
 
 
 def register_contract(session, actor, code, data, uploads=(), now=None):
@@ -309,7 +309,7 @@ def register_contract(session, actor, code, data, uploads=(), now=None):
     settings = _settings()
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     agency = session.get(Agency, actor.agency_id)
     with attachment_store.transaction(session) as files:
         series = _series(session, register, agency)
@@ -339,7 +339,7 @@ def update_contract(session, actor, contract, data, now=None):
         for name, value in fields.items():
             setattr(contract, name, value)
         contract.status = status
-        contract.updated_at = svc._naive_utc(now)
+        contract.updated_at = thai.naive_utc(now)
         session.commit()
     except Exception:
         session.rollback()
@@ -357,7 +357,7 @@ def cancel(session, actor, contract, reason, now=None):
         contract.status = CANCELLED
         contract.cancel_reason = reason
         contract.cancelled_by_id = actor.id
-        contract.cancelled_at = svc._naive_utc(now)
+        contract.cancelled_at = thai.naive_utc(now)
         session.commit()
     except Exception:
         session.rollback()
@@ -374,7 +374,7 @@ def add_files(session, actor, contract, uploads, now=None):
     if not checked:
         raise ValidationFailed("กรุณาเลือกไฟล์ที่จะแนบ")
     with attachment_store.transaction(session) as files:
-        files.store(contract, checked, actor.id, svc._naive_utc(now), settings["directory"])
+        files.store(contract, checked, actor.id, thai.naive_utc(now), settings["directory"])
         session.commit()
 
 

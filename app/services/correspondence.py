@@ -70,18 +70,6 @@ FIELD_NAMES = {"doc_number": "ที่", "sender": "จาก", "receiver": "�
 EXPIRED_REASON = "ไม่ได้ใช้เลขที่จองภายในกำหนด ระบบยกเลิกอัตโนมัติ"
 
 
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _naive_utc(when):
-    if when is None:
-        return utcnow()
-    if when.tzinfo is not None:
-        return when.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return when
-
-
 def register_of(code):
     try:
         return REGISTERS[code]
@@ -222,21 +210,11 @@ def _readers(session, actor, reader_ids, secret):
     return users
 
 
-def _attachment_settings():
-    cfg = current_app.config
-    return {
-        "max_bytes": cfg["ATTACHMENT_MAX_MB"] * 1024 * 1024,
-        "max_files": cfg["ATTACHMENTS_PER_ENTRY"],
-        "directory": cfg["ATTACHMENTS_DIR"],
-        "master_key": cfg.get("MASTER_KEY"),
-    }
-
-
 def _check_uploads(uploads, secret, already=0):
     """Check every file before anything is numbered or written; the master key of a secret one."""
     if not uploads:
         return [], None
-    settings = _attachment_settings()
+    settings = attachment_store.settings()
     checked = attachment_store.check(
         uploads, settings["max_bytes"], settings["max_files"] - already)
     key = attachment_store.master_key_bytes(settings["master_key"]) if secret else None
@@ -247,7 +225,7 @@ def _store(session, entry, checked, key, actor, now):
     if not checked:
         return []
     return attachment_store.store(
-        session, entry, checked, actor.id, now, _attachment_settings()["directory"],
+        session, entry, checked, actor.id, now, attachment_store.settings()["directory"],
         master_key=key, encrypt=key is not None,
     )
 
@@ -267,7 +245,7 @@ def _commit_or_discard(session, written):
 def register_entry(session, actor, code, data, uploads=(), reader_ids=(), now=None):
     """Register a letter in register ``code`` and issue its number, in one transaction."""
     register = require_register(actor, code)
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     fields = clean(register, data, today=thai.to_bangkok(now).date())
     secret = fields.get("secrecy", NORMAL) != NORMAL
     checked, key = _check_uploads(uploads, secret)
@@ -315,7 +293,7 @@ def reserve(session, actor, code, count, secrecy=NORMAL, remarks=None, now=None)
         raise ValidationFailed(f"จองได้ครั้งละ 1 ถึง {cfg['RESERVATION_MAX_BLOCK']} เลข")
     fields = clean(register, {"secrecy": secrecy, "remarks": remarks}, require_subject=False)
     secret = fields["secrecy"] != NORMAL
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     agency, group = _owner(session, actor, register)
     until = now + dt.timedelta(days=cfg["RESERVATION_DAYS"])
     try:
@@ -358,7 +336,7 @@ def check_edit(actor, entry, now=None):
         raise ValidationFailed(
             "เปลี่ยนหนังสือปกติเป็นหนังสือลับ (หรือกลับกัน) ไม่ได้ เพราะเลขมาจากคนละชุด "
             "กรุณายกเลิกรายการนี้แล้วลงทะเบียนใหม่")
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     register = REGISTERS[entry.register]
     if not register.incoming and entry.doc_number != committed(entry, "doc_number"):
         raise ValidationFailed("เลขที่หนังสือส่งออกโดยระบบ แก้ไขไม่ได้")
@@ -400,7 +378,7 @@ def cancel(session, actor, entry, reason, now=None):
     reason = required_reason(reason, "ที่ยกเลิก")
     if entry.status == STATUS_CANCELLED:
         raise ValidationFailed("รายการนี้ถูกยกเลิกไปแล้ว")
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     entry.status = STATUS_CANCELLED
     entry.cancel_reason = reason
     entry.cancelled_by_id = actor.id
@@ -422,7 +400,7 @@ def add_attachments(session, actor, entry, uploads, now=None):
     if not uploads:
         raise ValidationFailed("กรุณาเลือกไฟล์ที่จะแนบ")
     checked, key = _check_uploads(uploads, entry.secrecy != NORMAL, already=len(entry.attachments))
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     written = []
     try:
         written = _store(session, entry, checked, key, actor, now)
@@ -453,7 +431,7 @@ def open_attachment(session, actor, entry, attachment_id, disposition, viewer_li
         raise PermissionDenied("เอกสารแนบของหนังสือลับเปิดได้เฉพาะผู้ที่เกี่ยวข้องเท่านั้น")
     if entry.secrecy == "top_secret" and disposition != "inline":
         raise PermissionDenied("หนังสือลับที่สุดเปิดดูได้ในเบราว์เซอร์เท่านั้น ไม่อนุญาตให้ดาวน์โหลด")
-    settings = _attachment_settings()
+    settings = attachment_store.settings()
     key = None
     if attachment.encrypted:
         key = attachment_store.master_key_bytes(settings["master_key"])
@@ -474,7 +452,7 @@ def open_attachment(session, actor, entry, attachment_id, disposition, viewer_li
 
 def expire_reservations(session, now=None):
     """Cancel every reservation past its deadline; returns how many. Never reuses a number."""
-    now = _naive_utc(now)
+    now = thai.naive_utc(now)
     overdue = (RegisterEntry.status == STATUS_RESERVED, RegisterEntry.reserved_until < now)
     # Read first: the lists call this on every view, and a write would queue them all on
     # SQLite's write lock even when nothing is overdue.
@@ -528,7 +506,7 @@ def period_bounds(start_day, end_day=None, round_="all"):
     if round_ != "all" and start_day == end_day:
         noon = dt.datetime.combine(start_day, NOON, tzinfo=thai.BANGKOK)
         start, end = (start, noon) if round_ == "morning" else (noon, end)
-    return _naive_utc(start), _naive_utc(end)
+    return thai.naive_utc(start), thai.naive_utc(end)
 
 
 def period_text(start_day, end_day=None, round_="all"):

@@ -107,7 +107,7 @@ def _recipients(session, entry, kind, ids):
 def dispatch(session, actor, entry, chosen, note=None, now=None):
     """Send ``entry`` to the recipients its register sends to (agencies, groups or people);
     one delivery each. Returns the deliveries; commits."""
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     kind = DISPATCH_TO.get(entry.register)
     if kind is None:
         raise ValidationFailed(f"{svc.register_of(entry.register).label} ไม่มีการส่งต่อทางระบบ")
@@ -214,7 +214,7 @@ def open_delivery(session, actor, delivery, now=None):
     require_recipient(delivery, actor)
     if delivery.status != SENT:
         return delivery
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     done = session.execute(
         update(Delivery).where(Delivery.id == delivery.id, Delivery.status == SENT)
         .values(status=OPENED, opened_by_id=actor.id, opened_at=now)).rowcount
@@ -231,7 +231,7 @@ def accept(session, actor, delivery, now=None):
     person's delivery is marked read). Returns the new entry (None for a person). Accepting
     what is already accepted returns the entry it became; commits."""
     require_recipient(delivery, actor)
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     delivery_id = delivery.id
     written = []
     try:
@@ -304,7 +304,7 @@ def return_delivery(session, actor, delivery, reason, now=None):
     again to the right recipient. Commits."""
     require_recipient(delivery, actor)
     reason = svc.required_reason(reason, "ที่ส่งคืน")
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     try:
         done = session.execute(
             update(Delivery).where(Delivery.id == delivery.id, Delivery.status.in_(PENDING))

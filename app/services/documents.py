@@ -17,13 +17,13 @@ it does not exist.
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, update
 
+from app import thai
 from app.access import registers_of
 from app.models import Agency, EOfficeUser, WorkGroup
 from app.models.dispatch import TO_AGENCY, TO_GROUP, TO_PERSON
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import attachments as attachment_store
 from app.services import audit
-from app.services import correspondence as svc
 from app.services.dispatch import recipient_ids
 from app.services.errors import PermissionDenied, ValidationFailed
 
@@ -136,9 +136,9 @@ def send(session, actor, scope, subject, note, uploads, agency_ids=(), group_ids
     uploads = list(uploads or ())
     if not uploads:
         raise ValidationFailed("กรุณาแนบไฟล์เอกสารอย่างน้อยหนึ่งไฟล์")
-    settings = svc._attachment_settings()
+    settings = attachment_store.settings()
     checked = attachment_store.check(uploads, settings["max_bytes"], settings["max_files"])
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     with attachment_store.transaction(session) as files:
         document = Document(scope=scope, subject=subject, note=note, sender_id=actor.id,
                             from_agency_id=actor.agency_id, from_group_id=actor.work_group_id,
@@ -178,7 +178,7 @@ def my_rows(session, actor, document):
 
 def open_document(session, actor, document, now=None):
     """The recipient looks at it: its rows not yet opened become opened (once). Commits."""
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     session.execute(update(DocumentRecipient).where(
         DocumentRecipient.document_id == document.id, addressed_to(actor),
         DocumentRecipient.opened_at.is_(None)).values(opened_at=now, opened_by_id=actor.id)
@@ -189,7 +189,7 @@ def open_document(session, actor, document, now=None):
 def receive(session, actor, document, now=None):
     """ลงรับ: the rows of ``document`` for ``actor`` not yet received are received now, by the
     first who asks (a second clerk finds them received). Returns how many; commits."""
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     if not my_rows(session, actor, document):
         raise PermissionDenied("เอกสารนี้ไม่ได้ส่งถึงคุณ")
     done = session.execute(update(DocumentRecipient).where(

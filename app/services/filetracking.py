@@ -123,10 +123,10 @@ def register_file(session, actor, data, uploads=(), now=None):
         if session.execute(select(RegisterEntry.id).where(
                 RegisterEntry.id == entry_id, entry_scope(actor))).first() is None:
             raise ValidationFailed("ไม่พบรายการทะเบียนที่อ้างถึง (หรือคุณไม่มีสิทธิ์เห็นรายการนั้น)")
-    settings = svc._attachment_settings()
+    settings = attachment_store.settings()
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     with attachment_store.transaction(session) as files:
         series = _series(session)
         year, (number,) = numbering.issue(session, series, now)
@@ -181,7 +181,7 @@ def move(session, actor, tracked, to_stage, note=None, now=None):
     note = (note or "").strip() or None
     if note and len(note) > 1000:
         raise ValidationFailed("บันทึกยาวเกิน 1,000 ตัวอักษร")
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     try:
         lock_and_reload(session, tracked, "stage")
         target = session.get(FileStage, to_stage) if isinstance(to_stage, str) else None
@@ -213,7 +213,7 @@ def days_between(start, end):
 
 def durations(tracked, now=None):
     """Each stage the file passed through: (move into it, the time it left or None, days)."""
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     moves = list(tracked.moves)
     out = []
     for i, m in enumerate(moves):
@@ -231,7 +231,7 @@ def queue(session, actor, now=None):
     first, each with its days waiting and whether that is past FILE_OVERDUE_DAYS."""
     if not is_secretary(actor):
         raise PermissionDenied("เฉพาะฝ่ายเลขานุการผู้บริหาร")
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     limit = overdue_days()
     stages = session.execute(select(FileStage).where(FileStage.terminal.is_(False))
                              .order_by(FileStage.sort_order)).scalars().all()
@@ -248,7 +248,7 @@ def queue(session, actor, now=None):
 def dashboard(session, actor, now=None):
     """Per stage: how many files of ``actor``'s scope are there now, and the median days files
     spent there (over every stay that has ended)."""
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     stages = session.execute(select(FileStage).order_by(FileStage.sort_order)).scalars().all()
     files = session.execute(select(TrackedFile).where(scope(actor))).scalars().all()
     ids = [f.id for f in files]
@@ -321,7 +321,7 @@ def open_file(session, actor, tracked, file_id, disposition):
     ).scalar_one_or_none()
     if row is None:
         return None, None
-    data = attachment_store.read(row, svc._attachment_settings()["directory"])
+    data = attachment_store.read(row, attachment_store.settings()["directory"])
     audit.record(session, "attachment_open" if disposition == "inline" else "attachment_download",
                  target=row, detail={"tracked_file": tracked.number_text()},
                  target_label=f"ไฟล์แนบแฟ้ม {tracked.number_text()}")

@@ -33,10 +33,10 @@ from flask_appbuilder.security.sqla.models import PermissionView, Role
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from app import thai
 from app.access import ADMIN, EXTRA_ROLES, LEVEL_BY_NUMBER, LEVELS
 from app.models.roles import RoleDefault
 from app.services import audit
-from app.services.audit import utcnow
 from app.services.errors import PermissionDenied, ValidationFailed
 
 ROLE_NAME_MAX = 64  # ab_role.name
@@ -109,7 +109,7 @@ def apply_defaults(session, levels=LEVELS + EXTRA_ROLES, now=None):
     """Write each level's defaults where they were never applied (see the module's docstring).
     The roles must exist. Returns {role name: (granted, revoked)} of what changed (identifiers).
     Does not commit."""
-    now = now or utcnow()
+    now = now or thai.utcnow()
     pvms = permission_views(session)
     changes = {}
     for level in levels:
@@ -277,7 +277,7 @@ def restore_default(session, actor, role, now=None):
         raise ValidationFailed(f"บทบาท \u201c{role.name}\u201d ไม่ใช่บทบาทของระดับผู้ใช้งาน "
                                "จึงไม่มีค่าเริ่มต้นให้คืน")
     _check_may_change(actor, role)
-    now = now or utcnow()
+    now = now or thai.utcnow()
     pvms = permission_views(session)
     beyond, revoked = differences(role, pvms)
     wanted = [pv for pv in pvms if default_of(level, pv)]

@@ -25,7 +25,7 @@ from app.models.rooms import (
     Booking,
     Room,
 )
-from app.services import correspondence as svc
+from app.services import attachments as attachment_store
 from app.services import ical
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload, lock_row
@@ -110,7 +110,7 @@ def book(session, actor, room_id, data, now=None):
     if end - start > dt.timedelta(hours=MAX_HOURS):
         raise ValidationFailed(f"จองได้ครั้งละไม่เกิน {MAX_HOURS} ชั่วโมง "
                                "การประชุมหลายวันกรุณาจองทีละวัน")
-    now = svc._naive_utc(now)
+    now = thai.naive_utc(now)
     starts_at, ends_at = thai.to_utc(start), thai.to_utc(end)
     if starts_at < now:
         raise ValidationFailed("เวลาเริ่มผ่านมาแล้ว จองย้อนหลังไม่ได้")
@@ -167,7 +167,7 @@ def decide(session, actor, booking, approve, note=None, now=None):
             raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
         booking.status = APPROVED if approve else REJECTED
         booking.decided_by_id = actor.id
-        booking.decided_at = svc._naive_utc(now)
+        booking.decided_at = thai.naive_utc(now)
         booking.decision_note = note
         session.commit()
     except Exception:
@@ -187,7 +187,7 @@ def cancel(session, actor, booking, now=None):
             raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
         booking.status = CANCELLED
         booking.decided_by_id = actor.id
-        booking.decided_at = svc._naive_utc(now)
+        booking.decided_at = thai.naive_utc(now)
         session.commit()
     except Exception:
         session.rollback()
@@ -224,7 +224,7 @@ def ics(room, bookings, host, now=None):
         description=(f"ผู้จอง {b.booked_by.get_full_name()} ผู้เข้าประชุม {b.attendees} คน "
                      f"({BOOKING_STATUSES[b.status]})"),
         status="CONFIRMED" if b.status == APPROVED else "TENTATIVE") for b in bookings]
-    return ical.calendar(room.name, events, svc._naive_utc(now))
+    return ical.calendar(room.name, events, thai.naive_utc(now))
 
 
 # ---- photos -------------------------------------------------------------------------------------
@@ -235,11 +235,9 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 def add_photos(session, actor, room, uploads, now=None):
     """The room's keepers add photos (images only, up to MAX_PHOTOS a room). Commits."""
-    from app.services import attachments as attachment_store
-
     if not keeps_room(actor, room):
         raise PermissionDenied("เพิ่มรูปได้เฉพาะเจ้าหน้าที่ของหน่วยงานเจ้าของห้องหรือผู้ดูแลระบบ")
-    settings = svc._attachment_settings()
+    settings = attachment_store.settings()
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      MAX_PHOTOS - len(room.photos))
     if not checked:
@@ -249,17 +247,16 @@ def add_photos(session, actor, room, uploads, now=None):
             raise ValidationFailed(f"ไฟล์ \u201c{item.upload.filename}\u201d ไม่ใช่รูปภาพ "
                                    "(รับ PNG, JPEG, GIF หรือ WebP)")
     with attachment_store.transaction(session) as files:
-        files.store(room, checked, actor.id, svc._naive_utc(now), settings["directory"])
+        files.store(room, checked, actor.id, thai.naive_utc(now), settings["directory"])
         session.commit()
 
 
 def open_photo(session, room, photo_id):
     """(photo row, bytes) of one of the room's photos; (None, None) if it has no such photo."""
     from app.models.rooms import RoomPhoto
-    from app.services import attachments as attachment_store
 
     row = session.execute(select(RoomPhoto).where(RoomPhoto.id == photo_id,
                                                   RoomPhoto.room_id == room.id)).scalar_one_or_none()
     if row is None:
         return None, None
-    return row, attachment_store.read(row, svc._attachment_settings()["directory"])
+    return row, attachment_store.read(row, attachment_store.settings()["directory"])

@@ -15,7 +15,6 @@ from app.models.agenda import APPOINTMENT_STATUSES, Appointment
 from app.models.filetracking import Executive
 from app.services import agenda as svc
 from app.services import reports
-from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.views.base import parse_day, parse_time, same_secret, to_int
 
@@ -130,7 +129,7 @@ class AgendaView(BaseView):
         table = reports.Table(
             title=f"วาระงาน{who} {period}", owner=_province_office_name(),
             headers=headers, widths=widths, sections=sections,
-            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(utcnow()),
+            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()),
             empty="ไม่มีนัดหมาย")
         pdf = reports.render_table_pdf(table)
         name = f"agenda-{'week' if week else 'day'}-{day:%Y%m%d}.pdf"

@@ -14,7 +14,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import thai
 from app.extensions import db
 from app.services import announcements as svc
-from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.views.base import page_arg
 from app.views.correspondence import serve_file, uploads_from
@@ -62,7 +61,7 @@ class AnnouncementView(BaseView):
     def _render(self, template, **kwargs):
         sm = self.appbuilder.sm
         return self.render_template(
-            template, svc=svc, now=utcnow(), format_datetime=thai.format_datetime,
+            template, svc=svc, now=thai.utcnow(), format_datetime=thai.format_datetime,
             can_post=sm.has_access("can_add", "AnnouncementView"),
             can_mine=sm.has_access("can_mine", "AnnouncementView"), **kwargs)
 

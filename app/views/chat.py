@@ -30,7 +30,6 @@ from app.extensions import db
 from app.security import BACKGROUND_ENDPOINTS
 from app.services import chat as svc
 from app.services import throttle
-from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.views.base import to_int
 
@@ -53,7 +52,7 @@ def install(app):
             if not getattr(current_user, "is_authenticated", False):
                 return None
             user = current_user._get_current_object()
-            now = utcnow()
+            now = thai.utcnow()
             if svc.needs_stamp(user, now):
                 # Its own short transaction: the request's session is left as it was.
                 with db.engine.begin() as connection:
@@ -200,7 +199,7 @@ class ChatView(BaseView):
     @permission_name("inbox")
     def inbox(self):
         return self._page("chat/inbox.html", rows=svc.inbox(db.session, g.user),
-                          closed=svc.recently_closed(db.session, g.user), now=utcnow(),
+                          closed=svc.recently_closed(db.session, g.user), now=thai.utcnow(),
                           title=_l("ข้อความถึงผู้ดูแลระบบ"))
 
     @expose("/inbox/rows")
@@ -209,7 +208,7 @@ class ChatView(BaseView):
     def inbox_rows(self):
         """The inbox's rows alone, for the page to refresh itself."""
         return self._page("chat/_inbox_rows.html", rows=svc.inbox(db.session, g.user),
-                          now=utcnow())
+                          now=thai.utcnow())
 
     @expose("/conversation/<int:pk>")
     @has_access
@@ -218,7 +217,7 @@ class ChatView(BaseView):
         conversation, side = self._conversation_or_404(pk)
         messages = svc.read(db.session, conversation, side)
         return self._page("chat/conversation.html", conversation=conversation,
-                          messages=messages, side=side, now=utcnow(),
+                          messages=messages, side=side, now=thai.utcnow(),
                           title=_l("การสนทนากับผู้ใช้งาน"))
 
     @expose("/conversation/<int:pk>/reply", methods=["POST"])

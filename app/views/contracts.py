@@ -21,7 +21,6 @@ from app.models.contracts import BID, CANCELLED, GUARANTEES, HIRE, METHODS, PURC
 from app.services import audit
 from app.services import contracts as svc
 from app.services import reports
-from app.services.correspondence import utcnow
 from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
@@ -368,7 +367,7 @@ class ContractView(EOfficeModelView):
         sheet = reports.Sheet(
             title=f"{self.spec.label} เลขที่ {contract.number_text()}",
             owner=contract.agency.name, rows=self._details(contract),
-            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(utcnow()))
+            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()))
         if request.args.get("format") == "pdf":
             response = Response(reports.render_sheet_pdf(sheet), mimetype="application/pdf")
             response.headers["Content-Disposition"] = (

@@ -579,7 +579,7 @@ class RegisterView(EOfficeModelView):
         from app.services import reports
 
         try:
-            day = thai.parse_date(request.args.get("day")) or thai.to_bangkok(svc.utcnow()).date()
+            day = thai.parse_date(request.args.get("day")) or thai.to_bangkok(thai.utcnow()).date()
             until = thai.parse_date(request.args.get("until"))
             round_ = request.args.get("round") or "all"
             start, end = svc.period_bounds(day, until, round_)
@@ -612,7 +612,7 @@ class RegisterView(EOfficeModelView):
             number_title=str(self.spec.number_title),
             doc_title="เลขหนังสือ" if self.spec.incoming else "ถึง",
             printed_by=g.user.get_full_name(),
-            printed_at=thai.format_datetime(svc.utcnow()),
+            printed_at=thai.format_datetime(thai.utcnow()),
         )
         if request.args.get("format") == "pdf":
             pdf = reports.render_pdf(spec, rows)
@@ -680,7 +680,7 @@ def attachment_response(entry, attachment_id, party=None):
     user = g.user
     lines = [
         f"{user.get_full_name()} ({user.username})",
-        thai.format_datetime(svc.utcnow()),
+        thai.format_datetime(thai.utcnow()),
         f"IP {request.remote_addr or '-'}",
     ]
     return serve_file(lambda disposition: svc.open_attachment(

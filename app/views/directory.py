@@ -12,7 +12,6 @@ from app import thai
 from app.extensions import db
 from app.services import audit
 from app.services import directory as svc
-from app.services.correspondence import utcnow
 from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
 from app.views.correspondence import XLSX_MIME
@@ -84,7 +83,7 @@ class DirectoryView(BaseView):
         entries = svc.search(db.session, text, agency_id)
         spec = svc.PrintSpec(
             selection=self._selection(text, agency_id),
-            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(utcnow()))
+            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()))
         if request.args.get("format") == "html":
             return Response(svc.render_html(spec, entries), mimetype="text/html")
         pdf = svc.render_pdf(spec, entries)

@@ -93,7 +93,7 @@ class TrackedFileView(EOfficeModelView):
     def _page(self, template, **kwargs):
         return self.render_template(
             template, view=self, format_datetime=thai.format_datetime, days_text=days_text,
-            speed_badge=speed_badge, now=corr.utcnow(), **kwargs)
+            speed_badge=speed_badge, now=thai.utcnow(), **kwargs)
 
     # ---- lists ------------------------------------------------------------------------------
 
@@ -134,7 +134,7 @@ class TrackedFileView(EOfficeModelView):
         except DomainError as e:
             flash(str(e), "danger")
             return redirect(url_for(".list"))
-        now = corr.utcnow()
+        now = thai.utcnow()
         rows = ([f.number_text(), thai.format_datetime(f.registered_at), f.subject,
                  f.agency.name, f.proposer.get_full_name(), str(f.executive),
                  corr.SPEEDS.get(f.speed, f.speed), f.current.label,
@@ -247,7 +247,7 @@ class TrackedFileView(EOfficeModelView):
                               f"({tracked.work_group.name if tracked.work_group else ''})"),
                   ("โทรศัพท์", tracked.proposer.office_phone or tracked.agency.phone or ""),
                   ("วันเวลาที่เสนอ", thai.format_datetime(tracked.registered_at))],
-            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(corr.utcnow()),
+            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()),
             qr=reports.qr_data_uri(page_url), qr_caption=page_url)
         return Response(reports.render_sheet_pdf(sheet), mimetype="application/pdf", headers={
             "Content-Disposition": f"inline; filename=file-{tracked.number}-{tracked.year}.pdf"})
