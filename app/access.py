@@ -1,8 +1,9 @@
 """Who may do what: the five levels as data, and the agency scope of every query.
 
-The table ``LEVELS`` is the one declaration of what each level (ระดับสิทธิ์) may do. ``flask eoffice
-sync-roles`` writes it into FAB's roles and permissions; the Roles screen shows the result. Rows
-are scoped by ``scope_query``, used by every screen and API through ``AgencyScopeFilter``.
+The table ``LEVELS`` is the one declaration of what each level (ระดับสิทธิ์, app/levels.py) may
+do, each built on the one below it. ``flask eoffice sync-roles`` writes it into FAB's roles and
+permissions; the Roles screen shows the result. Rows are scoped by ``scope_query``, used by every
+screen and API through ``AgencyScopeFilter``.
 """
 
 import re
@@ -10,13 +11,22 @@ from dataclasses import dataclass, field
 
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select, true
 
+from app.levels import (
+    ADMIN,
+    AGENCY_CLERK,
+    CENTRAL_CLERK,
+    GROUP_CLERK,
+    LABELS,
+    OFFICER,
+    ROLES,
+    SECRETARY_LABEL,
+    SECRETARY_ROLE,
+)
 from app.models import Agency, EOfficeUser, RegisterEntry, WorkGroup
 from app.models.correspondence import entry_reader
-
-ADMIN, CENTRAL_CLERK, AGENCY_CLERK, GROUP_CLERK, OFFICER = 1, 2, 3, 4, 5
+from app.registers import REGISTERS, kept_by
 
 # What every level may do for itself: see and edit its profile, change its password.
 SELF_SERVICE = (
@@ -26,56 +36,86 @@ SELF_SERVICE = (
 )
 READ = "can_list|can_show"
 READ_API = "can_get|can_info"
-SETUP_MENU = "menu_access"
 MENU = "menu_access"
 # A register's screen: everything but delete (an entry is cancelled, never deleted).
 REGISTER_PERMS = "can_(list|show|add|edit|cancel|reserve|attach|file|xlsx|report|dispatch)"
-# New incoming (หนังสือเข้าใหม่): every level that can be sent a letter.
-INBOX = ("InboxView", "can_(list|open|accept|return|file)")
-# The register of letters received from the province (ทะเบียนหนังสือรับจากจังหวัด): the clerks
-# whose agency or group accepts letters into a register.
-RECEIVED = ("InboxView", "can_received")
 REGISTER_API_PERMS = "can_(get|info|post|cancel)"
-# Sending documents (ระบบส่งเอกสาร): every level sends and receives documents.
-DOCUMENTS = ("DocumentView", "can_(list|send|show|receive|file)")
-# The contract registers (ทะเบียนคุมสัญญา): the clerks of an agency keep their agency's.
-CONTRACTS = ("HireContractView|PurchaseContractView|BidDocumentView",
-             "can_(list|show|add|edit|cancel|attach|file|xlsx|print)")
-CONTRACT_MENUS = ("Contracts|HireContracts|PurchaseContracts|BidDocuments", MENU)
-# File-for-signature tracking (ติดตามแฟ้มเสนอลงนาม): every level proposes files and follows
-# them; moving a file is the secretaries' (SECRETARY below), or its owner's to withdraw it.
-FILES = ("TrackedFileView", "can_(list|show|add|move|file|cover|xlsx|dashboard)")
-FILE_MENUS = ("FileTracking|MyFiles|ProposeFile|FileSearch|FileDashboard", MENU)
-# Meeting rooms (ระบบจองห้องประชุม): everyone sees the rooms and books them; an agency's clerks
-# keep its rooms and approve their bookings.
-ROOMS = (("RoomView", READ), ("BookingView", "can_(list|book|cancel|calendar)"),
-         ("MeetingRooms|MyBookings|BookRoom|RoomWeek|RoomMonth|Rooms", MENU))
-ROOM_KEEPING = (("RoomView", "can_add|can_edit"), ("BookingView", "can_decide"))
-# The executives' agenda (วาระงานผู้บริหาร): everyone reads the public appointments by day and
-# week; the executives' secretaries (SECRETARY below) enter them and see the others.
-AGENDA = (("AgendaView", "can_(day|week|print)"), ("Agenda|AgendaToday|AgendaWeek", MENU))
-# Announcements (ประกาศข่าวสาร): everyone reads those for them; the central and agency clerks
-# post their agency's.
-ANNOUNCEMENTS = (("AnnouncementView", "can_(list|show|file)"), ("Services|Announcements", MENU))
-ANNOUNCING = (("AnnouncementView", "can_(add|edit|withdraw|mine)"),
-              ("NewAnnouncement|MyAnnouncements", MENU))
-# The phone directory, the help chat with the administrators, the manual: everyone.
-SERVICES = (("DirectoryView", "can_(list|xlsx|print)"), ("ChatView", "can_(mine|send|poll)"),
-            ("ManualView", "can_read"), ("PhoneDirectory|HelpChat|Manual", MENU))
-# Their API: every level reads, accepts and returns what is for it and sends documents; the
-# clerks, who keep registers, dispatch letters.
-LETTER_API = ("LetterApi", "can_(get|accept|return)")
-LETTER_API_DISPATCH = ("LetterApi", "can_dispatch")
-DOCUMENT_API = ("DocumentApi", "can_(get|send|receive)")
-DOCUMENT_MENUS = ("Documents|NewDocuments|ReceivedDocuments|SentDocuments|SendInternal"
-                  "|SendExternal", MENU)
+
+
+def _registers_of_level(level):
+    """The screens and menu items of the registers ``level`` keeps (app/registers.py)."""
+    kept = [REGISTERS[code] for code in kept_by(level)]
+    if not kept:
+        return ()
+    return (
+        ("|".join(r.view for r in kept), REGISTER_PERMS),
+        ("|".join(r.menu for r in kept), MENU),
+        ("RegisterApi", REGISTER_API_PERMS),
+        # The register of letters received from the province (ทะเบียนหนังสือรับจากจังหวัด),
+        # and sending letters on from their registers.
+        ("InboxView", "can_received"),
+        ("ReceivedFromProvince", MENU),
+        ("LetterApi", "can_dispatch"),
+    )
+
+
+# Every level, officers (5) upward: the agencies and groups to read, new incoming letters
+# (หนังสือเข้าใหม่) and their API, sending documents (ระบบส่งเอกสาร), files for signature
+# (ติดตามแฟ้มเสนอลงนาม: proposed and followed by everyone, moved by the secretaries below),
+# meeting rooms to book, the public agenda, the announcements for them, the phone directory, the
+# help chat and the manual.
+EVERYONE = SELF_SERVICE + (
+    ("AgencyView|WorkGroupView", READ),
+    ("AgencyApi|WorkGroupApi", READ_API),
+    ("Setup|Agencies|WorkGroups", MENU),
+    ("Correspondence|Inbox", MENU),
+    ("InboxView", "can_(list|open|accept|return|file)"),
+    ("LetterApi", "can_(get|accept|return)"),
+    ("DocumentView", "can_(list|send|show|receive|file)"),
+    ("DocumentApi", "can_(get|send|receive)"),
+    ("Documents|NewDocuments|ReceivedDocuments|SentDocuments|SendInternal|SendExternal", MENU),
+    ("TrackedFileView", "can_(list|show|add|move|file|cover|xlsx|dashboard)"),
+    ("FileTracking|MyFiles|ProposeFile|FileSearch|FileDashboard", MENU),
+    ("RoomView", READ),
+    ("BookingView", "can_(list|book|cancel|calendar)"),
+    ("MeetingRooms|MyBookings|BookRoom|RoomWeek|RoomMonth|Rooms", MENU),
+    ("AgendaView", "can_(day|week|print)"),
+    ("Agenda|AgendaToday|AgendaWeek", MENU),
+    ("AnnouncementView", "can_(list|show|file)"),
+    ("Services|Announcements", MENU),
+    ("DirectoryView", "can_(list|xlsx|print)"),
+    ("ChatView", "can_(mine|send|poll)"),
+    ("ManualView", "can_read"),
+    ("PhoneDirectory|HelpChat|Manual", MENU),
+)
+# What an agency's keepers (the central registry, an agency's clerks) do besides: its contract
+# registers (ทะเบียนคุมสัญญา), its meeting rooms and their bookings, its announcements.
+AGENCY_KEEPING = (
+    ("HireContractView|PurchaseContractView|BidDocumentView",
+     "can_(list|show|add|edit|cancel|attach|file|xlsx|print)"),
+    ("Contracts|HireContracts|PurchaseContracts|BidDocuments", MENU),
+    ("RoomView", "can_add|can_edit"),
+    ("BookingView", "can_decide"),
+    ("AnnouncementView", "can_(add|edit|withdraw|mine)"),
+    ("NewAnnouncement|MyAnnouncements", MENU),
+)
+# An agency's clerks keep its own setup: the agency, its groups and its users.
+AGENCY_SETUP = (
+    ("AgencyView", "can_edit"),
+    ("WorkGroupView", "can_add|can_edit|can_delete"),
+    ("EOfficeUserView", READ + "|can_add|can_edit|resetpasswords"),
+    ("EOfficeResetPasswordView", "can_this_form_get|can_this_form_post"),
+    ("AgencyApi", "can_put"),
+    ("WorkGroupApi|EOfficeUserApi", READ_API + "|can_post|can_put"),
+    ("Users", MENU),
+)
 
 
 @dataclass(frozen=True)
 class Level:
     number: int
     role: str  # the FAB role name
-    label: str  # as users read it
+    label: object  # as users read it
     # (view-name pattern, permission pattern) pairs, matched whole, as FAB_ROLES does.
     grants: tuple = field(default=())
 
@@ -85,131 +125,26 @@ class Level:
         )
 
 
+def _level(number, grants):
+    return Level(number, ROLES[number], LABELS[number], grants=grants)
+
+
+# Each level is the one below it and what it adds; the registers each keeps come from
+# app/registers.py. The central registry keeps the province's registers and every agency's
+# keeping, but not an agency's own setup.
+_OFFICER = EVERYONE
+_GROUP_CLERK = _OFFICER + _registers_of_level(GROUP_CLERK)
+_AGENCY_CLERK = _OFFICER + _registers_of_level(AGENCY_CLERK) + AGENCY_KEEPING + AGENCY_SETUP
+_CENTRAL_CLERK = _OFFICER + _registers_of_level(CENTRAL_CLERK) + AGENCY_KEEPING
 LEVELS = (
-    Level(ADMIN, "ผู้ดูแลระบบ", _l("ผู้ดูแลระบบ"), grants=((".*", ".*"),)),
-    Level(
-        CENTRAL_CLERK,
-        "สารบรรณกลาง",
-        _l("สารบรรณกลาง"),
-        grants=SELF_SERVICE
-        + (
-            ("AgencyView|WorkGroupView", READ),
-            ("AgencyApi|WorkGroupApi", READ_API),
-            ("Setup|Agencies|WorkGroups", SETUP_MENU),
-            ("ProvinceIncomingView|AgencyIncomingView|GroupIncomingView|OutgoingNormalView"
-             "|OutgoingCircularView|OrderView", REGISTER_PERMS),
-            ("RegisterApi", REGISTER_API_PERMS),
-            ("Correspondence|ProvinceIncoming|AgencyIncoming|GroupIncoming|OutgoingNormal"
-             "|OutgoingCircular|Orders|Inbox|ReceivedFromProvince", MENU),
-            INBOX,
-            RECEIVED,
-            LETTER_API_DISPATCH,
-            CONTRACTS,
-            CONTRACT_MENUS,
-            *ROOM_KEEPING,
-            *ANNOUNCING,
-            DOCUMENTS,
-            DOCUMENT_MENUS,
-            LETTER_API,
-            DOCUMENT_API,
-            FILES,
-            FILE_MENUS,
-            *ROOMS,
-            *AGENDA,
-            *ANNOUNCEMENTS,
-            *SERVICES,
-        ),
-    ),
-    Level(
-        AGENCY_CLERK,
-        "สารบรรณประจำหน่วยงาน",
-        _l("สารบรรณประจำหน่วยงาน"),
-        grants=SELF_SERVICE
-        + (
-            ("AgencyView", READ + "|can_edit"),
-            ("WorkGroupView", READ + "|can_add|can_edit|can_delete"),
-            ("EOfficeUserView", READ + "|can_add|can_edit|resetpasswords"),
-            ("EOfficeResetPasswordView", "can_this_form_get|can_this_form_post"),
-            ("AgencyApi", READ_API + "|can_put"),
-            ("WorkGroupApi|EOfficeUserApi", READ_API + "|can_post|can_put"),
-            ("Setup|Agencies|WorkGroups|Users", SETUP_MENU),
-            ("AgencyIncomingView|GroupIncomingView|OutgoingNormalView|OutgoingCircularView"
-             "|OrderView", REGISTER_PERMS),
-            ("RegisterApi", REGISTER_API_PERMS),
-            ("Correspondence|AgencyIncoming|GroupIncoming|OutgoingNormal|OutgoingCircular"
-             "|Orders|Inbox|ReceivedFromProvince", MENU),
-            INBOX,
-            RECEIVED,
-            LETTER_API_DISPATCH,
-            CONTRACTS,
-            CONTRACT_MENUS,
-            *ROOM_KEEPING,
-            *ANNOUNCING,
-            DOCUMENTS,
-            DOCUMENT_MENUS,
-            LETTER_API,
-            DOCUMENT_API,
-            FILES,
-            FILE_MENUS,
-            *ROOMS,
-            *AGENDA,
-            *ANNOUNCEMENTS,
-            *SERVICES,
-        ),
-    ),
-    Level(
-        GROUP_CLERK,
-        "สารบรรณประจำกลุ่ม",
-        _l("สารบรรณประจำกลุ่ม/กอง/สาขา"),
-        grants=SELF_SERVICE
-        + (
-            ("AgencyView|WorkGroupView", READ),
-            ("AgencyApi|WorkGroupApi", READ_API),
-            ("Setup|Agencies|WorkGroups", SETUP_MENU),
-            ("GroupIncomingView", REGISTER_PERMS),
-            ("RegisterApi", REGISTER_API_PERMS),
-            ("Correspondence|GroupIncoming|Inbox|ReceivedFromProvince", MENU),
-            INBOX,
-            RECEIVED,
-            LETTER_API_DISPATCH,
-            DOCUMENTS,
-            DOCUMENT_MENUS,
-            LETTER_API,
-            DOCUMENT_API,
-            FILES,
-            FILE_MENUS,
-            *ROOMS,
-            *AGENDA,
-            *ANNOUNCEMENTS,
-            *SERVICES,
-        ),
-    ),
-    Level(
-        OFFICER,
-        "ผู้ใช้งานทั่วไป",
-        _l("ผู้ใช้งานทั่วไป"),
-        grants=SELF_SERVICE
-        + (
-            ("AgencyView|WorkGroupView", READ),
-            ("AgencyApi|WorkGroupApi", READ_API),
-            ("Setup|Agencies|WorkGroups", SETUP_MENU),
-            ("Correspondence|Inbox", MENU),
-            INBOX,
-            DOCUMENTS,
-            DOCUMENT_MENUS,
-            LETTER_API,
-            DOCUMENT_API,
-            FILES,
-            FILE_MENUS,
-            *ROOMS,
-            *AGENDA,
-            *ANNOUNCEMENTS,
-            *SERVICES,
-        ),
-    ),
+    _level(ADMIN, ((".*", ".*"),)),
+    _level(CENTRAL_CLERK, _CENTRAL_CLERK),
+    _level(AGENCY_CLERK, _AGENCY_CLERK),
+    _level(GROUP_CLERK, _GROUP_CLERK),
+    _level(OFFICER, _OFFICER),
 )
 # Roles given on top of a level (FAB roles that are not levels): they add what they grant.
-SECRETARY = Level(0, "เลขานุการผู้บริหาร", _l("เลขานุการผู้บริหาร"), grants=(
+SECRETARY = Level(0, SECRETARY_ROLE, SECRETARY_LABEL, grants=(
     ("TrackedFileView", "can_(list|show|move|file|cover|xlsx|dashboard|queue)"),
     ("FileTracking|MyFiles|FileSearch|FileQueue|FileDashboard", MENU),
     ("AgendaView", "can_(day|week|print|add|edit|cancel|feeds)"),
@@ -217,35 +152,11 @@ SECRETARY = Level(0, "เลขานุการผู้บริหาร", _
 ))
 EXTRA_ROLES = (SECRETARY,)
 LEVEL_BY_NUMBER = {lv.number: lv for lv in LEVELS}
-LEVEL_BY_ROLE = {lv.role: lv for lv in LEVELS}
-LEVEL_CHOICES = [(lv.number, f"{lv.number} - {lv.label}") for lv in LEVELS]
-
-
-def level_label(number):
-    lv = LEVEL_BY_NUMBER.get(number)
-    return f"{lv.number} - {lv.label}" if lv else ""
-
-
-def level_from_roles(roles):
-    """The highest level whose role the user holds; 5 when none (an unknown role grants nothing)."""
-    numbers = [LEVEL_BY_ROLE[r.name].number for r in roles if r.name in LEVEL_BY_ROLE]
-    return min(numbers) if numbers else OFFICER
-
-
-# Which registers (app/services/correspondence.py REGISTERS) each level keeps. The central
-# registry keeps the province's incoming register; every clerk registers in their own agency's or
-# group's series. Officers (level 5) keep no register.
-REGISTER_ACCESS = {
-    ADMIN: ("province_in", "agency_in", "group_in", "out_normal", "out_circular", "order"),
-    CENTRAL_CLERK: ("province_in", "agency_in", "group_in", "out_normal", "out_circular", "order"),
-    AGENCY_CLERK: ("agency_in", "group_in", "out_normal", "out_circular", "order"),
-    GROUP_CLERK: ("group_in",),
-    OFFICER: (),
-}
 
 
 def registers_of(actor):
-    return REGISTER_ACCESS.get(getattr(actor, "level", None), ())
+    """The codes of the registers ``actor`` keeps (app/registers.py)."""
+    return kept_by(getattr(actor, "level", None))
 
 
 def entry_scope(actor, register=None, model=RegisterEntry):
@@ -266,14 +177,15 @@ def entry_scope(actor, register=None, model=RegisterEntry):
         return false()
     own_agency = model.agency_id == actor.agency_id
     conditions = []
-    for register in registers:
-        if register == "province_in":
+    for code in registers:
+        owner = REGISTERS[code].owner
+        if owner == "province":
             where = true()  # the province's own register, kept by the central registry
-        elif register == "group_in" and level == GROUP_CLERK:
-            where = model.work_group_id == actor.work_group_id
+        elif owner == "group" and level == GROUP_CLERK:
+            where = model.work_group_id == actor.work_group_id  # a group's clerk: the group's
         else:
             where = own_agency
-        conditions.append(and_(model.register == register, where))
+        conditions.append(and_(model.register == code, where))
     return or_(*conditions)
 
 

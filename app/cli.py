@@ -122,7 +122,7 @@ def verify_audit():
 
 
 def _print_logins(logins):
-    from app.access import level_label
+    from app.levels import level_label
 
     click.echo("")
     click.echo("Demo logins (ผู้ใช้งานทดลอง), one per level:")

@@ -267,11 +267,11 @@ def prepare(app):
 def series_of(session):
     """(series, clerk) of the register being measured: the key the service itself uses."""
     from app.models import EOfficeUser
-    from app.services import correspondence as svc
-    from app.services import numbering
+    from app.registers import REGISTERS
+    from app.services import entries, numbering
 
     clerk = session.query(EOfficeUser).filter_by(username=CLERK).one()
-    key = svc.series_key(svc.REGISTERS[REGISTER], clerk.agency, None, False)
+    key = entries.series_key(REGISTERS[REGISTER], clerk.agency, None, False)
     series = numbering.get_series(session, key, REGISTER, agency_id=clerk.agency_id)
     return series, clerk
 

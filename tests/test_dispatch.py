@@ -16,7 +16,8 @@ from app.extensions import db
 from app.models import Agency, Attachment, EOfficeUser, NumberCounter, RegisterEntry
 from app.models.dispatch import ACCEPTED, OPENED, RETURNED, SENT, Delivery, LetterEvent
 from app.services import correspondence as svc
-from app.services import dispatch
+from app.registers import REGISTERS
+from app.services import dispatch, entries
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.conftest import agency, user
@@ -134,7 +135,7 @@ def test_dispatch_accept_return_redispatch_and_the_timeline(ctx):
 def svc_last(s, register, owner):
     from app.services import numbering
 
-    key = svc.series_key(svc.register_of(register), owner, None, False)
+    key = entries.series_key(REGISTERS[register], owner, None, False)
     series = numbering.get_series(s, key, register, agency_id=owner.id)
     s.commit()
     return numbering.last_issued(s, series, svc.thai.to_bangkok(thai.utcnow()).year + 543)

@@ -12,7 +12,8 @@ import re
 import pytest
 from flask_appbuilder.security.sqla.models import PermissionView, Role
 
-from app.access import LEVEL_BY_NUMBER, LEVELS, OFFICER
+from app.access import LEVEL_BY_NUMBER, LEVELS
+from app.levels import OFFICER
 from app.models import AuditLog
 from app.models.roles import RoleDefault
 from app.services import roles as svc

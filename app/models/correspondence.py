@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.models.files import StoredFile
+from app.registers import REGISTERS
 
 YEAR_CALENDAR = "calendar"  # runs from 1 January
 YEAR_FISCAL = "fiscal"  # runs from 1 October
@@ -94,7 +95,7 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
         Index("ix_register_entry_agency_received", "register", "agency_id", "received_at"),
     )
     id = Column(Integer, primary_key=True)
-    register = Column(String(32), nullable=False)  # see app.services.correspondence.REGISTERS
+    register = Column(String(32), nullable=False)  # a code of app/registers.py
     series_id = Column(Integer, ForeignKey("number_series.id"), nullable=False)
     year = Column(Integer, nullable=False)  # Buddhist Era of the series' year
     number = Column(Integer, nullable=False)  # เลขทะเบียน, from 1 in each year
@@ -135,11 +136,7 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
 
     def number_text(self):
         """The number as the register writes it: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
-        if self.register == "order":
-            return f"{self.number}/{self.year}"
-        if self.register.endswith("_in"):
-            return str(self.number)
-        return self.doc_number or str(self.number)
+        return REGISTERS[self.register].number_text(self.number, self.year, self.doc_number)
 
     def new_file(self, **fields):
         """A new attachment of this entry (for app.services.attachments.store)."""

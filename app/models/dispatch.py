@@ -11,12 +11,12 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
+from app.registers import TO_GROUP, TO_PERSON
+
 SENT, OPENED, ACCEPTED, RETURNED = "sent", "opened", "accepted", "returned"
 DELIVERY_STATUSES = {SENT: "ส่งแล้ว", OPENED: "เปิดอ่านแล้ว", ACCEPTED: "ลงรับแล้ว",
                      RETURNED: "ส่งคืน"}
 PENDING = (SENT, OPENED)  # still waiting for the recipient's decision
-
-TO_AGENCY, TO_GROUP, TO_PERSON = "agency", "group", "person"
 
 
 class Delivery(Model):  # การส่งหนังสือถึงผู้รับหนึ่งราย

@@ -3,7 +3,7 @@
 import secrets
 
 from flask_appbuilder import Model
-from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import (
     Boolean,
     Column,
@@ -15,7 +15,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import object_session, relationship
+
+from app.extensions import db
+from app.levels import SECRETARY_ROLE, level_label
 
 # The kinds of sub-unit an agency has, as clerks name them.
 GROUP_KINDS = ("กลุ่ม", "กอง", "ฝ่าย", "สาขา")
@@ -92,8 +95,6 @@ class EOfficeUser(User):  # ผู้ใช้งาน: FAB's user, extended
         return self.get_full_name()
 
     def level_text(self):
-        from app.access import level_label  # access imports the models
-
         return level_label(self.level)
 
     def status_label(self):
@@ -102,24 +103,16 @@ class EOfficeUser(User):  # ผู้ใช้งาน: FAB's user, extended
     # A role given on top of the level: the executives' secretary (ติดตามแฟ้มเสนอลงนาม).
     @property
     def executive_secretary(self):
-        from app.access import SECRETARY
-
-        return any(r.name == SECRETARY.role for r in self.roles)
+        return any(r.name == SECRETARY_ROLE for r in self.roles)
 
     @executive_secretary.setter
     def executive_secretary(self, value):
-        from flask_appbuilder.security.sqla.models import Role
-        from sqlalchemy.orm import object_session
-
-        from app.access import SECRETARY
-        from app.extensions import db
-
         if bool(value) == self.executive_secretary:
             return
         if value:
             session = object_session(self) or db.session
-            role = session.query(Role).filter_by(name=SECRETARY.role).one_or_none()
+            role = session.query(Role).filter_by(name=SECRETARY_ROLE).one_or_none()
             if role is not None:  # roles not synced yet: nothing to give
                 self.roles = list(self.roles) + [role]
         else:
-            self.roles = [r for r in self.roles if r.name != SECRETARY.role]
+            self.roles = [r for r in self.roles if r.name != SECRETARY_ROLE]

@@ -13,12 +13,13 @@ from flask import current_app
 from sqlalchemy import and_, select
 
 from app import thai
-from app.access import ADMIN
+from app.levels import ADMIN
 from app.models.agenda import ACTIVE, CANCELLED, Appointment
 from app.models.filetracking import Executive
 from app.services import audit, ical
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
+from app.services.work import unit_of_work
 
 MAX_DAYS = 14  # one appointment at the most; a longer absence is entered as several
 
@@ -104,7 +105,7 @@ def save(session, actor, data, appointment=None, confirmed=(), now=None):
         raise PermissionDenied("เฉพาะเลขานุการผู้บริหารหรือผู้ดูแลระบบเท่านั้นที่ลงนัดหมายได้")
     fields = _clean(session, data)
     now = thai.naive_utc(now)
-    try:
+    with unit_of_work(session):
         if appointment is not None:
             lock_and_reload(session, appointment, "status")
             if appointment.status != ACTIVE:
@@ -125,10 +126,6 @@ def save(session, actor, data, appointment=None, confirmed=(), now=None):
         if clashes:
             audit.record(session, "appointment_double_booked", target=appointment,
                          detail={"with": [a.id for a in clashes]})
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return appointment
 
 
@@ -136,16 +133,12 @@ def cancel(session, actor, appointment, now=None):
     """Cancel an appointment (kept, shown struck through to the secretaries). Commits."""
     if not keeps_agenda(actor):
         raise PermissionDenied("เฉพาะเลขานุการผู้บริหารหรือผู้ดูแลระบบเท่านั้นที่ยกเลิกนัดหมายได้")
-    try:
+    with unit_of_work(session):
         lock_and_reload(session, appointment, "status")
         if appointment.status != ACTIVE:
             raise ValidationFailed("นัดหมายนี้ถูกยกเลิกไปแล้ว")
         appointment.status = CANCELLED
         appointment.changed_by_id, appointment.changed_at = actor.id, thai.naive_utc(now)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return appointment
 
 

@@ -28,13 +28,14 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app import thai
-from app.access import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
+from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
 from app.models import Agency
 from app.models.announcements import Announcement, AnnouncementFile, announcement_agency
 from app.services import attachments as attachment_store
 from app.services import audit
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
+from app.services.work import unit_of_work
 
 TITLE_MAX = 255
 BODY_MAX = 100_000  # characters as submitted; a long announcement belongs in an attachment
@@ -500,7 +501,7 @@ def post(session, actor, data, uploads=(), now=None):
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
     values = _checked(session, actor, data, None, len(checked), now)
-    with attachment_store.transaction(session) as files:
+    with unit_of_work(session) as work:
         announcement = Announcement(
             title=values["title"], body=values["body"], agency_id=actor.agency_id,
             publish_from=values["publish_from"], publish_until=values["publish_until"],
@@ -509,12 +510,11 @@ def post(session, actor, data, uploads=(), now=None):
         announcement.agencies = values["agencies"]
         session.add(announcement)
         session.flush()
-        files.store(announcement, checked, actor.id, now, settings["directory"])
+        work.store(announcement, checked, actor.id, now, settings["directory"])
         session.flush()
         audit.record(session, "announcement_post", target=announcement,
                      detail=_detail(announcement, files=[c.upload.filename for c in checked]),
                      target_label=_label(announcement))
-        session.commit()
     return announcement
 
 
@@ -535,7 +535,7 @@ def edit(session, actor, announcement, data, uploads=(), remove_file_ids=(), now
         raise PermissionDenied("แก้ไขได้เฉพาะประกาศของหน่วยงานตนเอง")
     now = thai.naive_utc(now)
     settings = attachment_store.settings()
-    with attachment_store.transaction(session) as files:
+    with unit_of_work(session) as work:
         lock_and_reload(session, announcement, "title")
         if announcement.withdrawn_at is not None:
             raise ValidationFailed("ประกาศนี้ถอนแล้ว จึงแก้ไขไม่ได้")
@@ -558,7 +558,7 @@ def edit(session, actor, announcement, data, uploads=(), remove_file_ids=(), now
         announcement.changed_at = now
         for f in removed:
             session.delete(f)
-        files.store(announcement, checked, actor.id, now, settings["directory"])
+        work.store(announcement, checked, actor.id, now, settings["directory"])
         session.flush()
         audit.record(session, "announcement_edit", target=announcement,
                      detail={"before": before, "after": _detail(announcement),
@@ -567,7 +567,6 @@ def edit(session, actor, announcement, data, uploads=(), remove_file_ids=(), now
                      target_label=_label(announcement))
         gone = [attachment_store.resolve(settings["directory"], f.storage_name)
                 for f in removed]
-        session.commit()
     attachment_store.discard(gone)
     return announcement
 
@@ -578,7 +577,7 @@ def withdraw(session, actor, announcement, now=None):
     if not keeps(actor, announcement):
         raise PermissionDenied("ถอนได้เฉพาะประกาศของหน่วยงานตนเอง")
     now = thai.naive_utc(now)
-    try:
+    with unit_of_work(session):
         lock_and_reload(session, announcement, "title")
         if announcement.withdrawn_at is not None:
             raise ValidationFailed("ประกาศนี้ถอนไปแล้ว")
@@ -587,8 +586,4 @@ def withdraw(session, actor, announcement, now=None):
         announcement.changed_at = now
         audit.record(session, "announcement_withdraw", target=announcement,
                      detail={"title": announcement.title}, target_label=_label(announcement))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return announcement

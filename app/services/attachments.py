@@ -20,7 +20,6 @@ reads from the app's configuration for the services.
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -313,39 +312,6 @@ def copy(session, source, entry, now, directory):
         sha256=source.sha256, storage_name=storage_name, wrapped_key=source.wrapped_key,
         uploaded_by_id=source.uploaded_by_id, uploaded_at=source.uploaded_at))
     return path
-
-
-class _Stored:
-    """What ``transaction`` hands out: ``store`` as the module's, minus the session, keeping
-    the paths it wrote."""
-
-    def __init__(self, session):
-        self.session, self.written = session, []
-
-    def store(self, owner, checked, actor_id, now, directory, **options):
-        paths = store(self.session, owner, checked, actor_id, now, directory, **options)
-        self.written.extend(paths)
-        return paths
-
-
-@contextlib.contextmanager
-def transaction(session):
-    """One transaction that writes files with its rows, all or nothing::
-
-        with attachments.transaction(session) as files:
-            session.add(owner)
-            files.store(owner, checked, actor.id, now, directory)
-            session.commit()
-
-    Whatever fails inside (the rows, the files, the commit) rolls the transaction back and
-    removes the files written in it before the error goes on."""
-    stored = _Stored(session)
-    try:
-        yield stored
-    except BaseException:
-        session.rollback()
-        discard(stored.written)
-        raise
 
 
 def discard(paths):

@@ -22,12 +22,13 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app import thai
-from app.access import ADMIN
+from app.levels import ADMIN
 from app.models import EOfficeUser
 from app.models.chat import CLOSED, OPEN, ChatMessage, Conversation
 from app.services import audit
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload, lock_row
+from app.services.work import unit_of_work
 
 MAX_BODY = 2000  # characters of one message
 ONLINE_MINUTES = 5  # an administrator seen this recently is "online" on the login page
@@ -195,7 +196,7 @@ def send(session, actor, text, conversation_id=None, now=None):
         if named is None or side != USER:
             raise LookupError(conversation_id)
     now = thai.naive_utc(now)
-    try:
+    with unit_of_work(session):
         # One user's sends queue here, so that two at once cannot open two conversations.
         lock_row(session, EOfficeUser.__table__, actor.id, "last_seen_at")
         conversation = session.execute(
@@ -210,10 +211,6 @@ def send(session, actor, text, conversation_id=None, now=None):
         else:
             lock_and_reload(session, conversation, "status")
         message = _add_message(session, conversation, False, actor, body, now)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return message
 
 
@@ -221,15 +218,11 @@ def reply(session, actor, conversation, text, now=None):
     """An administrator answers (for a guest: a note of the call back). Commits."""
     _ensure_admin(actor)
     body = clean_body(text)
-    try:
+    with unit_of_work(session):
         lock_and_reload(session, conversation, "status")
         if conversation.status != OPEN:
             raise ValidationFailed("การสนทนานี้ปิดแล้ว ตอบเพิ่มไม่ได้")
         message = _add_message(session, conversation, True, actor, body, thai.naive_utc(now))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return message
 
 
@@ -243,16 +236,12 @@ def leave_message(session, name, agency, phone, text, now=None):
         raise ValidationFailed("หมายเลขโทรศัพท์ยาวเกินไป")
     body = clean_body(text)
     now = thai.naive_utc(now)
-    try:
+    with unit_of_work(session):
         conversation = Conversation(guest_name=name, guest_agency=agency, guest_phone=phone,
                                     status=OPEN, started_at=now, last_message_at=now,
                                     user_read_id=0, admin_read_id=0)
         session.add(conversation)
         _add_message(session, conversation, False, None, body, now)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return conversation
 
 
@@ -260,7 +249,7 @@ def close(session, actor, conversation, now=None):
     """An administrator closes a settled conversation: it leaves the inbox, and what is in it
     counts as read by the administrators. Audited. Commits."""
     _ensure_admin(actor)
-    try:
+    with unit_of_work(session):
         lock_and_reload(session, conversation, "status")
         if conversation.status != OPEN:
             raise ValidationFailed("การสนทนานี้ปิดไปแล้ว")
@@ -276,10 +265,6 @@ def close(session, actor, conversation, now=None):
                      detail={"with": person_name(conversation),
                              "guest": is_guest(conversation), "messages": count,
                              "started_at": conversation.started_at})
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return conversation
 
 
@@ -309,13 +294,9 @@ def mark_read(session, conversation, side, up_to):
     if (current or 0) >= up_to:
         return
     table = Conversation.__table__
-    try:
+    with unit_of_work(session):
         session.execute(update(table).where(table.c.id == conversation.id, column < up_to)
                         .values({column.key: up_to}))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _unread_of(side):

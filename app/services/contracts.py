@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import and_, false, or_, select, true
 
 from app import thai
-from app.access import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
+from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
 from app.models import Agency, EOfficeUser
 from app.models.contracts import (
     ACTIVE,
@@ -36,9 +36,10 @@ from app.models.contracts import (
 )
 from app.services import attachments as attachment_store
 from app.services import audit, numbering
-from app.services import correspondence as svc
+from app.services import entries
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
+from app.services.work import unit_of_work
 
 DUE_DAYS = 30  # a contract ending, or a guarantee to return, within this many days is flagged
 MAX_AMOUNT = Decimal("9999999999999.99")  # Numeric(15, 2)
@@ -311,15 +312,14 @@ def register_contract(session, actor, code, data, uploads=(), now=None):
                                      settings["max_files"])
     now = thai.naive_utc(now)
     agency = session.get(Agency, actor.agency_id)
-    with attachment_store.transaction(session) as files:
+    with unit_of_work(session) as work:
         series = _series(session, register, agency)
         year, (number,) = numbering.issue(session, series, now)
         contract = Contract(register=code, series_id=series.id, year=year, number=number,
                             agency_id=agency.id, status=IN_FORCE if register.contract else ACTIVE,
                             registered_by_id=actor.id, registered_at=now, **fields)
         session.add(contract)
-        files.store(contract, checked, actor.id, now, settings["directory"])
-        session.commit()
+        work.store(contract, checked, actor.id, now, settings["directory"])
     return contract
 
 
@@ -327,7 +327,7 @@ def update_contract(session, actor, contract, data, now=None):
     """Change a contract's details (never its number), and its status among in force,
     completed and terminated. Commits."""
     _require_change(actor, contract)  # who may: refused before any lock is taken
-    try:
+    with unit_of_work(session):
         # A change and a cancellation at once queue; the second sees the first (never
         # un-cancels a number).
         lock_and_reload(session, contract, "status")
@@ -340,29 +340,14 @@ def update_contract(session, actor, contract, data, now=None):
             setattr(contract, name, value)
         contract.status = status
         contract.updated_at = thai.naive_utc(now)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return contract
 
 
 def cancel(session, actor, contract, reason, now=None):
     """ยกเลิกเลข: the number stays in the register, marked cancelled with the reason. Commits."""
-    _require_change(actor, contract)
-    reason = svc.required_reason(reason, "ที่ยกเลิก")
-    try:
-        lock_and_reload(session, contract, "status")
-        _require_change(actor, contract)  # not cancelled meanwhile
-        contract.status = CANCELLED
-        contract.cancel_reason = reason
-        contract.cancelled_by_id = actor.id
-        contract.cancelled_at = thai.naive_utc(now)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return contract
+    return entries.cancel(session, actor, contract, reason,
+                          lambda c: _require_change(actor, c),  # not cancelled meanwhile
+                          now, cancelled=CANCELLED)
 
 
 def add_files(session, actor, contract, uploads, now=None):
@@ -373,9 +358,8 @@ def add_files(session, actor, contract, uploads, now=None):
                                      settings["max_files"] - already)
     if not checked:
         raise ValidationFailed("กรุณาเลือกไฟล์ที่จะแนบ")
-    with attachment_store.transaction(session) as files:
-        files.store(contract, checked, actor.id, thai.naive_utc(now), settings["directory"])
-        session.commit()
+    with unit_of_work(session) as work:
+        work.store(contract, checked, actor.id, thai.naive_utc(now), settings["directory"])
 
 
 def open_file(session, actor, contract, file_id, disposition):

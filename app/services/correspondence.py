@@ -7,52 +7,26 @@ counter with the rollback. Refusals raise PermissionDenied or ValidationFailed w
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app import thai
 from app.access import entry_scope, is_party, registers_of
-from app.models import Agency, EOfficeUser, RegisterEntry
+from app.models import EOfficeUser, RegisterEntry
 from app.models.correspondence import (
     SECRET_CONTENT,
     STATUS_ACTIVE,
     STATUS_CANCELLED,
     STATUS_RESERVED,
 )
+from app.registers import REGISTERS
 from app.services import attachments as attachment_store
-from app.services.timeline import record_event
-from app.services import audit
-from app.services import numbering
+from app.services import audit, entries
 from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.timeline import record_event
+from app.services.work import unit_of_work
 
-
-@dataclass(frozen=True)
-class Register:
-    code: str
-    label: object  # lazy Thai string
-    incoming: bool
-    owner: str  # "province", "agency" or "group": whose series numbers it
-    number_title: object  # the title of its number column
-    reservable: bool = False  # numbers may be reserved for letters still being drafted
-
-
-REGISTERS = {
-    r.code: r
-    for r in (
-        Register("province_in", _l("หนังสือรับถึงจังหวัด"), True, "province", _l("เลขรับ")),
-        Register("agency_in", _l("หนังสือรับถึงหน่วยงาน"), True, "agency", _l("เลขรับ")),
-        Register("group_in", _l("หนังสือรับถึงกลุ่มงาน"), True, "group", _l("เลขรับ")),
-        Register("out_normal", _l("หนังสือส่งปกติ"), False, "agency", _l("เลขที่หนังสือส่ง"),
-                 reservable=True),
-        Register("out_circular", _l("หนังสือส่งเวียน"), False, "agency", _l("เลขที่หนังสือเวียน"),
-                 reservable=True),
-        Register("order", _l("หนังสือคำสั่ง"), False, "agency", _l("เลขที่คำสั่ง"),
-                 reservable=True),
-    )
-}
 
 # ชั้นความเร็ว and ชั้นความลับ, most pressing first; codes are stored, labels shown.
 SPEEDS = {"most_urgent": "ด่วนที่สุด", "very_urgent": "ด่วนมาก", "urgent": "ด่วน", "normal": "ปกติ"}
@@ -82,13 +56,6 @@ def number_text(entry):
     return entry.number_text()
 
 
-def _outgoing_number(register, agency, number, secret):
-    mark = "ลับ " if secret else ""
-    if register == "out_circular":
-        return f"{agency.code}/ว {mark}{number}"
-    return f"{agency.code}/{mark}{number}"
-
-
 # ---- who may do what -------------------------------------------------------------------------
 
 
@@ -111,48 +78,6 @@ def require_change(actor, entry):
     require_register(actor, entry.register)
     if not is_party(entry, actor):
         raise PermissionDenied("หนังสือลับฉบับนี้ แก้ไขได้เฉพาะผู้ที่เกี่ยวข้องกับหนังสือเท่านั้น")
-
-
-def _owner(session, actor, register):
-    """(agency, work group or None) whose series numbers this register for ``actor``."""
-    if register.owner == "province":
-        agency = session.execute(
-            select(Agency).where(Agency.is_provincial_office.is_(True)).order_by(Agency.id)
-        ).scalars().first()
-        if agency is None:
-            raise ValidationFailed(
-                "ยังไม่ได้กำหนดหน่วยงานที่เป็นสำนักงานจังหวัด ผู้ดูแลระบบต้องกำหนดก่อน")
-        return agency, None
-    agency = session.get(Agency, actor.agency_id) if actor.agency_id else None
-    if agency is None:
-        raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดหน่วยงาน จึงออกเลขไม่ได้")
-    if register.owner == "group":
-        if actor.work_group is None:
-            raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดกลุ่มงาน จึงออกเลขรับของกลุ่มไม่ได้")
-        return agency, actor.work_group
-    return agency, None
-
-
-def series_key(register, agency, group, secret):
-    if register.owner == "province":
-        key = register.code
-    elif register.owner == "group":
-        key = f"{register.code}:{group.id}"
-    else:
-        key = f"{register.code}:{agency.id}"
-    return key + (":secret" if secret else "")
-
-
-def _series(session, register, agency, group, secret):
-    """The series of this register and owner; a new one runs by calendar year unless
-    REGISTER_YEAR_BASIS says otherwise for the register (the administrator may switch a series
-    before its first number, on the number-series screen)."""
-    basis = current_app.config.get("REGISTER_YEAR_BASIS", {}).get(register.code, "calendar")
-    return numbering.get_series(
-        session, series_key(register, agency, group, secret), register.code,
-        agency_id=agency.id, work_group_id=group.id if group else None, secret=secret,
-        year_basis=basis,
-    )
 
 
 # ---- validation ------------------------------------------------------------------------------
@@ -221,22 +146,15 @@ def _check_uploads(uploads, secret, already=0):
     return checked, key
 
 
-def _store(session, entry, checked, key, actor, now):
-    if not checked:
-        return []
-    return attachment_store.store(
-        session, entry, checked, actor.id, now, attachment_store.settings()["directory"],
-        master_key=key, encrypt=key is not None,
-    )
+def _files(work, checked, key, actor, now):
+    """What ``entries.create`` calls to write an entry's checked files in the unit of work."""
+    directory = attachment_store.settings()["directory"]
 
-
-def _commit_or_discard(session, written):
-    try:
-        session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
+    def store(entry):
+        if checked:
+            work.store(entry, checked, actor.id, now, directory, master_key=key,
+                       encrypt=key is not None)
+    return store
 
 
 # ---- the operations ----------------------------------------------------------------------------
@@ -250,32 +168,16 @@ def register_entry(session, actor, code, data, uploads=(), reader_ids=(), now=No
     secret = fields.get("secrecy", NORMAL) != NORMAL
     checked, key = _check_uploads(uploads, secret)
     readers = _readers(session, actor, reader_ids, secret)
-    agency, group = _owner(session, actor, register)
-    written = []
-    try:
-        series = _series(session, register, agency, group, secret)
-        year, (number,) = numbering.issue(session, series, now)
-        entry = RegisterEntry(
-            register=code, series_id=series.id, year=year, number=number,
-            agency_id=agency.id, work_group_id=group.id if group else None,
-            status=STATUS_ACTIVE, registered_by_id=actor.id, registered_at=now,
-            received_at=now if register.incoming else None, **fields,
-        )
-        if not register.incoming:
-            entry.doc_number = _outgoing_number(code, agency, number, secret)
-        entry.readers = readers
-        session.add(entry)
-        session.flush()
+    agency, group = entries.owner(session, actor, register)
+
+    def registered(entry):
         record_event(session, entry.id, "registered", actor, now, entry_id=entry.id,
                      agency_id=agency.id, detail={"number": entry.number_text(),
                                                   "register": str(register.label)})
-        written = _store(session, entry, checked, key, actor, now)
-        session.flush()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
-    _commit_or_discard(session, written)
+
+    with unit_of_work(session) as work:
+        entry, = entries.create(session, actor, register, agency, group,
+                                {**fields, "readers": readers}, now=now, event=registered, files=_files(work, checked, key, actor, now))
     return entry
 
 
@@ -292,29 +194,13 @@ def reserve(session, actor, code, count, secrecy=NORMAL, remarks=None, now=None)
     if not 1 <= count <= cfg["RESERVATION_MAX_BLOCK"]:
         raise ValidationFailed(f"จองได้ครั้งละ 1 ถึง {cfg['RESERVATION_MAX_BLOCK']} เลข")
     fields = clean(register, {"secrecy": secrecy, "remarks": remarks}, require_subject=False)
-    secret = fields["secrecy"] != NORMAL
     now = thai.naive_utc(now)
-    agency, group = _owner(session, actor, register)
+    agency, group = entries.owner(session, actor, register)
     until = now + dt.timedelta(days=cfg["RESERVATION_DAYS"])
-    try:
-        series = _series(session, register, agency, group, secret)
-        year, numbers = numbering.issue(session, series, now, count=count)
-        entries = []
-        for number in numbers:
-            entry = RegisterEntry(
-                register=code, series_id=series.id, year=year, number=number,
-                agency_id=agency.id, status=STATUS_RESERVED, reserved_until=until,
-                registered_by_id=actor.id, registered_at=now, **fields,
-            )
-            if not register.incoming:
-                entry.doc_number = _outgoing_number(code, agency, number, secret)
-            session.add(entry)
-            entries.append(entry)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return entries
+    with unit_of_work(session):
+        reserved = entries.create(session, actor, register, agency, group, fields, now=now,
+                                  count=count, status=STATUS_RESERVED, reserved_until=until)
+    return reserved
 
 
 def check_edit(actor, entry, now=None):
@@ -361,35 +247,9 @@ class _CommittedView:
         self.readers = entry.readers
 
 
-def required_reason(text, purpose, limit=1000):
-    """A reason a user must give (``purpose``: "ที่ยกเลิก", "ที่ส่งคืน"), stripped; refused when
-    empty or longer than ``limit``."""
-    reason = (text or "").strip()
-    if not reason:
-        raise ValidationFailed(f"กรุณาระบุเหตุผล{purpose}")
-    if len(reason) > limit:
-        raise ValidationFailed(f"เหตุผล{purpose}ยาวเกิน {limit:,} ตัวอักษร")
-    return reason
-
-
 def cancel(session, actor, entry, reason, now=None):
     """Cancel (ยกเลิก) an entry: it stays in the register with its number, marked, with why."""
-    require_change(actor, entry)
-    reason = required_reason(reason, "ที่ยกเลิก")
-    if entry.status == STATUS_CANCELLED:
-        raise ValidationFailed("รายการนี้ถูกยกเลิกไปแล้ว")
-    now = thai.naive_utc(now)
-    entry.status = STATUS_CANCELLED
-    entry.cancel_reason = reason
-    entry.cancelled_by_id = actor.id
-    entry.cancelled_at = now
-    entry.reserved_until = None
-    try:
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return entry
+    return entries.cancel(session, actor, entry, reason, lambda e: require_change(actor, e), now)
 
 
 def add_attachments(session, actor, entry, uploads, now=None):
@@ -401,15 +261,8 @@ def add_attachments(session, actor, entry, uploads, now=None):
         raise ValidationFailed("กรุณาเลือกไฟล์ที่จะแนบ")
     checked, key = _check_uploads(uploads, entry.secrecy != NORMAL, already=len(entry.attachments))
     now = thai.naive_utc(now)
-    written = []
-    try:
-        written = _store(session, entry, checked, key, actor, now)
-        session.flush()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
-    _commit_or_discard(session, written)
+    with unit_of_work(session) as work:
+        _files(work, checked, key, actor, now)(entry)
     return entry
 
 

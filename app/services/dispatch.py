@@ -17,7 +17,6 @@ counter, then the audit log.
 
 import json
 
-from flask import current_app
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import object_session
 
@@ -31,29 +30,17 @@ from app.models.dispatch import (
     PENDING,
     RETURNED,
     SENT,
-    TO_AGENCY,
-    TO_GROUP,
-    TO_PERSON,
     Delivery,
     LetterEvent,
 )
+from app.registers import REGISTERS, TO_AGENCY, TO_GROUP, TO_PERSON, accepting
 from app.services import attachments as attachment_store
-from app.services import correspondence as svc
-from app.services import numbering
+from app.services import entries
+from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_row
 from app.services.timeline import record_event
-from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.work import unit_of_work
 
-# Which register's letters go to whom.
-DISPATCH_TO = {
-    "province_in": TO_AGENCY,
-    "agency_in": TO_GROUP,
-    "group_in": TO_PERSON,
-    "out_normal": TO_AGENCY,
-    "out_circular": TO_AGENCY,
-}
-# The register a delivery enters on acceptance (a person's is read, not numbered).
-ACCEPTED_INTO = {TO_AGENCY: "agency_in", TO_GROUP: "group_in"}
 TOP_SECRET = "top_secret"
 
 ACTIONS = {
@@ -108,9 +95,9 @@ def dispatch(session, actor, entry, chosen, note=None, now=None):
     """Send ``entry`` to the recipients its register sends to (agencies, groups or people);
     one delivery each. Returns the deliveries; commits."""
     now = thai.naive_utc(now)
-    kind = DISPATCH_TO.get(entry.register)
+    kind = REGISTERS[entry.register].sends_to
     if kind is None:
-        raise ValidationFailed(f"{svc.register_of(entry.register).label} ไม่มีการส่งต่อทางระบบ")
+        raise ValidationFailed(f"{REGISTERS[entry.register].label} ไม่มีการส่งต่อทางระบบ")
     if entry.register not in registers_of(actor) or not session.execute(
             select(RegisterEntry.id).where(RegisterEntry.id == entry.id,
                                            entry_scope(actor, entry.register))).first():
@@ -124,7 +111,7 @@ def dispatch(session, actor, entry, chosen, note=None, now=None):
     note = (note or "").strip() or None
     if note and len(note) > 1000:
         raise ValidationFailed("หมายเหตุการส่งยาวเกิน 1,000 ตัวอักษร")
-    try:
+    with unit_of_work(session):
         # Two dispatches of one letter queue here, so that neither misses the other's deliveries.
         lock_row(session, RegisterEntry.__table__, entry.id, "status")
         recipients = _recipients(session, entry, kind, chosen)
@@ -151,10 +138,6 @@ def dispatch(session, actor, entry, chosen, note=None, now=None):
                          delivery_id=d.id, agency_id=entry.agency_id,
                          detail={"to": _name(r), "note": note} if note else {"to": _name(r)})
             deliveries.append(d)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return deliveries
 
 
@@ -170,7 +153,7 @@ def _holding(session, entry, kind):
 def recipient_choices(session, entry):
     """(id, name) of whom ``entry`` may be sent to, by its register, less those that hold it
     already (a returned delivery's recipient may be chosen again)."""
-    kind = DISPATCH_TO.get(entry.register)
+    kind = REGISTERS[entry.register].sends_to
     if kind == TO_AGENCY:
         rows = session.execute(select(Agency).where(Agency.id != entry.agency_id)
                                .order_by(Agency.name)).scalars()
@@ -233,8 +216,7 @@ def accept(session, actor, delivery, now=None):
     require_recipient(delivery, actor)
     now = thai.naive_utc(now)
     delivery_id = delivery.id
-    written = []
-    try:
+    with unit_of_work(session) as work:
         claimed = session.execute(
             update(Delivery).where(Delivery.id == delivery_id, Delivery.status.in_(PENDING))
             .values(status=ACCEPTED, accepted_by_id=actor.id, accepted_at=now)).rowcount
@@ -249,53 +231,44 @@ def accept(session, actor, delivery, now=None):
             record_event(session, delivery.letter_id, "read", actor, now,
                          delivery_id=delivery_id)
         else:
-            entry = _enter(session, actor, delivery, now, written)
-            session.execute(update(Delivery).where(Delivery.id == delivery_id)
-                            .values(accepted_entry_id=entry.id))
-            record_event(session, delivery.letter_id, "accepted", actor, now,
-                         entry_id=entry.id, delivery_id=delivery_id,
-                         detail={"number": entry.number_text(),
-                                 "register": str(svc.register_of(entry.register).label)})
-        session.commit()
-    except Exception:
-        session.rollback()
-        attachment_store.discard(written)
-        raise
+            entry = _enter(session, work, actor, delivery, now)
     session.expire(delivery)
     return entry
 
 
-def _enter(session, actor, delivery, now, written):
-    """The recipient's register entry of ``delivery``, numbered, with the source's files."""
+def _enter(session, work, actor, delivery, now):
+    """The recipient's entry of ``delivery`` in the register that accepts it: numbered, with
+    the source's files (copied as stored: a file belongs to one entry), the delivery pointing
+    at it and the acceptance on the letter's timeline."""
     source = delivery.entry
-    code = ACCEPTED_INTO[delivery.recipient_kind]
-    register = svc.register_of(code)
+    register = accepting(delivery.recipient_kind)
     agency = session.get(Agency, delivery.to_agency_id)
     group = session.get(WorkGroup, delivery.to_group_id) if delivery.to_group_id else None
-    secret = source.secrecy != svc.NORMAL
-    series = svc._series(session, register, agency, group if code == "group_in" else None,
-                         secret)
-    year, (number,) = numbering.issue(session, series, now)
-    incoming = svc.register_of(source.register).incoming
-    entry = RegisterEntry(
-        register=code, series_id=series.id, year=year, number=number,
-        agency_id=agency.id, work_group_id=group.id if code == "group_in" else None,
-        status=STATUS_ACTIVE, registered_by_id=actor.id, registered_at=now, received_at=now,
+    here = group if register.owner == "group" else agency
+    incoming = REGISTERS[source.register].incoming
+    fields = dict(
         speed=source.speed, secrecy=source.secrecy, doc_number=source.doc_number,
         doc_date=source.doc_date,
         sender=source.sender if incoming else delivery.from_agency.name,
-        receiver=source.receiver if incoming and source.receiver else
-        (group.name if code == "group_in" else agency.name),
+        receiver=source.receiver if incoming and source.receiver else here.name,
         subject=source.subject,
     )
-    session.add(entry)
-    session.flush()
-    # The source's files, copied as stored (never shared: a file belongs to one entry).
-    directory = current_app.config["ATTACHMENTS_DIR"]
-    for a in session.execute(select(Attachment).where(Attachment.entry_id == source.id)
-                             .order_by(Attachment.id)).scalars():
-        written.append(attachment_store.copy(session, a, entry, now, directory))
-    session.flush()
+
+    def accepted(entry):
+        session.execute(update(Delivery).where(Delivery.id == delivery.id)
+                        .values(accepted_entry_id=entry.id))
+        record_event(session, delivery.letter_id, "accepted", actor, now,
+                     entry_id=entry.id, delivery_id=delivery.id,
+                     detail={"number": entry.number_text(), "register": str(register.label)})
+
+    def copied(entry):
+        directory = attachment_store.settings()["directory"]
+        for a in session.execute(select(Attachment).where(Attachment.entry_id == source.id)
+                                 .order_by(Attachment.id)).scalars():
+            work.copy(a, entry, now, directory)
+
+    entry, = entries.create(session, actor, register, agency, group, fields, now=now,
+                            event=accepted, files=copied)
     return entry
 
 
@@ -303,9 +276,9 @@ def return_delivery(session, actor, delivery, reason, now=None):
     """ส่งคืน: refuse the delivery with a reason (required); the sender sees it and may dispatch
     again to the right recipient. Commits."""
     require_recipient(delivery, actor)
-    reason = svc.required_reason(reason, "ที่ส่งคืน")
+    reason = entries.required_reason(reason, "ที่ส่งคืน")
     now = thai.naive_utc(now)
-    try:
+    with unit_of_work(session):
         done = session.execute(
             update(Delivery).where(Delivery.id == delivery.id, Delivery.status.in_(PENDING))
             .values(status=RETURNED, return_reason=reason, returned_by_id=actor.id,
@@ -314,10 +287,6 @@ def return_delivery(session, actor, delivery, reason, now=None):
             raise ValidationFailed("หนังสือฉบับนี้ลงรับหรือส่งคืนไปแล้ว")
         record_event(session, delivery.letter_id, "returned", actor, now,
                      delivery_id=delivery.id, detail={"reason": reason})
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     session.expire(delivery)
     return delivery
 
@@ -328,13 +297,13 @@ def return_delivery(session, actor, delivery, reason, now=None):
 def may_follow(session, actor, letter_id):
     """Whether ``actor`` may read the timeline of a letter: they see one of its entries, or
     they sent or receive one of its deliveries."""
-    entries = select(RegisterEntry.id).where(
+    its_entries = select(RegisterEntry.id).where(
         or_(RegisterEntry.id == letter_id,
             RegisterEntry.id.in_(select(Delivery.accepted_entry_id)
                                  .where(Delivery.letter_id == letter_id)),
             RegisterEntry.id.in_(select(Delivery.entry_id).where(Delivery.letter_id == letter_id))),
         entry_scope(actor))
-    if session.execute(entries.limit(1)).first():
+    if session.execute(its_entries.limit(1)).first():
         return True
     return session.execute(select(Delivery.id).where(
         Delivery.letter_id == letter_id, _addressed_to(actor)).limit(1)).first() is not None
@@ -361,10 +330,11 @@ def _addressed_to(actor):
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Delivery.id.is_(None)
     conditions = [Delivery.to_user_id == actor.id]
-    if "agency_in" in registers_of(actor) and actor.agency_id:
+    kept = registers_of(actor)
+    if accepting(TO_AGENCY).code in kept and actor.agency_id:
         conditions.append((Delivery.recipient_kind == TO_AGENCY)
                           & (Delivery.to_agency_id == actor.agency_id))
-    if "group_in" in registers_of(actor) and actor.work_group_id:
+    if accepting(TO_GROUP).code in kept and actor.work_group_id:
         conditions.append((Delivery.recipient_kind == TO_GROUP)
                           & (Delivery.to_group_id == actor.work_group_id))
     return or_(*conditions)
@@ -421,6 +391,6 @@ def received_row(delivery, source, here):
     """One line of the register, as the screen and the Excel file show it."""
     return [here.number_text(), thai.format_datetime(delivery.accepted_at),
             delivery.from_agency.name,
-            f"{source.number_text()} ({svc.register_of(source.register).label})",
+            f"{source.number_text()} ({REGISTERS[source.register].label})",
             source.doc_number or "", thai.format_date(source.doc_date), source.subject or "",
             here.registered_by.get_full_name() if here.registered_by else ""]

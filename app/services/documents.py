@@ -20,12 +20,13 @@ from sqlalchemy import exists, func, or_, select, update
 from app import thai
 from app.access import registers_of
 from app.models import Agency, EOfficeUser, WorkGroup
-from app.models.dispatch import TO_AGENCY, TO_GROUP, TO_PERSON
+from app.registers import TO_AGENCY, TO_GROUP, TO_PERSON
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import attachments as attachment_store
 from app.services import audit
 from app.services.dispatch import recipient_ids
 from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.work import unit_of_work
 
 SUBJECT_MAX = 255
 NOTE_MAX = 2000
@@ -139,7 +140,7 @@ def send(session, actor, scope, subject, note, uploads, agency_ids=(), group_ids
     settings = attachment_store.settings()
     checked = attachment_store.check(uploads, settings["max_bytes"], settings["max_files"])
     now = thai.naive_utc(now)
-    with attachment_store.transaction(session) as files:
+    with unit_of_work(session) as work:
         document = Document(scope=scope, subject=subject, note=note, sender_id=actor.id,
                             from_agency_id=actor.agency_id, from_group_id=actor.work_group_id,
                             sent_at=now)
@@ -147,12 +148,11 @@ def send(session, actor, scope, subject, note, uploads, agency_ids=(), group_ids
         for r in recipients:
             r.document = document
             session.add(r)
-        files.store(document, checked, actor.id, now, settings["directory"])
+        work.store(document, checked, actor.id, now, settings["directory"])
         session.flush()
         audit.record(session, "document_send", target=document,
                      detail={"scope": scope, "recipients": len(recipients),
                              "files": len(checked)}, target_label=f"เอกสาร #{document.id}")
-        session.commit()
     return document
 
 

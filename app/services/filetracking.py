@@ -17,7 +17,8 @@ from flask import current_app
 from sqlalchemy import false, func, select, true
 
 from app import thai
-from app.access import ADMIN, entry_scope
+from app.access import entry_scope
+from app.levels import ADMIN
 from app.models import RegisterEntry
 from app.models.filetracking import (
     ANY_ROUTE,
@@ -36,6 +37,7 @@ from app.services import audit, numbering
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
+from app.services.work import unit_of_work
 
 SECRETARY_ROLE = "เลขานุการผู้บริหาร"
 FIRST_STAGE = "proposed"
@@ -127,7 +129,7 @@ def register_file(session, actor, data, uploads=(), now=None):
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
     now = thai.naive_utc(now)
-    with attachment_store.transaction(session) as files:
+    with unit_of_work(session) as work:
         series = _series(session)
         year, (number,) = numbering.issue(session, series, now)
         tracked = TrackedFile(
@@ -140,11 +142,10 @@ def register_file(session, actor, data, uploads=(), now=None):
         session.add(FileMove(file_id=tracked.id, from_stage=None, to_stage=FIRST_STAGE,
                              moved_by_id=actor.id, moved_by_name=actor.get_full_name(),
                              moved_at=now))
-        files.store(tracked, checked, actor.id, now, settings["directory"])
+        work.store(tracked, checked, actor.id, now, settings["directory"])
         audit.record(session, "file_register", target=tracked,
                      detail={"number": tracked.number_text(), "executive": str(executive)},
                      target_label=f"แฟ้ม {tracked.number_text()}")
-        session.commit()
     return tracked
 
 
@@ -182,7 +183,7 @@ def move(session, actor, tracked, to_stage, note=None, now=None):
     if note and len(note) > 1000:
         raise ValidationFailed("บันทึกยาวเกิน 1,000 ตัวอักษร")
     now = thai.naive_utc(now)
-    try:
+    with unit_of_work(session):
         lock_and_reload(session, tracked, "stage")
         target = session.get(FileStage, to_stage) if isinstance(to_stage, str) else None
         if target is None or target not in next_stages(session, actor, tracked):
@@ -197,10 +198,6 @@ def move(session, actor, tracked, to_stage, note=None, now=None):
                              moved_at=now, note=note))
         tracked.stage = target.code
         tracked.stage_since = now
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return tracked
 
 

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
 from app import thai
-from app.access import GROUP_CLERK, entry_scope
+from app.access import entry_scope
+from app.levels import GROUP_CLERK
 from app.models import LetterTally
 from app.models.rooms import HOLDING, Booking, Room
 

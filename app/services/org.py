@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import inspect
 
-from app.access import ADMIN, AGENCY_CLERK, LEVEL_BY_NUMBER
+from app.access import LEVEL_BY_NUMBER
+from app.levels import ADMIN, AGENCY_CLERK
 from app.models.org import GROUP_KINDS
 from app.services.errors import PermissionDenied, ValidationFailed
 
@@ -257,10 +258,10 @@ def _extra_roles_changed(user):
     """Whether a role given on top of a level (not a level's own role) is being added or taken."""
     from sqlalchemy import inspect
 
-    from app.access import LEVEL_BY_ROLE
+    from app.levels import LEVEL_ROLES
 
     history = inspect(user).attrs.roles.history
-    return any(r.name not in LEVEL_BY_ROLE for r in list(history.added) + list(history.deleted))
+    return any(r.name not in LEVEL_ROLES for r in list(history.added) + list(history.deleted))
 
 
 def check_user_delete(actor, user):
@@ -291,7 +292,8 @@ def _sync_user_roles(session, flush_context, instances):
     create-user set a role instead, so a missing level is read from the roles)."""
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.access import LEVEL_BY_ROLE, level_from_roles
+    from app.levels import LEVEL_ROLES
+    from app.levels import level_from_roles
     from app.models import EOfficeUser
 
     for user in list(session.new) + list(session.dirty):
@@ -308,7 +310,7 @@ def _sync_user_roles(session, flush_context, instances):
             role = session.query(Role).filter(Role.name == wanted_name).one_or_none()
             if role is None:
                 continue  # roles not synced yet (`flask eoffice sync-roles`)
-            roles = [r for r in user.roles if r.name not in LEVEL_BY_ROLE] + [role]
+            roles = [r for r in user.roles if r.name not in LEVEL_ROLES] + [role]
             if set(roles) != set(user.roles):
                 user.roles = roles
 

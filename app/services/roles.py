@@ -34,7 +34,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from app import thai
-from app.access import ADMIN, EXTRA_ROLES, LEVEL_BY_NUMBER, LEVELS
+from app.access import EXTRA_ROLES, LEVEL_BY_NUMBER, LEVELS
+from app.levels import ADMIN
 from app.models.roles import RoleDefault
 from app.services import audit
 from app.services.errors import PermissionDenied, ValidationFailed

@@ -14,7 +14,7 @@ from sqlalchemy import and_, false, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app import thai
-from app.access import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
+from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
 from app.models.rooms import (
     APPROVED,
     BOOKING_STATUSES,
@@ -29,6 +29,7 @@ from app.services import attachments as attachment_store
 from app.services import ical
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload, lock_row
+from app.services.work import unit_of_work
 
 MAX_HOURS = 12  # one booking at the most; a longer event is booked day by day
 
@@ -127,28 +128,25 @@ def book(session, actor, room_id, data, now=None):
     if note and len(note) > 1000:
         raise ValidationFailed("หมายเหตุยาวเกิน 1,000 ตัวอักษร")
     try:
-        # Bookings of one room queue here: each checks what those before it committed.
-        lock_row(session, Room.__table__, room.id, "active")
-        clash = collisions(session, room.id, starts_at, ends_at)
-        if clash:
-            raise ValidationFailed(_collision_message(clash[0]))
-        booking = Booking(room_id=room.id, title=title, starts_at=starts_at, ends_at=ends_at,
-                          booked_by_id=actor.id, attendees=attendees,
-                          projector=bool(data.get("projector")),
-                          video_conference=bool(data.get("video_conference")),
-                          refreshments=bool(data.get("refreshments")), note=note,
-                          status=PENDING, created_at=now)
-        session.add(booking)
-        session.commit()
+        with unit_of_work(session):
+            # Bookings of one room queue here: each checks what those before it committed.
+            lock_row(session, Room.__table__, room.id, "active")
+            clash = collisions(session, room.id, starts_at, ends_at)
+            if clash:
+                raise ValidationFailed(_collision_message(clash[0]))
+            booking = Booking(room_id=room.id, title=title, starts_at=starts_at,
+                              ends_at=ends_at, booked_by_id=actor.id, attendees=attendees,
+                              projector=bool(data.get("projector")),
+                              video_conference=bool(data.get("video_conference")),
+                              refreshments=bool(data.get("refreshments")), note=note,
+                              status=PENDING, created_at=now)
+            session.add(booking)
     except IntegrityError:
-        # PostgreSQL's exclusion constraint: someone got there by another path.
-        session.rollback()
+        # PostgreSQL's exclusion constraint: someone got there by another path (the unit of
+        # work has rolled back).
         clash = collisions(session, room.id, starts_at, ends_at)
         if clash:
             raise ValidationFailed(_collision_message(clash[0])) from None
-        raise
-    except Exception:
-        session.rollback()
         raise
     return booking
 
@@ -161,7 +159,7 @@ def decide(session, actor, booking, approve, note=None, now=None):
     note = str(note or "").strip() or None
     if not approve and not note:
         raise ValidationFailed("กรุณาระบุเหตุผลที่ไม่อนุมัติ")
-    try:
+    with unit_of_work(session):
         lock_and_reload(session, booking, "status")
         if booking.status != PENDING:
             raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
@@ -169,10 +167,6 @@ def decide(session, actor, booking, approve, note=None, now=None):
         booking.decided_by_id = actor.id
         booking.decided_at = thai.naive_utc(now)
         booking.decision_note = note
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return booking
 
 
@@ -181,17 +175,13 @@ def cancel(session, actor, booking, now=None):
     if not (_signed_in(actor) and (actor.id == booking.booked_by_id
                                    or keeps_room(actor, booking.room))):
         raise PermissionDenied("ยกเลิกได้เฉพาะผู้จองหรือเจ้าหน้าที่ของหน่วยงานเจ้าของห้อง")
-    try:
+    with unit_of_work(session):
         lock_and_reload(session, booking, "status")
         if booking.status not in HOLDING:
             raise ValidationFailed(f"การจองนี้{BOOKING_STATUSES[booking.status]}ไปแล้ว")
         booking.status = CANCELLED
         booking.decided_by_id = actor.id
         booking.decided_at = thai.naive_utc(now)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return booking
 
 
@@ -246,9 +236,8 @@ def add_photos(session, actor, room, uploads, now=None):
         if item.content_type not in IMAGE_TYPES:
             raise ValidationFailed(f"ไฟล์ \u201c{item.upload.filename}\u201d ไม่ใช่รูปภาพ "
                                    "(รับ PNG, JPEG, GIF หรือ WebP)")
-    with attachment_store.transaction(session) as files:
-        files.store(room, checked, actor.id, thai.naive_utc(now), settings["directory"])
-        session.commit()
+    with unit_of_work(session) as work:
+        work.store(room, checked, actor.id, thai.naive_utc(now), settings["directory"])
 
 
 def open_photo(session, room, photo_id):

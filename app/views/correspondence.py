@@ -39,6 +39,7 @@ from app.fields import ThaiDateField
 from app.models import EOfficeUser, NumberSeries, RegisterEntry
 from app.models.dispatch import DELIVERY_STATUSES, Delivery
 from app.models.correspondence import SECRET_CONTENT, STATUS_CANCELLED, STATUS_RESERVED
+from app.registers import REGISTERS
 from app.services import correspondence as svc
 from app.services.attachments import Upload
 from app.services.errors import DomainError
@@ -269,7 +270,7 @@ class RegisterView(EOfficeModelView):
 
     def __init__(self, **kwargs):
         self.base_filters = [["id", RegisterScopeFilter, self.register]]
-        spec = svc.REGISTERS[self.register]
+        spec = REGISTERS[self.register]
         self.list_title = spec.label
         self.show_title = _l("รายละเอียดรายการทะเบียน")
         self.add_title = _l("ลงทะเบียนและออกเลข")
@@ -289,7 +290,7 @@ class RegisterView(EOfficeModelView):
 
     @property
     def spec(self):
-        return svc.REGISTERS[self.register]
+        return REGISTERS[self.register]
 
     def _entry_or_404(self, pk):
         try:
@@ -392,7 +393,7 @@ class RegisterView(EOfficeModelView):
         ).scalars().all()
         may_send = (keeps and party and entry.status == "active"
                     and entry.secrecy != "top_secret" and self.may("can_dispatch")
-                    and entry.register in dispatching.DISPATCH_TO)
+                    and REGISTERS[entry.register].sends_to is not None)
         return {
             "deliveries": deliveries,
             "recipients": dispatching.recipient_choices(db.session, entry) if may_send else [],
@@ -716,7 +717,7 @@ def file_response(stored, data, disposition):
 def _register_label(code):
     from app.services import contracts
 
-    spec = svc.REGISTERS.get(code) or contracts.REGISTERS.get(code)
+    spec = REGISTERS.get(code) or contracts.REGISTERS.get(code)
     return str(spec.label) if spec else code
 
 

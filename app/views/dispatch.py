@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from app import thai
 from app.extensions import db
-from app.models.dispatch import DELIVERY_STATUSES, TO_GROUP, Delivery
+from app.models.dispatch import DELIVERY_STATUSES, Delivery
+from app.registers import TO_GROUP
 from app.services import dispatch as dispatching
 from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes

@@ -18,7 +18,8 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.access import LEVEL_BY_NUMBER, LEVELS, OFFICER, SECRETARY
+from app.access import LEVEL_BY_NUMBER, LEVELS, SECRETARY
+from app.levels import OFFICER
 
 SECTION = re.compile(r'<h3 id="([\w-]+)"[^>]*>(.*?)</h3>', re.S)
 TAGS = re.compile(r"<[^>]+>")

@@ -22,7 +22,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app import thai
-from app.access import ADMIN, LEVEL_CHOICES, scoped
+from app.access import scoped
+from app.levels import ADMIN, LEVEL_CHOICES
 from app.models import EOfficeUser
 from app.services import org as org_service
 from app.services.errors import DomainError, ValidationFailed

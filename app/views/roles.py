@@ -26,7 +26,7 @@ from flask_appbuilder.security.sqla.models import Role
 from flask_appbuilder.security.views import RoleModelView as FabRoleModelView
 from flask_babel import gettext
 
-from app.access import level_label
+from app.levels import level_label
 from app.permission_labels import PERMISSIONS, VIEWS
 from app.services import roles as svc
 from app.services.errors import DomainError
