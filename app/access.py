@@ -25,7 +25,7 @@ from app.levels import (
     SECRETARY_ROLE,
 )
 from app.models import Agency, EOfficeUser, RegisterEntry, WorkGroup
-from app.models.correspondence import entry_reader
+from app.models.correspondence import SECRET_CONTENT, entry_reader
 from app.registers import REGISTERS, kept_by
 
 # What every level may do for itself: see and edit its profile, change its password.
@@ -264,3 +264,23 @@ class AgencyScopeFilter(BaseFilter):
 def scoped(column="id"):
     """``base_filters`` for a view or API over a scoped model."""
     return [[column, AgencyScopeFilter, None]]
+
+
+# ---- what of a secret letter someone not party to it sees --------------------------------------
+
+SECRET_MASK = "(หนังสือลับ)"
+
+
+def masked(entry, actor, name):
+    """The value of field ``name`` of ``entry`` as ``actor`` may see it."""
+    return masked_for(entry, name, is_party(entry, actor))
+
+
+def masked_for(entry, name, party):
+    """The value of field ``name`` of ``entry`` for a reader who is (or is not) ``party`` to it."""
+    value = getattr(entry, name)
+    if name in SECRET_CONTENT and value and not party:
+        if name == "doc_number" and not REGISTERS[entry.register].incoming:
+            return value  # an outgoing letter's number is its register number: it exists
+        return SECRET_MASK
+    return value

@@ -38,6 +38,7 @@ from app.views.people import (
     EOfficeUserInfoEditView,
     EOfficeUserView,
 )
+from app.views.chat import BACKGROUND_ENDPOINTS
 from app.views.roles import RoleModelView
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,6 @@ log = logging.getLogger(__name__)
 STAMP_KEY = "_stamp"
 SEEN_KEY = "_seen"
 THROTTLE_EXTENSION = "eoffice_throttle"  # the app's counter of attempts, in app.extensions
-# What a page asks by itself, every few seconds, while it is open (the help chat's polls): not
-# the user's doing, so it does not keep an idle session alive.
-BACKGROUND_ENDPOINTS = {"ChatView.poll", "ChatView.inbox_rows"}
 # Where a user who must change the password may still go.
 PASSWORD_CHANGE_ALLOWED = {
     "EOfficeResetMyPasswordView.this_form_get",

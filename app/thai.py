@@ -19,7 +19,7 @@ MONTHS_FULL = (
     "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
 )
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-_ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
 # A Buddhist-Era year typed today lies in this window; a year below it is almost surely
@@ -163,7 +163,7 @@ def parse_date(text):
     """
     if text is None or not str(text).strip():
         return None
-    match = _DATE_RE.match(str(text).translate(_ARABIC_DIGITS))
+    match = _DATE_RE.match(str(text).translate(ARABIC_DIGITS))
     if not match:
         raise ThaiDateError("รูปแบบวันที่ไม่ถูกต้อง กรุณากรอกเป็น วว/ดด/ปปปป พ.ศ. เช่น 18/03/2561")
     day, month, year = (int(g) for g in match.groups())
@@ -178,6 +178,23 @@ def parse_date(text):
         return dt.date(year - BE_OFFSET, month, day)
     except ValueError:
         raise ThaiDateError(f"ไม่มีวันที่ {day}/{month:02d}/{year} ในปฏิทิน") from None
+
+
+_TIME_RE = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*(?:น\.?)?\s*$")
+
+
+def parse_time(text):
+    """A time of day as a clerk types it: ``08:30``, ``8.30`` or ``08:30 น.``, Thai digits too;
+    None if blank. Raises ThaiDateError (Thai) for anything else."""
+    text = str(text or "").translate(ARABIC_DIGITS)
+    if not text.strip():
+        return None
+    match = _TIME_RE.match(text)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour < 24 and minute < 60:
+            return dt.time(hour, minute)
+    raise ThaiDateError("รูปแบบเวลาไม่ถูกต้อง กรุณากรอกเป็น ชช:นน เช่น 08:30")
 
 
 def contains(column, text):

@@ -58,6 +58,7 @@ def make_app(tmp_path, **overrides):
         # A master key for the tests' secret letters (base64 of 32 bytes); never a real one.
         "MASTER_KEY": TEST_MASTER_KEY,
         "WTF_CSRF_ENABLED": False,
+        "TEMPLATES_STRICT": True,  # a name a template uses that no view gave is an error
         "AUTH_RATE_LIMIT": "10000 per minute",
         "REDIS_URL": None,  # the throttle counts in the test's own database, whatever the shell has
     }

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.models import Agency, AuditLog
 from app.models.announcements import Announcement, AnnouncementFile
 from app.services import announcements as svc
+from app.services import richtext
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.files import pdf_bytes
@@ -149,8 +150,8 @@ def test_nothing_executable_is_stored(ctx, payload):
                       now=NOW)
     body = stored_body(s, posted.id)
     assert_inert(body)
-    assert "ข่าว" in svc.visible_text(body)  # the text around the attack is kept
-    assert svc.sanitise(body) == body  # what is stored is already clean
+    assert "ข่าว" in richtext.visible_text(body)  # the text around the attack is kept
+    assert richtext.sanitise(body) == body  # what is stored is already clean
 
 
 def test_the_inert_check_itself_catches_what_it_should():
@@ -177,13 +178,13 @@ def test_formatting_is_kept(ctx):
 
 
 def test_what_other_editors_make_is_mapped_to_ours():
-    assert svc.sanitise("<div>บรรทัดหนึ่ง</div><div>บรรทัดสอง</div>") == \
+    assert richtext.sanitise("<div>บรรทัดหนึ่ง</div><div>บรรทัดสอง</div>") == \
         "<p>บรรทัดหนึ่ง</p><p>บรรทัดสอง</p>"
-    assert svc.sanitise("<h1>ใหญ่</h1><h6>เล็ก</h6><strike>ฆ่า</strike>") == \
+    assert richtext.sanitise("<h1>ใหญ่</h1><h6>เล็ก</h6><strike>ฆ่า</strike>") == \
         "<h3>ใหญ่</h3><h4>เล็ก</h4><s>ฆ่า</s>"
-    assert svc.sanitise('<span style="color:red">แดง</span>') == "แดง"
+    assert richtext.sanitise('<span style="color:red">แดง</span>') == "แดง"
     # Chromium's list inside a paragraph: no empty paragraphs left around it.
-    assert svc.sanitise("<p>ก</p><p><ul><li>ข</li></ul></p><p><br></p>") == \
+    assert richtext.sanitise("<p>ก</p><p><ul><li>ข</li></ul></p><p><br></p>") == \
         "<p>ก</p><ul><li>ข</li></ul><p><br></p>"
 
 

@@ -246,7 +246,7 @@ def test_the_inbox_screen_and_closing(login_as, dbq):
     assert "ปิดการสนทนากับกมล สายชลแล้ว" in text_of(r)
     assert f'id="conversation-{cid}"' not in admin.get("/help/inbox/rows").get_data(as_text=True)
     r = admin.post(f"/help/conversation/{cid}/reply", data={"body": "อีกข้อความ"}, headers=JSON)
-    assert r.status_code == 422 and "ปิดแล้ว" in r.json["error"]
+    assert r.status_code == 422 and "ปิดแล้ว" in r.json["message"]
 
     # The user sees it closed (on the page and in the poll), and writing opens a new one.
     page = officer.get("/help/").get_data(as_text=True)
@@ -319,7 +319,7 @@ def test_empty_or_too_long_messages_are_refused_and_nothing_stored(login_as, dbq
     for body, message in (("", "กรุณาพิมพ์ข้อความ"), ("  \n\t ", "กรุณาพิมพ์ข้อความ"),
                           ("ก" * 2001, "ข้อความยาวเกิน 2,000 ตัวอักษร")):
         r = c.post("/help/send", data={"body": body}, headers=JSON)
-        assert r.status_code == 422 and message in r.json["error"]
+        assert r.status_code == 422 and message in r.json["message"]
         r = c.post("/help/send", data={"body": body}, follow_redirects=True)  # without script
         assert message in text_of(r)
     assert dbq.count(ChatMessage) == before

@@ -267,9 +267,18 @@ def test_the_screens_dispatch_open_accept_and_return(app, login_as, dbq):
 
     # New incoming, opened with its PDF viewable before deciding.
     assert subject in text_of(dopa.get("/inbox/"))
+    # Looking at it changes nothing; opening it from the inbox (a POST) tells the sender.
+    before = dbq(lambda s: snapshot(s))
     page = dopa.get(f"/inbox/open/{to_dopa}")
     assert page.status_code == 200 and subject in text_of(page)
+    assert "เปิดอ่านแล้ว" not in text_of(page) and dbq(lambda s: snapshot(s)) == before
+    r = dopa.post(f"/inbox/open/{to_dopa}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/inbox/open/{to_dopa}")
+    page = dopa.get(r.headers["Location"])
     assert "เปิดอ่านแล้ว" in text_of(page)
+    assert dopa.post(f"/inbox/open/{to_dopa}").status_code == 302  # again: once is recorded
+    assert dbq(lambda s: s.query(LetterEvent).filter_by(action="opened",
+                                                      delivery_id=to_dopa).count()) == 1
     file_id = dbq(lambda s: s.query(Attachment).filter_by(entry_id=entry_id).one().id)
     pdf = dopa.get(f"/inbox/file/{to_dopa}/{file_id}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
@@ -278,6 +287,7 @@ def test_the_screens_dispatch_open_accept_and_return(app, login_as, dbq):
     # Nobody else opens, accepts or returns it, and nothing changes.
     before = dbq(lambda s: snapshot(s))
     for client, url, method in [(cdd, f"/inbox/open/{to_dopa}", "get"),
+                                (cdd, f"/inbox/open/{to_dopa}", "post"),
                                 (cdd, f"/inbox/accept/{to_dopa}", "post"),
                                 (cdd, f"/inbox/return/{to_dopa}", "post"),
                                 (cdd, f"/inbox/file/{to_dopa}/{file_id}", "get"),
@@ -296,7 +306,7 @@ def test_the_screens_dispatch_open_accept_and_return(app, login_as, dbq):
     # Return: a reason is required; without one nothing changes.
     r = cdd.post(f"/inbox/return/{to_cdd}", data={"reason": ""}, follow_redirects=True)
     assert "กรุณาระบุเหตุผลที่ส่งคืน" in text_of(r)
-    assert dbq(lambda s: s.get(Delivery, to_cdd).status) == OPENED  # seen again, not returned
+    assert dbq(lambda s: s.get(Delivery, to_cdd).status) == SENT  # not returned (nor opened)
     cdd.post(f"/inbox/return/{to_cdd}", data={"reason": "ไม่ใช่ภารกิจของสำนักงาน"})
     assert dbq(lambda s: s.get(Delivery, to_cdd).status) == RETURNED
 

@@ -178,6 +178,28 @@ def test_reserve_a_block_then_fill_one_and_let_one_expire(app, login_as, dbq):
     assert entries(dbq, "out_normal", subject="หลังหมดอายุ")[0][1] == first + 3
 
 
+def test_the_api_list_cancels_overdue_reservations_as_the_screen_does(app, client, dbq):
+    """Listing a register through the API, as opening it on its screen, first cancels the
+    reservations past their deadline: both read the same register."""
+    from app.services.demo import DEMO_PASSWORD
+
+    r = client.post("/api/v1/security/login", json={
+        "username": "clerk.dopa", "password": DEMO_PASSWORD, "provider": "db"})
+    headers = {"Authorization": "Bearer " + r.json["access_token"]}
+    with app.app_context():
+        clerk = db.session.query(EOfficeUser).filter_by(username="clerk.dopa").one()
+        long_ago = thai.utcnow() - dt.timedelta(days=app.config["RESERVATION_DAYS"] + 2)
+        overdue = svc.reserve(db.session, clerk, "order", 1, now=long_ago)[0].id
+        db.session.remove()
+    assert dbq(lambda s: s.get(RegisterEntry, overdue).status) == "reserved"
+    r = client.get("/api/v1/registers/order/entries?page_size=100", headers=headers)
+    assert r.status_code == 200
+    listed = {e["id"]: e for e in r.json["result"]}
+    assert listed[overdue]["status"] == "cancelled"
+    found = dbq(lambda s: s.get(RegisterEntry, overdue))
+    assert (found.status, found.cancel_reason) == ("cancelled", svc.EXPIRED_REASON)
+
+
 def _make_clerk(app, username, agency_code, level=3):
     from werkzeug.security import generate_password_hash
 

@@ -41,5 +41,9 @@ class Appointment(Model):  # นัดหมายของผู้บริห
     created_by = relationship("EOfficeUser", foreign_keys=[created_by_id])
     changed_by = relationship("EOfficeUser", foreign_keys=[changed_by_id])
 
+    @property
+    def is_active(self):
+        return self.status == ACTIVE
+
     def __repr__(self):
         return self.title

@@ -32,6 +32,10 @@ class Conversation(Model):  # การสนทนากับผู้ดู�
     messages = relationship("ChatMessage", back_populates="conversation",
                             order_by="ChatMessage.id")
 
+    @property
+    def is_open(self):
+        return self.status == OPEN
+
 
 class ChatMessage(Model):  # ข้อความ
     __tablename__ = "chat_message"

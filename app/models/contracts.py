@@ -97,6 +97,10 @@ class Contract(Model):  # รายการทะเบียนคุมสั
     cancelled_by = relationship("EOfficeUser", foreign_keys=[cancelled_by_id])
     files = relationship("ContractFile", back_populates="contract", order_by="ContractFile.id")
 
+    @property
+    def is_cancelled(self):
+        return self.status == CANCELLED
+
     def number_text(self):
         return f"{self.number}/{self.year}"
 

@@ -69,6 +69,10 @@ STATUS_ACTIVE = "active"  # ใช้งาน
 STATUS_RESERVED = "reserved"  # จองเลข, not yet filled in
 STATUS_CANCELLED = "cancelled"  # ยกเลิก: kept in the register, never deleted
 
+# ชั้นความลับ stored: a letter that is not secret, and the one whose files never leave the browser.
+NORMAL = "normal"
+TOP_SECRET = "top_secret"
+
 # What a user who is not party to a secret letter never sees (nor the audit log).
 SECRET_CONTENT = ("doc_number", "sender", "receiver", "subject", "action", "remarks")
 
@@ -137,6 +141,14 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
     def number_text(self):
         """The number as the register writes it: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
         return REGISTERS[self.register].number_text(self.number, self.year, self.doc_number)
+
+    @property
+    def is_cancelled(self):
+        return self.status == STATUS_CANCELLED
+
+    @property
+    def is_reserved(self):
+        return self.status == STATUS_RESERVED
 
     def new_file(self, **fields):
         """A new attachment of this entry (for app.services.attachments.store)."""

@@ -57,6 +57,28 @@ class Delivery(Model):  # การส่งหนังสือถึงผู
     to_user = relationship("EOfficeUser", foreign_keys=[to_user_id])
     sent_by = relationship("EOfficeUser", foreign_keys=[sent_by_id])
 
+    @property
+    def is_pending(self):
+        """Still waiting for the recipient's decision (accept or return)."""
+        return self.status in PENDING
+
+    @property
+    def is_opened(self):
+        return self.status == OPENED
+
+    @property
+    def is_accepted(self):
+        return self.status == ACCEPTED
+
+    @property
+    def is_returned(self):
+        return self.status == RETURNED
+
+    @property
+    def to_person(self):
+        """A person's delivery is read (รับทราบ), not numbered into a register."""
+        return self.recipient_kind == TO_PERSON
+
     def recipient_name(self):
         if self.recipient_kind == TO_PERSON and self.to_user is not None:
             return self.to_user.get_full_name()

@@ -85,5 +85,18 @@ class Booking(Model):  # การจองห้องประชุม
     booked_by = relationship("EOfficeUser", foreign_keys=[booked_by_id])
     decided_by = relationship("EOfficeUser", foreign_keys=[decided_by_id])
 
+    @property
+    def is_pending(self):
+        return self.status == PENDING
+
+    @property
+    def is_approved(self):
+        return self.status == APPROVED
+
+    @property
+    def holds_the_room(self):
+        """Pending or approved: the room is taken at that time (it may still be cancelled)."""
+        return self.status in (PENDING, APPROVED)
+
     def __repr__(self):
         return self.title

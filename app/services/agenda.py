@@ -25,7 +25,10 @@ MAX_DAYS = 14  # one appointment at the most; a longer absence is entered as sev
 
 
 class DoubleBooked(ValidationFailed):
-    """The executive has other appointments at that time; ``clashes`` lists them."""
+    """The executive has other appointments at that time; ``clashes`` lists them, and the form
+    asks to confirm them."""
+
+    shown_on_form = True
 
     def __init__(self, clashes):
         self.clashes = clashes

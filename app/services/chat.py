@@ -80,7 +80,7 @@ def normalise_phone(text):
     a mobile (06/08/09 and 8 digits) ``081-234-5678``, a Bangkok line ``02-123-4567``, a
     provincial line (03-07 and 7 digits) ``076-412003``, with ``ต่อ 12`` for an extension.
     Accepts Thai digits, spaces, dashes and +66. Raises ValidationFailed otherwise."""
-    raw = str(text or "").strip().translate(thai._ARABIC_DIGITS)
+    raw = str(text or "").strip().translate(thai.ARABIC_DIGITS)
     if not raw:
         raise ValidationFailed("กรุณากรอกหมายเลขโทรศัพท์ที่ติดต่อกลับได้ " + PHONE_HINT)
     extension = None

@@ -7,6 +7,7 @@ counter with the rollback. Refusals raise PermissionDenied or ValidationFailed w
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -15,14 +16,16 @@ from app import thai
 from app.access import entry_scope, is_party, registers_of
 from app.models import EOfficeUser, RegisterEntry
 from app.models.correspondence import (
-    SECRET_CONTENT,
+    NORMAL,
     STATUS_ACTIVE,
     STATUS_CANCELLED,
     STATUS_RESERVED,
+    TOP_SECRET,
 )
 from app.registers import REGISTERS
 from app.services import attachments as attachment_store
 from app.services import audit, entries
+from app.services.daily_report import period_bounds
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.timeline import record_event
 from app.services.work import unit_of_work
@@ -32,10 +35,7 @@ from app.services.work import unit_of_work
 SPEEDS = {"most_urgent": "ด่วนที่สุด", "very_urgent": "ด่วนมาก", "urgent": "ด่วน", "normal": "ปกติ"}
 SECRECIES = {"top_secret": "ลับที่สุด", "secret": "ลับมาก", "confidential": "ลับ",
              "normal": "ปกติ"}
-NORMAL = "normal"
 STATUSES = {STATUS_ACTIVE: "ใช้งาน", STATUS_RESERVED: "จองเลข", STATUS_CANCELLED: "ยกเลิก"}
-
-SECRET_MASK = "(หนังสือลับ)"
 
 TEXT_LIMITS = {"doc_number": 120, "sender": 255, "receiver": 255, "action": 255,
                "subject": 2000, "remarks": 2000}
@@ -73,11 +73,57 @@ def visible(session, actor, entry_id):
     ).scalar_one_or_none()
 
 
+@dataclass(frozen=True)
+class Rights:
+    """What one user may do with one entry: the one answer that the services check, and that
+    the screens, their templates and the API show (``rights``)."""
+
+    read: bool  # its content and files (a secret letter's: its parties only)
+    keeps: bool  # the user keeps its register
+    edit: bool  # fill in a reservation, correct the details
+    cancel: bool
+    attach: bool
+    open_files: bool
+    download: bool  # a top-secret letter's files are opened in the browser, never downloaded
+    send: bool  # send it on through the system (dispatch)
+
+
+def _granted(permission):
+    return True
+
+
+def rights(actor, entry, granted=_granted):
+    """The ``Rights`` of ``actor`` over ``entry``. ``granted(permission)`` is the role's grant of
+    a screen's permission (``can_edit``, ``can_cancel``, ``can_attach``, ``can_file``,
+    ``can_dispatch``) where a screen asks; the services' own checks grant them all."""
+    read = is_party(entry, actor)
+    keeps = entry.register in registers_of(actor)
+    change = keeps and read and entry.status != STATUS_CANCELLED
+    files = read and granted("can_file")
+    return Rights(
+        read=read, keeps=keeps,
+        edit=change and granted("can_edit"),
+        cancel=change and granted("can_cancel"),
+        attach=change and granted("can_attach"),
+        open_files=files,
+        download=files and entry.secrecy != TOP_SECRET,
+        send=(keeps and read and entry.status == STATUS_ACTIVE and entry.secrecy != TOP_SECRET
+              and REGISTERS[entry.register].sends_to is not None and granted("can_dispatch")),
+    )
+
+
 def require_change(actor, entry):
     """Refuse unless ``actor`` keeps this register and may read this letter."""
     require_register(actor, entry.register)
-    if not is_party(entry, actor):
+    if not is_party(entry, actor):  # (an entry as it was committed, for an edit: check_edit)
         raise PermissionDenied("หนังสือลับฉบับนี้ แก้ไขได้เฉพาะผู้ที่เกี่ยวข้องกับหนังสือเท่านั้น")
+
+
+def require_edit(actor, entry):
+    """Refuse to open the edit form of an entry ``actor`` may not change (see check_edit)."""
+    require_change(actor, entry)
+    if entry.status == STATUS_CANCELLED:
+        raise ValidationFailed("รายการนี้ถูกยกเลิกแล้ว แก้ไขไม่ได้")
 
 
 # ---- validation ------------------------------------------------------------------------------
@@ -282,7 +328,7 @@ def open_attachment(session, actor, entry, attachment_id, disposition, viewer_li
         return None, None
     if not (party if party is not None else is_party(entry, actor)):
         raise PermissionDenied("เอกสารแนบของหนังสือลับเปิดได้เฉพาะผู้ที่เกี่ยวข้องเท่านั้น")
-    if entry.secrecy == "top_secret" and disposition != "inline":
+    if entry.secrecy == TOP_SECRET and disposition != "inline":
         raise PermissionDenied("หนังสือลับที่สุดเปิดดูได้ในเบราว์เซอร์เท่านั้น ไม่อนุญาตให้ดาวน์โหลด")
     settings = attachment_store.settings()
     key = None
@@ -321,66 +367,6 @@ def expire_reservations(session, now=None):
                      actor_id=None, actor_name="ระบบ")
     session.commit()
     return result.rowcount
-
-
-def masked(entry, actor, name):
-    """The value of field ``name`` of ``entry`` as ``actor`` may see it."""
-    return masked_for(entry, name, is_party(entry, actor))
-
-
-def masked_for(entry, name, party):
-    """The value of field ``name`` of ``entry`` for a reader who is (or is not) ``party`` to it."""
-    value = getattr(entry, name)
-    if name in SECRET_CONTENT and value and not party:
-        if name == "doc_number" and not REGISTERS[entry.register].incoming:
-            return value  # an outgoing letter's number is its register number: it exists
-        return SECRET_MASK
-    return value
-
-
-# ---- reports ---------------------------------------------------------------------------------
-
-ROUNDS = {"all": "", "morning": "รอบเช้า", "afternoon": "รอบบ่าย"}
-NOON = dt.time(12, 0)
-
-
-def period_bounds(start_day, end_day=None, round_="all"):
-    """[start, end) in UTC of Bangkok days ``start_day``..``end_day`` (a morning round ends at
-    noon, an afternoon round starts at noon; rounds apply to a single day)."""
-    end_day = end_day or start_day
-    if end_day < start_day:
-        raise ValidationFailed("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น")
-    if (end_day - start_day).days > 366:
-        raise ValidationFailed("รายงานได้ครั้งละไม่เกิน 1 ปี")
-    if round_ not in ROUNDS:
-        raise ValidationFailed("รอบของรายงานไม่ถูกต้อง")
-    start = dt.datetime.combine(start_day, dt.time(), tzinfo=thai.BANGKOK)
-    end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(), tzinfo=thai.BANGKOK)
-    if round_ != "all" and start_day == end_day:
-        noon = dt.datetime.combine(start_day, NOON, tzinfo=thai.BANGKOK)
-        start, end = (start, noon) if round_ == "morning" else (noon, end)
-    return thai.naive_utc(start), thai.naive_utc(end)
-
-
-def period_text(start_day, end_day=None, round_="all"):
-    if end_day and end_day != start_day:
-        return f"{thai.format_date(start_day)} ถึง {thai.format_date(end_day)}"
-    text = thai.format_date(start_day)
-    return f"{text} {ROUNDS[round_]}".strip()
-
-
-def report_entries(session, actor, code, start, end):
-    """The entries of register ``code`` that ``actor`` sees, registered (received, for incoming
-    letters) in [start, end), in number order."""
-    register = register_of(code)
-    if code not in registers_of(actor):
-        raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
-    stamp = RegisterEntry.received_at if register.incoming else RegisterEntry.registered_at
-    return session.execute(
-        select(RegisterEntry)
-        .where(entry_scope(actor, code), stamp >= start, stamp < end)
-        .order_by(RegisterEntry.year, RegisterEntry.series_id, RegisterEntry.number)
-    ).scalars()
 
 
 # ---- search (the API; the screens search through FAB's filters, with the same rules) ----------

@@ -36,7 +36,6 @@ TITLE = "สมุดโทรศัพท์"
 # (076) 412.003, +66 86 555 6677.
 _SEPARATORS = (" ", "-", ".", "(", ")", "+", "/")
 _NUMBER_RE = re.compile(r"[\d\s\-.()+/]*\d[\d\s\-.()+/]*")
-_ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ def _order(entry):
 def terms(text):
     """What one search box asks: a phone number (digits with their separators) as one term,
     anything else word by word, every word to be found."""
-    text = (text or "").translate(_ARABIC_DIGITS).strip()
+    text = (text or "").translate(thai.ARABIC_DIGITS).strip()
     if not text:
         return []
     if _NUMBER_RE.fullmatch(text):
@@ -96,7 +95,7 @@ def terms(text):
 
 def digits_of(term):
     """The digits of a term typed as a phone number, '' for any other term; +66 is read as 0."""
-    term = term.translate(_ARABIC_DIGITS).strip()
+    term = term.translate(thai.ARABIC_DIGITS).strip()
     if not _NUMBER_RE.fullmatch(term):
         return ""
     digits = re.sub(r"\D", "", term)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import object_session
 from app import thai
 from app.access import entry_scope, is_party, registers_of
 from app.models import Agency, Attachment, EOfficeUser, RegisterEntry, WorkGroup
-from app.models.correspondence import STATUS_ACTIVE
+from app.models.correspondence import STATUS_ACTIVE, TOP_SECRET
 from app.models.dispatch import (
     ACCEPTED,
     OPENED,
@@ -41,7 +41,6 @@ from app.services.locks import lock_row
 from app.services.timeline import record_event
 from app.services.work import unit_of_work
 
-TOP_SECRET = "top_secret"
 
 ACTIONS = {
     "registered": "ลงทะเบียน", "dispatched": "ส่ง", "forwarded": "ส่งต่อ", "opened": "เปิดอ่าน",

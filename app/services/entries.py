@@ -24,13 +24,11 @@ from sqlalchemy import select
 
 from app import thai
 from app.models import Agency
-from app.models.correspondence import STATUS_ACTIVE, STATUS_CANCELLED, RegisterEntry
+from app.models.correspondence import NORMAL, STATUS_ACTIVE, STATUS_CANCELLED, RegisterEntry
 from app.services import numbering
 from app.services.errors import ValidationFailed
 from app.services.locks import lock_and_reload
 from app.services.work import unit_of_work
-
-NORMAL = "normal"  # the secrecy of a letter that is not secret
 
 
 def owner(session, actor, register):

@@ -8,6 +8,7 @@ Each carries the HTTP status it answers with. A view or an API does not catch th
 
 class DomainError(Exception):
     status = 422
+    shown_on_form = False  # the form says it itself, in its own way (not as a message above it)
 
     def __init__(self, message, field=None):
         super().__init__(str(message))

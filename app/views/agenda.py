@@ -15,8 +15,8 @@ from app.models.agenda import APPOINTMENT_STATUSES, Appointment
 from app.models.filetracking import Executive
 from app.services import agenda as svc
 from app.services import reports
-from app.services.errors import DomainError
 from app.views.base import parse_day, parse_time, same_secret, to_int
+from app.views.errors import attempt
 
 
 class AgendaView(BaseView):
@@ -156,16 +156,12 @@ class AgendaView(BaseView):
         if request.method == "POST":
             data = self._data(form)
             if data is not None:
-                try:
-                    saved = svc.save(db.session, g.user, data, appointment=appointment,
-                                     confirmed=_ids(form.get("confirmed")))
-                except svc.DoubleBooked as e:
-                    db.session.rollback()
-                    clashes = e.clashes
-                except DomainError as e:
-                    db.session.rollback()
-                    flash(str(e), "danger")
-                else:
+                done = attempt(svc.save, db.session, g.user, data, appointment=appointment,
+                               confirmed=_ids(form.get("confirmed")))
+                if isinstance(done.refusal, svc.DoubleBooked):
+                    clashes = done.refusal.clashes
+                elif done:
+                    saved = done.value
                     flash(f"บันทึกนัดหมาย \u201c{saved.title}\u201d {svc.period_text(saved)} แล้ว",
                           "success")
                     start = thai.to_bangkok(saved.starts_at).date()
@@ -219,12 +215,7 @@ class AgendaView(BaseView):
     @permission_name("cancel")
     def cancel(self, pk):
         appointment = self._appointment_or_404(pk)
-        try:
-            svc.cancel(db.session, g.user, appointment)
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
+        if attempt(svc.cancel, db.session, g.user, appointment):
             flash(f"ยกเลิกนัดหมาย \u201c{appointment.title}\u201d แล้ว", "success")
         start = thai.to_bangkok(appointment.starts_at).date()
         return redirect(url_for(".day", day=thai.format_date_input(start)))

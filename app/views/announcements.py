@@ -14,9 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import thai
 from app.extensions import db
 from app.services import announcements as svc
-from app.services.errors import DomainError
+from app.services import richtext
 from app.views.base import page_arg
-from app.views.correspondence import serve_file, uploads_from
+from app.views.errors import attempt
+from app.views.files import serve_file, uploads_from
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class AnnouncementView(BaseView):
             # The editor's HTML comes back as it would be stored, never as it was sent; text
             # typed without the editor comes back as typed.
             body = form.get("body", "")
-            values["body"] = svc.sanitise(body) if form.get("body_format") == "html" else body
+            values["body"] = richtext.sanitise(body) if form.get("body_format") == "html" else body
             chosen = set(form.getlist("agencies"))
         return self._render(
             "announcements/form.html", announcement=announcement, values=values, chosen=chosen,
@@ -135,13 +136,11 @@ class AnnouncementView(BaseView):
     @permission_name("add")
     def new(self):
         if request.method == "POST":
-            try:
-                announcement = svc.post(db.session, g.user, _form_data(request.form),
-                                        uploads_from("files"))
-            except DomainError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
+            # The form's dates are read inside the attempt: a bad one is a refusal too.
+            done = attempt(lambda: svc.post(db.session, g.user, _form_data(request.form),
+                                            uploads_from("files")))
+            if done:
+                announcement = done.value
                 flash(f"ลงประกาศ \u201c{announcement.title}\u201d แล้ว "
                       f"({svc.state_label(announcement)})", "success")
                 return redirect(url_for(".show", pk=announcement.id))
@@ -155,13 +154,9 @@ class AnnouncementView(BaseView):
             flash("ประกาศนี้ถอนแล้ว จึงแก้ไขไม่ได้", "warning")
             return redirect(url_for(".show", pk=announcement.id))
         if request.method == "POST":
-            try:
-                svc.edit(db.session, g.user, announcement, _form_data(request.form),
-                         uploads_from("files"), request.form.getlist("remove_files"))
-            except DomainError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
+            if attempt(lambda: svc.edit(db.session, g.user, announcement,
+                                        _form_data(request.form), uploads_from("files"),
+                                        request.form.getlist("remove_files"))):
                 flash(f"บันทึกการแก้ไขประกาศ \u201c{announcement.title}\u201d แล้ว", "success")
                 return redirect(url_for(".show", pk=announcement.id))
         return self._form(announcement, request.form, _l("แก้ไขประกาศ"))
@@ -174,12 +169,7 @@ class AnnouncementView(BaseView):
             flash("ประกาศนี้ถอนไปแล้ว", "warning")
             return redirect(url_for(".show", pk=announcement.id))
         if request.method == "POST":
-            try:
-                svc.withdraw(db.session, g.user, announcement)
-            except DomainError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
+            if attempt(svc.withdraw, db.session, g.user, announcement):
                 flash(f"ถอนประกาศ \u201c{announcement.title}\u201d แล้ว "
                       "(ยังเก็บไว้ในประกาศของหน่วยงาน)", "success")
             return redirect(url_for(".show", pk=announcement.id))

@@ -78,13 +78,12 @@ def parse_day(text, default):
 
 
 def parse_time(text):
-    """A time of day typed as 09:00 or 9.00; None when it is not one."""
-    import datetime as dt
+    """A time of day typed as 09:00 or 9.00 (app/thai.py); None when it is not one."""
+    from app import thai
 
     try:
-        hour, minute = str(text or "").strip().replace(".", ":").split(":")
-        return dt.time(int(hour), int(minute))
-    except ValueError:
+        return thai.parse_time(text)
+    except thai.ThaiDateError:
         return None
 
 

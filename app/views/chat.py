@@ -27,13 +27,17 @@ from flask_login import current_user
 
 from app import thai
 from app.extensions import db
-from app.security import BACKGROUND_ENDPOINTS
 from app.services import chat as svc
 from app.services import throttle
-from app.services.errors import DomainError
 from app.views.base import to_int
+from app.views.errors import attempt, api_response
 
 log = logging.getLogger(__name__)
+
+# What a page asks by itself, every few seconds, while it is open (the help chat's polls): not
+# the user's doing, so it does not keep an idle session alive (app/security.py).
+BACKGROUND_ENDPOINTS = {"ChatView.poll", "ChatView.inbox_rows"}
+NO_CONVERSATION = "ไม่พบการสนทนานี้"
 
 
 def install(app):
@@ -135,13 +139,6 @@ class ChatView(BaseView):
             abort(404)
         return conversation, seen_as
 
-    def _refused(self, error, status, back):
-        db.session.rollback()
-        if _wants_json():
-            return jsonify({"error": str(error)}), status
-        flash(str(error), "danger")
-        return redirect(back)
-
     # ---- a user and the administrators -------------------------------------------------------
 
     @expose("/")
@@ -161,15 +158,16 @@ class ChatView(BaseView):
     def send(self):
         back = url_for(".mine")
         try:
-            message = svc.send(db.session, g.user, request.form.get("body"),
-                               request.form.get("conversation"))
+            done = attempt(svc.send, db.session, g.user, request.form.get("body"),
+                           request.form.get("conversation"))
         except LookupError:  # another user's conversation: as if there were none
             db.session.rollback()
             if _wants_json():
-                return jsonify({"error": "ไม่พบการสนทนานี้"}), 404
+                return api_response(404, NO_CONVERSATION)
             abort(404)
-        except DomainError as e:
-            return self._refused(e, e.status, back)
+        if not done:
+            return redirect(back)
+        message = done.value
         if _wants_json():
             return jsonify({"conversation": message.conversation_id, "status": "open",
                             "message": message_json(message, svc.USER)}), 201
@@ -183,7 +181,7 @@ class ChatView(BaseView):
         conversation, side = svc.conversation_for(db.session, g.user,
                                                   request.args.get("conversation"))
         if conversation is None:
-            return jsonify({"error": "ไม่พบการสนทนานี้"}), 404
+            return api_response(404, NO_CONVERSATION)
         messages = svc.read(db.session, conversation, side,
                             after=max(to_int(request.args.get("after"), 0), 0))
         response = jsonify({"conversation": conversation.id, "status": conversation.status,
@@ -226,10 +224,10 @@ class ChatView(BaseView):
     def reply(self, pk):
         conversation, _side = self._conversation_or_404(pk, svc.ADMINS)
         back = url_for(".conversation", pk=conversation.id)
-        try:
-            message = svc.reply(db.session, g.user, conversation, request.form.get("body"))
-        except DomainError as e:
-            return self._refused(e, e.status, back)
+        done = attempt(svc.reply, db.session, g.user, conversation, request.form.get("body"))
+        if not done:
+            return redirect(back)
+        message = done.value
         if _wants_json():
             return jsonify({"conversation": conversation.id, "status": conversation.status,
                             "message": message_json(message, svc.ADMINS)}), 201
@@ -240,10 +238,8 @@ class ChatView(BaseView):
     @permission_name("close")
     def close(self, pk):
         conversation, _side = self._conversation_or_404(pk, svc.ADMINS)
-        try:
-            svc.close(db.session, g.user, conversation)
-        except DomainError as e:
-            return self._refused(e, e.status, url_for(".conversation", pk=conversation.id))
+        if not attempt(svc.close, db.session, g.user, conversation):
+            return redirect(url_for(".conversation", pk=conversation.id))
         flash(f"ปิดการสนทนากับ{svc.person_name(conversation)}แล้ว", "success")
         return redirect(url_for(".inbox"))
 
@@ -270,14 +266,12 @@ class ChatView(BaseView):
                 response.status_code = 429
                 response.headers["Retry-After"] = str(place.retry_after)
                 return response
-            try:
-                conversation = svc.leave_message(
-                    db.session, form.get("name"), form.get("agency"), form.get("phone"),
-                    form.get("body"))
-            except DomainError as e:
-                db.session.rollback()
+            done = attempt(svc.leave_message, db.session, form.get("name"), form.get("agency"),
+                           form.get("phone"), form.get("body"))
+            if not done:
                 counter.give_back(place)
-                return _guest_page(form, str(e))
+                return _guest_page(form)
+            conversation = done.value
             flash(f"ฝากข้อความถึงผู้ดูแลระบบแล้ว ผู้ดูแลระบบจะติดต่อกลับที่หมายเลข "
                   f"{conversation.guest_phone}", "success")
             return redirect(self.appbuilder.get_url_for_login)

@@ -11,7 +11,6 @@ from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from app import thai
@@ -21,21 +20,18 @@ from app.models.contracts import BID, CANCELLED, GUARANTEES, HIRE, METHODS, PURC
 from app.services import audit
 from app.services import contracts as svc
 from app.services import reports
-from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
-from app.views.correspondence import XLSX_MIME, serve_file, uploads_from
+from app.views.errors import attempt
+from app.views.files import XLSX_MIME, serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
+from app.views.labels import choices
 
 PAGE_SIZE = 25
 TEXT = BS3TextFieldWidget()
 AREA = BS3TextAreaFieldWidget()
 SEARCH_FIELDS = ("number", "party", "tax_id", "subject", "date_from", "date_to", "amount_min",
                  "amount_max", "status", "method")
-
-
-def _choices(mapping):
-    return [SelectChoice(code, label) for code, label in mapping.items()]
 
 
 class ContractForm(DynamicForm):
@@ -48,14 +44,14 @@ class ContractForm(DynamicForm):
                          description=_l("เช่น 1,200,000.00"))
     # The lists' values are checked by the service, which names the field in its message; a
     # field a register does not show (a bid document's guarantee) is simply absent.
-    method = SelectField(_l("วิธีจัดซื้อจัดจ้าง"), choices=_choices({"": "", **METHODS}),
+    method = SelectField(_l("วิธีจัดซื้อจัดจ้าง"), choices=choices({"": "", **METHODS}),
                          validate_choice=False, widget=Select2Widget())
     start_on = ThaiDateField(_l("วันเริ่มสัญญา"))
     end_on = ThaiDateField(_l("วันสิ้นสุดสัญญา"))
     deadline_on = ThaiDateField(_l("กำหนดส่งมอบ/แล้วเสร็จ"))
     warranty_months = StringField(_l("ระยะเวลารับประกัน (เดือน)"), [Optional(), Length(max=5)],
                                   widget=TEXT)
-    guarantee_type = SelectField(_l("หลักประกันสัญญา"), choices=_choices(GUARANTEES),
+    guarantee_type = SelectField(_l("หลักประกันสัญญา"), choices=choices(GUARANTEES),
                                  validate_choice=False, widget=Select2Widget())
     guarantee_amount = StringField(_l("จำนวนเงินหลักประกัน (บาท)"), [Optional(), Length(max=40)],
                                    widget=TEXT)
@@ -136,9 +132,9 @@ class ContractView(EOfficeModelView):
         form = ContractForm.refresh() if request.method == "POST" else ContractForm.refresh(
             obj=contract) if contract is not None else ContractForm.refresh()
         self._labels(form)
-        form.officer_id.choices = _choices({"": "", **{
+        form.officer_id.choices = choices({"": "", **{
             str(i): name for i, name in svc.officer_choices(db.session, g.user)}})
-        form.status.choices = _choices({k: v for k, v in svc.statuses_of(self.register).items()
+        form.status.choices = choices({k: v for k, v in svc.statuses_of(self.register).items()
                                         if k != CANCELLED})
         if contract is not None and request.method != "POST":
             form.amount.data = _money(contract.amount)
@@ -161,13 +157,10 @@ class ContractView(EOfficeModelView):
     def list(self):
         criteria = self._criteria()
         page = page_arg()
-        try:
-            statement = svc.search(g.user, self.register, criteria)
-            found = db.session.execute(
-                statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
-        except DomainError as e:
-            flash(str(e), "danger")
-            found = []
+        done = attempt(svc.search, g.user, self.register, criteria)
+        found = db.session.execute(
+            done.value.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all() \
+            if done else []
         today = thai.today()
         rows = [(c, svc.flags(c, today)) for c in found[:PAGE_SIZE]]
         searched = {k: v for k, v in criteria.items() if v}
@@ -209,11 +202,10 @@ class ContractView(EOfficeModelView):
     @has_access
     def xlsx(self):
         """The register as searched, to Excel (amounts as numbers, to be summed)."""
-        try:
-            statement = svc.search(g.user, self.register, self._criteria())
-        except DomainError as e:
-            flash(str(e), "danger")
+        done = attempt(svc.search, g.user, self.register, self._criteria())
+        if not done:
             return self._back()
+        statement = done.value
         columns = self._export_columns()
         titles = {"doc_date": self.spec.date_label, "party_name": self.spec.party_label,
                   "amount": self.spec.amount_label}
@@ -239,13 +231,10 @@ class ContractView(EOfficeModelView):
         columns = self._fields() + ["files"]
         if request.method == "POST" and form.validate():
             data = {name: form[name].data for name in self._fields()}
-            try:
-                contract = svc.register_contract(db.session, g.user, self.register, data,
-                                                 uploads=uploads_from())
-            except DomainError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
+            done = attempt(svc.register_contract, db.session, g.user, self.register, data,
+                           uploads=uploads_from())
+            if done:
+                contract = done.value
                 flash(f"ออกเลขที่ {contract.number_text()} เรียบร้อยแล้ว", "success")
                 return self._back(contract)
         return self._page(form, _l("ออกเลข") + " " + self.spec.label, columns)
@@ -315,12 +304,7 @@ class ContractView(EOfficeModelView):
         columns = self._fields() + ["status"]
         if request.method == "POST" and form.validate():
             data = {name: form[name].data for name in columns}
-            try:
-                svc.update_contract(db.session, g.user, contract, data)
-            except DomainError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
+            if attempt(svc.update_contract, db.session, g.user, contract, data):
                 flash(f"บันทึกการแก้ไขเลขที่ {contract.number_text()} แล้ว", "success")
                 return self._back(contract)
         return self._page(form, _l("แก้ไข") + f" {self.spec.label} {contract.number_text()}",
@@ -330,12 +314,7 @@ class ContractView(EOfficeModelView):
     @has_access
     def cancel(self, pk):
         contract = self._contract_or_404(pk)
-        try:
-            svc.cancel(db.session, g.user, contract, request.form.get("reason"))
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
+        if attempt(svc.cancel, db.session, g.user, contract, request.form.get("reason")):
             flash(f"ยกเลิกเลขที่ {contract.number_text()} แล้ว (เลขนี้คงอยู่ในทะเบียน)", "success")
         return self._back(contract)
 
@@ -343,12 +322,7 @@ class ContractView(EOfficeModelView):
     @has_access
     def attach(self, pk):
         contract = self._contract_or_404(pk)
-        try:
-            svc.add_files(db.session, g.user, contract, uploads_from())
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
+        if attempt(svc.add_files, db.session, g.user, contract, uploads_from()):
             flash("แนบไฟล์เรียบร้อยแล้ว", "success")
         return self._back(contract)
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app import thai
 from app.extensions import db
 from app.models import RegisterEntry
+from app.access import masked
 from app.services import correspondence as svc
 from app.services.attachments import Upload
 from app.services.errors import InvalidInput
@@ -45,10 +46,8 @@ def entry_json(entry, actor):
         "attachments": [],
     }
     for name in ("doc_number", "sender", "receiver", "subject", "action", "remarks"):
-        out[name] = svc.masked(entry, actor, name)
-    from app.access import is_party
-
-    if is_party(entry, actor):
+        out[name] = masked(entry, actor, name)
+    if svc.rights(actor, entry).read:
         out["attachments"] = [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
             for a in entry.attachments
@@ -189,6 +188,9 @@ class RegisterApi(BaseApi):
                               default=0)
         size = inputs.integer(args.get("page_size"), "page_size", minimum=1,
                               maximum=MAX_PAGE_SIZE, default=25)
+        # Reservations past their deadline are cancelled before anyone reads the register, here
+        # as on its screen.
+        svc.expire_reservations(db.session)
         query = svc.search(db.session, g.user, register, criteria)
         cap = current_app.config["LIST_COUNT_CAP"]
         count = db.session.execute(

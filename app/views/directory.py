@@ -14,7 +14,7 @@ from app.services import audit
 from app.services import directory as svc
 from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
-from app.views.correspondence import XLSX_MIME
+from app.views.files import XLSX_MIME
 
 PAGE_SIZE = 50
 

@@ -10,12 +10,14 @@ from flask_babel import lazy_gettext as _l
 from app import thai
 from app.extensions import db
 from app.models.dispatch import DELIVERY_STATUSES, Delivery
-from app.registers import TO_GROUP
+from app.registers import REGISTERS
 from app.services import dispatch as dispatching
-from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
-from app.views.correspondence import XLSX_MIME, attachment_response, secrecy_badge, speed_badge
+from app.views.correspondence import attachment_response
+from app.views.errors import attempt
+from app.views.files import XLSX_MIME
+from app.views.labels import secrecy_badge, speed_badge
 
 
 class InboxView(BaseView):
@@ -47,11 +49,15 @@ class InboxView(BaseView):
         return self._page("dispatch/inbox.html", deliveries=deliveries,
                           title=self.menu_label)
 
-    @expose("/open/<pk>")
+    @expose("/open/<pk>", methods=["GET", "POST"])
     @has_access
     def open(self, pk):
+        """The letter with its files, to decide on. Opening it from the inbox (its เปิด button,
+        a POST) tells the sender it was opened (เปิดอ่าน), once; a GET only shows it."""
         delivery = self._delivery_or_404(pk)
-        dispatching.open_delivery(db.session, g.user, delivery)
+        if request.method == "POST":
+            dispatching.open_delivery(db.session, g.user, delivery)
+            return redirect(url_for("InboxView.open", pk=delivery.id))
         events = dispatching.timeline(db.session, g.user, delivery.letter_id)
         return self._page("dispatch/delivery.html", delivery=delivery, entry=delivery.entry,
                           events=events, title=self.menu_label)
@@ -60,29 +66,23 @@ class InboxView(BaseView):
     @has_access
     def accept(self, pk):
         delivery = self._delivery_or_404(pk)
-        try:
-            entry = dispatching.accept(db.session, g.user, delivery)
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
+        done = attempt(dispatching.accept, db.session, g.user, delivery)
+        if not done:
             return redirect(url_for("InboxView.open", pk=delivery.id))
+        entry = done.value
         if entry is None:
             flash("รับทราบหนังสือแล้ว", "success")
             return redirect(url_for("InboxView.list"))
         flash(f"ลงรับแล้ว เลขรับ {entry.number_text()}", "success")
-        view = "GroupIncomingView" if delivery.recipient_kind == TO_GROUP else "AgencyIncomingView"
-        return redirect(url_for(f"{view}.show", pk=entry.id))
+        return redirect(url_for(f"{REGISTERS[entry.register].view}.show", pk=entry.id))
 
     @expose("/return/<pk>", methods=["POST"])
     @has_access
     @permission_name("return")
     def return_(self, pk):
         delivery = self._delivery_or_404(pk)
-        try:
-            dispatching.return_delivery(db.session, g.user, delivery, request.form.get("reason"))
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
+        if not attempt(dispatching.return_delivery, db.session, g.user, delivery,
+                       request.form.get("reason")):
             return redirect(url_for("InboxView.open", pk=delivery.id))
         flash("ส่งคืนหนังสือแล้ว", "success")
         return redirect(url_for("InboxView.list"))

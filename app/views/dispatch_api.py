@@ -31,7 +31,7 @@ from app.services import documents as docs
 from app.services.errors import InvalidInput, ValidationFailed
 from app.views import inputs
 from app.views.base import page_arg
-from app.views.correspondence import file_response, uploads_from
+from app.views.files import file_response, uploads_from
 from app.views.correspondence_api import entry_json
 
 

@@ -11,9 +11,9 @@ from app import thai
 from app.extensions import db
 from app.models.documents import EXTERNAL, INTERNAL, SCOPES
 from app.services import documents as docs
-from app.services.errors import DomainError
 from app.views.base import page_arg
-from app.views.correspondence import serve_file, uploads_from
+from app.views.errors import attempt
+from app.views.files import serve_file, uploads_from
 
 
 class DocumentView(BaseView):
@@ -61,15 +61,12 @@ class DocumentView(BaseView):
     def _send(self, scope):
         form = request.form
         if request.method == "POST":
-            try:
-                document = docs.send(
-                    db.session, g.user, scope, form.get("subject"), form.get("note"),
-                    uploads_from("files"), agency_ids=form.getlist("agencies"),
-                    group_ids=form.getlist("groups"), user_ids=form.getlist("people"))
-            except DomainError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
+            done = attempt(
+                docs.send, db.session, g.user, scope, form.get("subject"), form.get("note"),
+                uploads_from("files"), agency_ids=form.getlist("agencies"),
+                group_ids=form.getlist("groups"), user_ids=form.getlist("people"))
+            if done:
+                document = done.value
                 flash(f"ส่งเอกสารแล้ว ถึง {len(document.recipients)} ราย", "success")
                 return redirect(url_for("DocumentView.show", pk=document.id))
         choices = docs.recipient_choices(db.session, g.user, scope)
@@ -105,11 +102,7 @@ class DocumentView(BaseView):
     @has_access
     def receive(self, pk):
         document = self._document_or_404(pk)
-        try:
-            docs.receive(db.session, g.user, document)
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
+        if not attempt(docs.receive, db.session, g.user, document):
             return redirect(url_for("DocumentView.show", pk=document.id))
         flash("ลงรับเอกสารแล้ว", "success")
         return redirect(url_for("DocumentView.received"))

@@ -8,6 +8,10 @@ transaction back, so that nothing of a refused request is written, and answers:
   to where the user was and a way home;
 - on the API (``/api/...``): JSON ``{"message": <Thai>, "field": <the field at fault, if any>}``.
 
+A screen that goes on after a refusal (its form drawn again with what was typed, or the page it
+came from) runs the service through ``attempt``: the refusal is rolled back the same way and
+becomes the page's message.
+
 FAB's APIs catch every exception themselves (``@safe``) and answer ``500 Fatal error``: see
 ``app/views/api.py``, which routes that ``except`` here too.
 """
@@ -15,7 +19,7 @@ FAB's APIs catch every exception themselves (``@safe``) and answer ``500 Fatal e
 import logging
 from urllib.parse import urlsplit
 
-from flask import g, jsonify, render_template, request
+from flask import flash, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -121,6 +125,34 @@ def answer(error):
     response.status_code = status
     response.headers.update(headers)
     return response
+
+
+class Outcome:
+    """What ``attempt`` gives back: true when the action was done, with its ``value``; false
+    when the services refused it (``refusal``)."""
+
+    def __init__(self, value=None, refusal=None):
+        self.value, self.refusal = value, refusal
+
+    def __bool__(self):
+        return self.refusal is None
+
+
+def attempt(action, *args, **kwargs):
+    """Run a service's ``action`` for a screen that carries on whatever the answer: the form
+    drawn again with what was typed, or the page the user came from. A refusal of the services
+    (a DomainError) is rolled back and becomes the page's Thai message; anything else goes on to
+    ``answer``, as does a refusal asked for as JSON (a page's script). The one place a screen
+    catches a refusal."""
+    try:
+        return Outcome(action(*args, **kwargs))
+    except DomainError as refusal:
+        if is_api():
+            raise
+        _rollback()
+        if not refusal.shown_on_form:
+            flash(refusal.message, "danger")
+        return Outcome(refusal=refusal)
 
 
 def api_response(status, message, field=None):

@@ -12,7 +12,6 @@ from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, MultipleFileField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy import select
 from wtforms.validators import Length, Optional
 
@@ -24,18 +23,15 @@ from app.models.filetracking import EXECUTIVE_KINDS, Executive, FileStage, FileS
 from app.services import audit, reports
 from app.services import correspondence as corr
 from app.services import filetracking as ft
-from app.services.errors import DomainError
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
-from app.views.correspondence import XLSX_MIME, serve_file, speed_badge, uploads_from
+from app.views.errors import attempt
+from app.views.files import XLSX_MIME, serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
+from app.views.labels import choices, speed_badge
 
 PAGE_SIZE = 25
 SEARCH_FIELDS = ("number", "subject", "executive", "stage", "date_from", "date_to")
-
-
-def _choices(pairs):
-    return [SelectChoice(str(code), label) for code, label in pairs]
 
 
 class ProposeForm(DynamicForm):
@@ -43,7 +39,7 @@ class ProposeForm(DynamicForm):
                             widget=BS3TextAreaFieldWidget())
     executive_id = SelectField(_l("เสนอถึง"), choices=[], validate_choice=False,
                                widget=Select2Widget())
-    speed = SelectField(_l("ชั้นความเร็ว"), choices=_choices(reversed(corr.SPEEDS.items())),
+    speed = SelectField(_l("ชั้นความเร็ว"), choices=choices(reversed(corr.SPEEDS.items())),
                         validate_choice=False, widget=Select2Widget())
     entry_id = IntegerField(_l("รายการทะเบียนที่เกี่ยวข้อง (รหัส)"), [Optional()],
                             description=_l("ถ้ามี: รหัสของรายการในทะเบียนหนังสือ (ตัวเลขท้ายลิงก์ของรายการ)"))
@@ -113,12 +109,10 @@ class TrackedFileView(EOfficeModelView):
     def list(self):
         criteria = self._criteria()
         page = page_arg()
-        try:
-            found = db.session.execute(ft.search(g.user, criteria).limit(PAGE_SIZE + 1)
-                                       .offset((page - 1) * PAGE_SIZE)).scalars().all()
-        except DomainError as e:
-            flash(str(e), "danger")
-            found = []
+        done = attempt(ft.search, g.user, criteria)
+        found = db.session.execute(done.value.limit(PAGE_SIZE + 1)
+                                   .offset((page - 1) * PAGE_SIZE)).scalars().all() \
+            if done else []
         searched = {k: v for k, v in criteria.items() if v}
         return self._page(
             "files/list.html", files=found[:PAGE_SIZE], more=len(found) > PAGE_SIZE, page=page,
@@ -129,11 +123,10 @@ class TrackedFileView(EOfficeModelView):
     @expose("/xlsx")
     @has_access
     def xlsx(self):
-        try:
-            statement = ft.search(g.user, self._criteria())
-        except DomainError as e:
-            flash(str(e), "danger")
+        done = attempt(ft.search, g.user, self._criteria())
+        if not done:
             return redirect(url_for(".list"))
+        statement = done.value
         now = thai.utcnow()
         rows = ([f.number_text(), thai.format_datetime(f.registered_at), f.subject,
                  f.agency.name, f.proposer.get_full_name(), str(f.executive),
@@ -155,12 +148,10 @@ class TrackedFileView(EOfficeModelView):
     @has_access
     def queue(self):
         """The secretaries' desk: the files waiting at each stage, oldest first."""
-        try:
-            stages = ft.queue(db.session, g.user)
-        except DomainError as e:
-            flash(str(e), "danger")
+        done = attempt(ft.queue, db.session, g.user)
+        if not done:
             return redirect(url_for(".mine"))
-        return self._page("files/queue.html", stages=stages, limit=ft.overdue_days(),
+        return self._page("files/queue.html", stages=done.value, limit=ft.overdue_days(),
                           title=_l("แฟ้มรอดำเนินการ"))
 
     @expose("/dashboard")
@@ -175,17 +166,14 @@ class TrackedFileView(EOfficeModelView):
     @has_access
     def add(self):
         form = ProposeForm.refresh()
-        form.executive_id.choices = _choices(
+        form.executive_id.choices = choices(
             [("", "")] + [(e.id, str(e)) for e in ft.executives(db.session)])
         if request.method == "POST" and form.validate():
             data = {name: form[name].data for name in ("subject", "executive_id", "speed",
                                                        "entry_id")}
-            try:
-                tracked = ft.register_file(db.session, g.user, data, uploads=uploads_from())
-            except DomainError as e:
-                db.session.rollback()
-                flash(str(e), "danger")
-            else:
+            done = attempt(ft.register_file, db.session, g.user, data, uploads=uploads_from())
+            if done:
+                tracked = done.value
                 flash(f"เสนอแฟ้มแล้ว เลขที่แฟ้ม {tracked.number_text()} "
                       "(พิมพ์ใบปะหน้าติดแฟ้มได้จากหน้านี้)", "success")
                 return redirect(url_for(".show", pk=tracked.id))
@@ -212,13 +200,8 @@ class TrackedFileView(EOfficeModelView):
     @has_access
     def move(self, pk):
         tracked = self._file_or_404(pk)
-        try:
-            ft.move(db.session, g.user, tracked, request.form.get("stage"),
-                    request.form.get("note"))
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
+        if attempt(ft.move, db.session, g.user, tracked, request.form.get("stage"),
+                   request.form.get("note")):
             flash(f"แฟ้ม {tracked.number_text()}: {tracked.current.label}", "success")
         return redirect(url_for(".show", pk=tracked.id))
 
@@ -268,7 +251,7 @@ class ExecutiveView(EOfficeModelView):
     add_columns = edit_columns = ["name", "title", "kind", "active", "sort_order"]
     formatters_columns = {"kind": lambda v: EXECUTIVE_KINDS.get(v, v)}
     add_form_extra_fields = edit_form_extra_fields = {
-        "kind": SelectField(_l("ประเภท"), choices=_choices(EXECUTIVE_KINDS.items()),
+        "kind": SelectField(_l("ประเภท"), choices=choices(EXECUTIVE_KINDS.items()),
                             widget=Select2Widget()),
     }
     base_order = ("sort_order", "asc")
@@ -301,8 +284,8 @@ class FileStepView(EOfficeModelView):
     formatters_columns = {"route": lambda v: FileStepView.route_labels.get(v, v),
                           "by": lambda v: FileStepView.by_labels.get(v, v)}
     add_form_extra_fields = {
-        "route": SelectField(_l("เส้นทาง"), choices=_choices(route_labels.items()),
+        "route": SelectField(_l("เส้นทาง"), choices=choices(route_labels.items()),
                              widget=Select2Widget()),
-        "by": SelectField(_l("ผู้ส่งต่อ"), choices=_choices(by_labels.items()),
+        "by": SelectField(_l("ผู้ส่งต่อ"), choices=choices(by_labels.items()),
                           widget=Select2Widget()),
     }

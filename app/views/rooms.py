@@ -18,7 +18,8 @@ from app.models.rooms import BOOKING_STATUSES, Booking, Room
 from app.services import rooms as svc
 from app.services.errors import DomainError
 from app.views.base import EOfficeModelView, parse_day, parse_time, same_secret, to_int
-from app.views.correspondence import serve_file, uploads_from
+from app.views.errors import attempt
+from app.views.files import serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
 
 DAY_NAMES = thai.WEEKDAYS
@@ -51,12 +52,7 @@ class RoomView(EOfficeModelView):
     @permission_name("edit")
     def add_photos(self, pk):
         room = db.session.get(Room, pk) or abort(404)
-        try:
-            svc.add_photos(db.session, g.user, room, uploads_from())
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
+        if attempt(svc.add_photos, db.session, g.user, room, uploads_from()):
             flash("เพิ่มรูปห้องประชุมแล้ว", "success")
         return redirect(url_for(".show", pk=room.id))
 
@@ -135,18 +131,15 @@ class BookingView(BaseView):
             if day is not None and (start is None or end is None):
                 flash("กรุณากรอกเวลาเริ่มและเวลาสิ้นสุดเป็น ชช:นน เช่น 09:00", "danger")
             elif day is not None:
-                try:
-                    booking = svc.book(db.session, g.user, to_int(form.get("room")), {
-                        "title": form.get("title"), "attendees": form.get("attendees"),
-                        "starts_at": dt.datetime.combine(day, start),
-                        "ends_at": dt.datetime.combine(day, end),
-                        "projector": form.get("projector"),
-                        "video_conference": form.get("video_conference"),
-                        "refreshments": form.get("refreshments"), "note": form.get("note")})
-                except DomainError as e:
-                    db.session.rollback()
-                    flash(str(e), "danger")
-                else:
+                done = attempt(svc.book, db.session, g.user, to_int(form.get("room")), {
+                    "title": form.get("title"), "attendees": form.get("attendees"),
+                    "starts_at": dt.datetime.combine(day, start),
+                    "ends_at": dt.datetime.combine(day, end),
+                    "projector": form.get("projector"),
+                    "video_conference": form.get("video_conference"),
+                    "refreshments": form.get("refreshments"), "note": form.get("note")})
+                if done:
+                    booking = done.value
                     flash(f"จอง{booking.room.name} {svc.period_text(booking)} แล้ว "
                           "รอหน่วยงานเจ้าของห้องอนุมัติ", "success")
                     return redirect(url_for(".mine"))
@@ -154,12 +147,7 @@ class BookingView(BaseView):
 
     def _act(self, pk, action, done):
         booking = self._booking_or_404(pk)
-        try:
-            action(booking)
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "danger")
-        else:
+        if attempt(action, booking):
             flash(f"{done}: {booking.title} ({svc.period_text(booking)})", "success")
         return redirect(request.referrer or url_for(".mine"))
 

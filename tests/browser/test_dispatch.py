@@ -49,7 +49,7 @@ def test_central_sends_and_the_agency_accepts(browser, server, tmp_path):
         assert row.count() == 1 and "ด่วนมาก" in row.inner_text()
         clerk.screenshot(path=str(SCREENSHOTS / "dispatch-inbox.png"), full_page=True)
         with clerk.expect_navigation():
-            row.locator("a", has_text="เปิด").click()
+            row.locator("button", has_text="เปิด").click()
         href = clerk.locator("#delivery-files a", has_text="flood.pdf").get_attribute("href")
         pdf = clerk.request.get(href)
         assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"

@@ -1,0 +1,89 @@
+"""The daily register report (รายงานทะเบียนประจำวัน): which entries a period holds (a Bangkok
+day, its morning or afternoon round, or a range of days), whose register the heading names, and
+each line as the user may read it (a secret letter's content masked for whoever is not party to
+it). app/services/reports.py draws it."""
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from app import thai
+from app.access import entry_scope, masked, registers_of
+from app.models import RegisterEntry
+from app.registers import REGISTERS
+from app.services import reports
+from app.services.errors import PermissionDenied, ValidationFailed
+
+
+ROUNDS = {"all": "", "morning": "รอบเช้า", "afternoon": "รอบบ่าย"}
+NOON = dt.time(12, 0)
+
+
+def period_bounds(start_day, end_day=None, round_="all"):
+    """[start, end) in UTC of Bangkok days ``start_day``..``end_day`` (a morning round ends at
+    noon, an afternoon round starts at noon; rounds apply to a single day)."""
+    end_day = end_day or start_day
+    if end_day < start_day:
+        raise ValidationFailed("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น")
+    if (end_day - start_day).days > 366:
+        raise ValidationFailed("รายงานได้ครั้งละไม่เกิน 1 ปี")
+    if round_ not in ROUNDS:
+        raise ValidationFailed("รอบของรายงานไม่ถูกต้อง")
+    start = dt.datetime.combine(start_day, dt.time(), tzinfo=thai.BANGKOK)
+    end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(), tzinfo=thai.BANGKOK)
+    if round_ != "all" and start_day == end_day:
+        noon = dt.datetime.combine(start_day, NOON, tzinfo=thai.BANGKOK)
+        start, end = (start, noon) if round_ == "morning" else (noon, end)
+    return thai.naive_utc(start), thai.naive_utc(end)
+
+
+def period_text(start_day, end_day=None, round_="all"):
+    if end_day and end_day != start_day:
+        return f"{thai.format_date(start_day)} ถึง {thai.format_date(end_day)}"
+    text = thai.format_date(start_day)
+    return f"{text} {ROUNDS[round_]}".strip()
+
+
+def report_entries(session, actor, code, start, end):
+    """The entries of register ``code`` that ``actor`` sees, registered (received, for incoming
+    letters) in [start, end), in number order."""
+    register = REGISTERS[code]
+    if code not in registers_of(actor):
+        raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
+    stamp = RegisterEntry.received_at if register.incoming else RegisterEntry.registered_at
+    return session.execute(
+        select(RegisterEntry)
+        .where(entry_scope(actor, code), stamp >= start, stamp < end)
+        .order_by(RegisterEntry.year, RegisterEntry.series_id, RegisterEntry.number)
+    ).scalars()
+
+
+def report_heading(actor, register, period):
+    """The heading of ``register``'s daily report printed by ``actor`` for ``period`` (already
+    written out): whose register it is (the province's central registry, the user's group for
+    a group's register, else their agency) and the titles of its columns."""
+    if register.owner == "province":
+        owner = "สารบรรณกลางจังหวัด"
+    elif register.owner == "group" and actor.work_group is not None:
+        owner = actor.work_group.name
+    else:
+        owner = actor.agency.name if actor.agency is not None else ""
+    return reports.ReportSpec(
+        title=("รายงานทะเบียนหนังสือรับประจำวัน" if register.incoming
+               else f"รายงานทะเบียน{register.label}ประจำวัน"),
+        owner=owner, period=period, number_title=str(register.number_title),
+        doc_title="เลขหนังสือ" if register.incoming else "ถึง",
+        printed_by=actor.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()),
+    )
+
+
+def report_row(entry, actor, register):
+    """One line of the daily report: a secret letter's content masked for whoever is not party
+    to it, a reservation marked as such, a cancelled number struck through."""
+    return reports.ReportRow(
+        register_number=entry.number_text(),
+        doc_number=masked(entry, actor, "doc_number" if register.incoming else "receiver") or "",
+        subject=masked(entry, actor, "subject") or ("(จองเลข)" if entry.is_reserved else ""),
+        doc_date=entry.doc_date,
+        cancelled=entry.is_cancelled,
+    )
