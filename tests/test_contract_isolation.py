@@ -35,33 +35,25 @@ scope itself refuses levels 4 and 5, and a clerk's account not yet in an agency.
 
 import dataclasses
 import datetime as dt
-import html
 import io
-import os
-import re
 import secrets
-from urllib.parse import quote, unquote, urlencode
 
 import pytest
 from flask_login import AnonymousUserMixin
-from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Agency, EOfficeUser, NumberCounter, NumberSeries
+from app.models import Agency, NumberCounter, NumberSeries
 from app.models.contracts import CANCELLED, Contract, ContractFile
 from app.services import contracts as svc
 from app.services.attachments import Upload
 from app.thai import BANGKOK
-from tests.conftest import DB, login, text_of
+from tests.conftest import DB, text_of
 from tests.files import pdf_bytes
-from tests.pdftext import pdf_text
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUN = secrets.token_hex(3).upper()  # a fresh tag per run: nothing can match from elsewhere
-NO_SUCH_ID = 987654  # an id that is neither a contract nor a contract's file
-ANON = "anonymous"
-DOPA, CDD, PROVINCE = "พง 0016.1", "พง 0019.1", "พง 0017.2"
+from tests.isolation import (ANON, CDD, DOPA, NO_SUCH_ID, PROVINCE, RUN, XLSX, NumberedItem, Route,
+                             ask_for, assert_file, assert_foreign_file_is_404, assert_nothing_of,
+                             assert_pdf_says, assert_refused, be, fab_routes, find_user, get,
+                             ids_in, logged_in_clients, post, refusal_status, searched_routes,
+                             service_session, shown, snapshot, unchanged, xlsx_table)
 
 # ---- who may do what (app/access.py and app/services/contracts.py, written out as the spec) ----
 
@@ -112,11 +104,6 @@ def tag_of(key):
     return f"ZQ{key}{RUN}"
 
 
-def be(day):
-    """A date as typed into the forms: dd/mm/yyyy of the Buddhist Era."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
-
-
 def tax_id_for():
     """A random 13-digit tax id with a right check digit (a different one for every contract)."""
     body = f"{secrets.randbelow(9 * 10 ** 11) + 10 ** 11:012d}"
@@ -141,21 +128,11 @@ def form_of(spec, tag, tax_id):
 
 
 @dataclasses.dataclass
-class Item:
-    spec: Spec
-    pk: int
-    file_id: int
-    storage_name: str
-    number: str  # 1/2570
-    tag: str
+class Item(NumberedItem):
     fields: dict
     filename: str
     pdf: bytes
     cancel_reason: str = ""
-
-    @property
-    def key(self):
-        return self.spec.key
 
     @property
     def base(self):
@@ -196,34 +173,26 @@ class Item:
 # ---- module set-up: the world, through the service, then the clients -----------------------------
 
 
-def _user(s, username):
-    return s.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
-
-
 def build(app, specs, tag=tag_of):
     """Register ``specs`` through the service, each by its owner with one PDF; the cancelled
     ones cancelled. In a request context left before anyone logs in."""
-    with app.test_request_context():
-        s = db.session
-        try:
-            out = {}
-            for spec in specs:
-                actor = _user(s, spec.owner)
-                t = tag(spec.key)
-                fields = form_of(spec, t, tax_id_for())
-                filename, pdf = f"สัญญา{t}.pdf", pdf_bytes(marker=t)
-                c = svc.register_contract(s, actor, spec.register, fields,
-                                          [Upload(filename, pdf)])
-                reason = ""
-                if spec.cancelled:
-                    reason = f"ผู้รับจ้างไม่มาลงนาม {t}"
-                    svc.cancel(s, actor, c, reason)
-                [f] = c.files
-                out[spec.key] = Item(spec, c.id, f.id, f.storage_name, c.number_text(), t,
-                                     fields, filename, pdf, reason)
-            return out
-        finally:
-            db.session.remove()
+    with service_session(app) as s:
+        out = {}
+        for spec in specs:
+            actor = find_user(s, spec.owner)
+            t = tag(spec.key)
+            fields = form_of(spec, t, tax_id_for())
+            filename, pdf = f"สัญญา{t}.pdf", pdf_bytes(marker=t)
+            c = svc.register_contract(s, actor, spec.register, fields,
+                                      [Upload(filename, pdf)])
+            reason = ""
+            if spec.cancelled:
+                reason = f"ผู้รับจ้างไม่มาลงนาม {t}"
+                svc.cancel(s, actor, c, reason)
+            [f] = c.files
+            out[spec.key] = Item(spec, c.id, f.id, f.storage_name, c.number_text(), t,
+                                 fields, filename, pdf, reason)
+        return out
 
 
 @pytest.fixture(scope="module")
@@ -242,107 +211,41 @@ def world(app):
 @pytest.fixture(scope="module")
 def people(app):
     return DB(app)(lambda s: {
-        "users": {u: _user(s, u).id for u in LEVEL},
+        "users": {u: find_user(s, u).id for u in LEVEL},
         "agencies": {a.code: a.id for a in s.query(Agency)}})
 
 
 @pytest.fixture(scope="module")
 def clients(app, world):
     """A test client per user, logged in once through the login form (anonymous: none)."""
-    out = {}
-    for user in USERS:
-        c = app.test_client()
-        if user != ANON:
-            r = login(c, user)
-            assert r.status_code == 302 and "/login" not in r.headers["Location"], user
-        out[user] = c
-    return out
+    return logged_in_clients(app, USERS)
 
 
 # ---- what the database and the disk hold -------------------------------------------------------
 
-TABLES = (Contract.__table__, ContractFile.__table__, NumberCounter.__table__,
-          NumberSeries.__table__)
-
-
-def _rows(session, table):
-    return [tuple(row) for row in session.execute(
-        table.select().order_by(*table.primary_key.columns))]
-
-
-def state(app):
-    """Every row of the four tables, and every stored file (path and size)."""
-    rows = DB(app)(lambda s: [_rows(s, t) for t in TABLES])
-    root = app.config["ATTACHMENTS_DIR"]
-    files = sorted(
-        (os.path.relpath(os.path.join(folder, f), root), os.path.getsize(os.path.join(folder, f)))
-        for folder, _dirs, names in os.walk(root) for f in names)
-    return rows, files
+# Every row of the four tables, and every stored file (path and size).
+state = snapshot(Contract.__table__, ContractFile.__table__, NumberCounter.__table__,
+                 NumberSeries.__table__)
 
 
 # ---- reading a response as a person (or a program) would --------------------------------------
 
 
-def xlsx_rows(data):
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
 def xlsx_body(data):
     """The contracts' rows of an export, as dicts by column title (under the title and header)."""
-    rows = xlsx_rows(data)
-    at = next(i for i, row in enumerate(rows) if row and row[0] == "เลขที่")
-    header = rows[at]
-    return [dict(zip(header, row)) for row in rows[at + 1:]]
-
-
-def shown(r):
-    """Everything a response tells: headers, the body raw, unescaped and URL-decoded, every cell
-    of a workbook, the text of a PDF."""
-    data = r.get_data()
-    parts = [f"{k}: {v}" for k, v in r.headers.items()]
-    parts.append(data.decode("utf-8", "replace"))
-    if data[:2] == b"PK" and r.mimetype == XLSX:
-        parts += [str(c) for row in xlsx_rows(data) for c in row if c is not None]
-    if data[:5] == b"%PDF-":
-        parts.append(pdf_text(data))
-    text = "\n".join(parts)
-    return "\n".join((text, html.unescape(text), unquote(text)))
-
-
-def squeeze(text):
-    return re.sub(r"\s+", "", text)
-
-
-def assert_nothing_of(items, r, where):
-    text = shown(r)
-    squeezed = squeeze(text)
-    data = r.get_data()
-    for item in items:
-        for secret in item.secret_strings:
-            assert secret not in text and squeeze(secret) not in squeezed, (
-                f"{where}: {secret!r} of {item.key} leaked (HTTP {r.status_code})")
-        assert item.pdf not in data, f"{where}: the file of {item.key} leaked"
+    header, rows = xlsx_table(data, "เลขที่")
+    return [dict(zip(header, row)) for row in rows]
 
 
 def listed_ids(r):
-    return {int(i) for i in re.findall(r'id="contract-(\d+)"', r.get_data(as_text=True))}
-
-
-def same_answer(r, ghost):
-    """Whether two answers are one: status, headers (but the session cookie, renewed on every
-    request) and the body, byte for byte."""
-    def headers(x):
-        return sorted((k, v) for k, v in x.headers.items() if k != "Set-Cookie")
-
-    return (r.status_code, headers(r), r.get_data()) == (
-        ghost.status_code, headers(ghost), ghost.get_data())
+    return ids_in(r, r'id="contract-(\d+)"')
 
 
 # ---- the routes --------------------------------------------------------------------------------
 #
-# Each takes (test client, route base, item, id, file id, stored name): the ids apart, so that the
-# same request can be made for ids that do not exist (and through another register's screen).
+# Each call takes (test client, Ask): the route base, the ids and the stored name apart from the
+# item, so that the same request can be made for ids that do not exist (and through another
+# register's screen).
 
 
 def edit_form(item, subject):
@@ -366,52 +269,26 @@ def intruder_file():
     return (io.BytesIO(pdf_bytes(marker=f"INTRUDER{RUN}")), "ผู้บุกรุก.pdf")
 
 
-def _get(path):
-    return lambda c, b, i, pk, f, name: c.get(path.format(b=b, pk=pk, f=f, name=quote(name)))
-
-
-def _list(path, kind=None):
-    def call(c, b, i, pk, f, name):
-        query = "?" + urlencode(i.search(kind)) if kind else ""
-        return c.get(f"{b}{path}{query}")
-    return call
-
-
-@dataclasses.dataclass(frozen=True)
-class Route:
-    kind: str  # item (names a contract), list, form (the add form), add, gone (no such route)
-    call: object
-
-
+SEARCHES = ("number", "party", "tax_id", "subject", "all")
+# kind: item (names a contract), list, form (the add form), add, gone (no such route)
 ROUTES = {
-    "list": Route("list", _list("/list/")),
-    **{f"list_{k}": Route("list", _list("/list/", k))
-       for k in ("number", "party", "tax_id", "subject", "all")},
-    "xlsx": Route("list", _list("/xlsx")),
-    **{f"xlsx_{k}": Route("list", _list("/xlsx", k))
-       for k in ("number", "party", "tax_id", "subject", "all")},
-    "add_get": Route("form", lambda c, b, i, pk, f, name: c.get(f"{b}/add")),
-    "add_post": Route("add", lambda c, b, i, pk, f, name: c.post(
-        f"{b}/add", data=add_form(i), content_type="multipart/form-data")),
-    "show": Route("item", _get("{b}/show/{pk}")),
-    "edit_get": Route("item", _get("{b}/edit/{pk}")),
-    "edit_post": Route("item", lambda c, b, i, pk, f, name: c.post(
-        f"{b}/edit/{pk}", data=edit_form(i, f"แก้โดยผู้อื่น {RUN}"))),
-    "cancel": Route("item", lambda c, b, i, pk, f, name: c.post(
-        f"{b}/cancel/{pk}", data={"reason": f"ยกเลิกโดยผู้อื่น {RUN}"})),
-    "attach": Route("item", lambda c, b, i, pk, f, name: c.post(
-        f"{b}/attach/{pk}", data={"files": intruder_file()}, content_type="multipart/form-data")),
-    "file_inline": Route("item", _get("{b}/file/{pk}/{f}")),
-    "file_download": Route("item", _get("{b}/file/{pk}/{f}?download=1")),
-    "print_html": Route("item", _get("{b}/print/{pk}")),
-    "print_pdf": Route("item", _get("{b}/print/{pk}?format=pdf")),
-    # FAB's own routes, redefined without @expose: no route at all, for anyone.
-    "fab_delete_get": Route("gone", _get("{b}/delete/{pk}")),
-    "fab_delete_post": Route("gone", lambda c, b, i, pk, f, name: c.post(f"{b}/delete/{pk}")),
-    "fab_download": Route("gone", _get("{b}/download/{name}")),
-    "fab_action": Route("gone", _get("{b}/action/muldelete/{pk}")),
-    "fab_action_post": Route("gone", lambda c, b, i, pk, f, name: c.post(
-        f"{b}/action_post", data={"action": "muldelete", "rowid": str(pk)})),
+    **searched_routes("{base}/list/", "{base}/xlsx", SEARCHES),
+    "add_get": Route("form", get("{base}/add")),
+    "add_post": Route("add", post("{base}/add", data=lambda a: add_form(a.item),
+                                  multipart=True)),
+    "show": Route("item", get("{base}/show/{pk}")),
+    "edit_get": Route("item", get("{base}/edit/{pk}")),
+    "edit_post": Route("item", post("{base}/edit/{pk}", data=lambda a: edit_form(
+        a.item, f"แก้โดยผู้อื่น {RUN}"))),
+    "cancel": Route("item", post("{base}/cancel/{pk}",
+                                 data={"reason": f"ยกเลิกโดยผู้อื่น {RUN}"})),
+    "attach": Route("item", post("{base}/attach/{pk}", data=lambda a: {"files": intruder_file()},
+                                 multipart=True)),
+    "file_inline": Route("item", get("{base}/file/{pk}/{f}")),
+    "file_download": Route("item", get("{base}/file/{pk}/{f}?download=1")),
+    "print_html": Route("item", get("{base}/print/{pk}")),
+    "print_pdf": Route("item", get("{base}/print/{pk}?format=pdf")),
+    **fab_routes("{base}"),
 }
 ITEM_ROUTES = [n for n, r in ROUTES.items() if r.kind == "item"]
 
@@ -419,12 +296,8 @@ ITEM_ROUTES = [n for n, r in ROUTES.items() if r.kind == "item"]
 def call(clients, name, user, item, base=None, ghost=False, file_id=None):
     """Make request ``name`` as ``user`` for ``item`` (through screen ``base``, by default its
     own); ``ghost``: the same request for a contract and a file that do not exist."""
-    base = base or item.base
-    pk, fid, stored = ((NO_SUCH_ID, NO_SUCH_ID, f"{NO_SUCH_ID}.pdf") if ghost
-                       else (item.pk, item.file_id, item.storage_name))
-    if file_id is not None:
-        fid = file_id
-    return ROUTES[name].call(clients[user], base, item, pk, fid, stored)
+    ask = ask_for(item, base or item.base, ghost, file_id=file_id)
+    return ROUTES[name].call(clients[user], ask)
 
 
 def expected_status(name, user):
@@ -432,11 +305,9 @@ def expected_status(name, user):
     kind = ROUTES[name].kind
     if kind == "gone":
         return 404
-    if user == ANON:
-        return 302  # FAB's has_access sends an anonymous visitor to the login page
-    if LEVEL[user] not in KEEPER_LEVELS:
-        return 403  # FAB's has_access: a logged-in user without the permission
-    return 200 if kind in ("list", "form") else 404
+    # FAB's has_access: a logged-in user without the permission gets 403.
+    return refusal_status(user, permitted=LEVEL.get(user) in KEEPER_LEVELS,
+                          listing=kind in ("list", "form"))
 
 
 def own_items(world, user, register):
@@ -453,19 +324,19 @@ def check_listing(r, name, user, register, world, where):
     """A list or an export answered 200 to someone: their own contracts alone (all of them,
     unsearched)."""
     mine = own_items(world, user, register)
-    searched = name not in ("list", "xlsx")
+    searched_for = name not in ("list", "xlsx")
     if name.startswith("list"):
         ids = listed_ids(r)
         assert ids <= {i.pk for i in mine}, f"{where}: {sorted(ids)}"
-        if not searched:
+        if not searched_for:
             assert ids == {i.pk for i in mine}, f"{where}: {sorted(ids)}"
     else:
         assert r.mimetype == XLSX, where
         subjects = [row["โครงการ/รายการ"] for row in xlsx_body(r.get_data())]
         assert set(subjects) <= {i.fields["subject"] for i in mine}, f"{where}: {subjects}"
-        if not searched:
+        if not searched_for:
             assert sorted(subjects) == sorted(i.fields["subject"] for i in mine), where
-    if not searched:
+    if not searched_for:
         # The list does show contracts: the others' absence from it means something.
         assert mine, where
         text = shown(r)
@@ -478,26 +349,20 @@ def check_refusal(app, clients, world, name, user, item, base=None):
     base = base or item.base
     register = base.rsplit("/", 1)[1]
     where = f"{name} {base} as {user} on {item.key} #{item.pk}"
-    before = state(app)
-    r = call(clients, name, user, item, base)
-    status = expected_status(name, user)
-    assert r.status_code == status, f"{where}: {r.status_code}, {text_of(r)[-400:]}"
-    if status == 302:
-        assert r.headers["Location"].startswith("/login/?next="), where
+
+    def answered(r, status):
+        if status == 200 and ROUTES[name].kind == "list":
+            check_listing(r, name, user, register, world, where)
+            if name.startswith("list"):
+                assert item.pk not in listed_ids(r), where
+        elif status == 200:
+            assert 'name="subject"' in r.get_data(as_text=True), where  # the (empty) add form
+
     # Nothing of the victim, nor of anything else the user does not see.
-    assert_nothing_of([item, *[i for i in unseen(world, user) if i is not item]], r, where)
-    if status == 200 and ROUTES[name].kind == "list":
-        check_listing(r, name, user, register, world, where)
-        if name.startswith("list"):
-            assert item.pk not in listed_ids(r), where
-    elif status == 200:
-        assert 'name="subject"' in r.get_data(as_text=True), where  # the (empty) add form
-    elif status == 404:
-        # No oracle: a contract out of scope answers exactly as an id that does not exist.
-        ghost = call(clients, name, user, item, base, ghost=True)
-        assert same_answer(r, ghost), f"{where}: not the answer for an id that does not exist"
-    assert state(app) == before, f"{where}: the database or the stored files changed"
-    return r
+    return assert_refused(
+        app, state, where, user, expected_status(name, user),
+        lambda ghost: call(clients, name, user, item, base, ghost=ghost),
+        [item, *[i for i in unseen(world, user) if i is not item]], then=answered)
 
 
 # ---- the intruders -----------------------------------------------------------------------------
@@ -543,19 +408,10 @@ FOREIGN_FILES = [("clerk.cdd", "CH", "H"), ("clerk.cdd", "CP", "P"), ("central",
 @pytest.mark.parametrize("user,own,key", FOREIGN_FILES,
                          ids=[f"{u}-own-{o}-file-of-{k}" for u, o, k in FOREIGN_FILES])
 def test_another_contracts_file_through_ones_own_is_404(app, clients, world, user, own, key):
-    mine, other = world[own], world[key]
-    for name in ("file_inline", "file_download"):
-        where = f"{name} as {user}: {own} with the file of {key}"
-        before = state(app)
-        r = call(clients, name, user, mine, file_id=other.file_id)
-        assert r.status_code == 404, where
-        assert other.pdf not in r.get_data() and other.filename not in shown(r), where
-        ghost = call(clients, name, user, mine, file_id=NO_SUCH_ID)
-        assert same_answer(r, ghost), where
-        assert state(app) == before, where
-        # Its own file, through the same route: the request was right.
-        r = call(clients, name, user, mine)
-        assert r.status_code == 200 and r.get_data() == mine.pdf, where
+    assert_foreign_file_is_404(
+        app, state, f"as {user}: {own} with the file of {key}", ("file_inline", "file_download"),
+        lambda name, file_id: call(clients, name, user, world[own], file_id=file_id),
+        world[own], world[key])
 
 
 @pytest.mark.parametrize("user", ["clerk.dopa", "admin"])
@@ -565,28 +421,23 @@ def test_fab_routes_are_not_there_even_for_the_keepers(app, clients, world, name
     too (the intruders' share is above); nothing shown, nothing changed."""
     for key in VICTIMS:
         item = world[key]
-        before = state(app)
-        r = call(clients, name, user, item)
-        assert r.status_code == 404, (name, key)
-        assert_nothing_of([item], r, f"{name} as {user} on {key}")
-        assert same_answer(r, call(clients, name, user, item, ghost=True)), (name, key)
-        assert state(app) == before, (name, key)
+        assert_refused(app, state, f"{name} as {user} on {key}", user, 404,
+                       lambda ghost: call(clients, name, user, item, ghost=ghost), [item])
 
 
 @pytest.mark.parametrize("user", USERS)
 def test_home_page_flags_only_ones_own(app, clients, world, user):
     """The home page lists the contracts falling due: H (ending within 30 days) for its keepers,
     and nothing of the victims for anyone else."""
-    before = state(app)
-    r = clients[user].get("/")
-    # Before login the home page is the login page (with the public announcements).
-    assert r.status_code == (302 if user == ANON else 200), user
-    if user in SPECS["H"].seen_by:
-        body = r.get_data(as_text=True)
-        assert 'id="contracts-due"' in body and world["H"].fields["subject"] in body, user
-        assert f"/contracts/hire/show/{world['H'].pk}" in body, user
-    assert_nothing_of(unseen(world, user), r, f"home as {user}")
-    assert state(app) == before
+    with unchanged(app, state, f"home as {user}"):
+        r = clients[user].get("/")
+        # Before login the home page is the login page (with the public announcements).
+        assert r.status_code == (302 if user == ANON else 200), user
+        if user in SPECS["H"].seen_by:
+            body = r.get_data(as_text=True)
+            assert 'id="contracts-due"' in body and world["H"].fields["subject"] in body, user
+            assert f"/contracts/hire/show/{world['H'].pk}" in body, user
+        assert_nothing_of(unseen(world, user), r, f"home as {user}")
 
 
 # What FAB's permissions hide from HTTP (levels 4 and 5 never reach the screens): the scope
@@ -600,7 +451,7 @@ def test_the_service_scope(app, world, user):
     today = dt.datetime.now(BANGKOK).date()
 
     def check(s):
-        actor = AnonymousUserMixin() if user == ANON else _user(s, user)
+        actor = AnonymousUserMixin() if user == ANON else find_user(s, user)
         seen = {c.id for c in s.execute(select(Contract).where(svc.scope(actor))).scalars()}
         assert seen == {i.pk for i in world.values() if user in i.spec.seen_by}, user
         due = {c.id for c in svc.due_soon(s, actor, today)}
@@ -661,60 +512,53 @@ READERS = [(user, key, name) for key in VICTIMS for user in ("clerk.dopa", "admi
 def test_keepers_read_the_contract(app, clients, world, user, key, name):
     item = world[key]
     where = f"{name} as {user} on {key}"
-    before = state(app)
-    r = call(clients, name, user, item)
-    if name == "edit_get" and item.spec.cancelled:
-        # A cancelled number is not edited: back to its details, with the reason why.
-        assert r.status_code == 302, where
-        assert r.headers["Location"].endswith(f"{item.base}/show/{item.pk}"), where
-        assert "ถูกยกเลิกแล้ว" in text_of(clients[user].get(r.headers["Location"])), where
-        assert state(app) == before, where
-        return
-    assert r.status_code == 200, f"{where}: {r.status_code} {text_of(r)[-300:]}"
-    text = shown(r)
-    if name.startswith("file"):
-        assert r.get_data() == item.pdf and r.mimetype == "application/pdf", where
-        disposition = "attachment" if name == "file_download" else "inline"
-        assert r.headers["Content-Disposition"].startswith(disposition), where
-        assert item.filename in text, where
-    elif name == "print_pdf":
-        assert r.mimetype == "application/pdf", where
-        words = squeeze(pdf_text(r.get_data()))
-        for secret in (item.tag, item.fields.get("tax_id", item.tag), item.number):
-            assert secret in words, f"{where}: {secret!r}"
-    elif name in ("show", "print_html", "edit_get"):
-        # Everything on its details; the printed sheet has no files, the edit form no reason.
-        left_out = {"show": (), "print_html": (item.filename,),
-                    "edit_get": (item.filename, item.cancel_reason)}[name]
-        for secret in (s for s in item.secret_strings if s not in left_out):
-            assert secret in text, f"{where}: {secret!r}"
-        if name == "show":
-            assert f"{item.base}/file/{item.pk}/{item.file_id}" in text, where
-    elif name.startswith("list"):
-        ids = listed_ids(r)
-        if name == "list":
-            assert ids == {i.pk for i in own_items(world, user, item.spec.register)}, where
-        elif name == "list_number":
-            assert item.pk in ids, where
+    with unchanged(app, state, where):
+        r = call(clients, name, user, item)
+        if name == "edit_get" and item.spec.cancelled:
+            # A cancelled number is not edited: back to its details, with the reason why.
+            assert r.status_code == 302, where
+            assert r.headers["Location"].endswith(f"{item.base}/show/{item.pk}"), where
+            assert "ถูกยกเลิกแล้ว" in text_of(clients[user].get(r.headers["Location"])), where
+            return
+        assert r.status_code == 200, f"{where}: {r.status_code} {text_of(r)[-300:]}"
+        text = shown(r)
+        if name.startswith("file"):
+            assert_file(r, item.pdf, name == "file_download", where)
+            assert item.filename in text, where
+        elif name == "print_pdf":
+            assert_pdf_says(r, (item.tag, item.fields.get("tax_id", item.tag), item.number), where)
+        elif name in ("show", "print_html", "edit_get"):
+            # Everything on its details; the printed sheet has no files, the edit form no reason.
+            left_out = {"show": (), "print_html": (item.filename,),
+                        "edit_get": (item.filename, item.cancel_reason)}[name]
+            for secret in (s for s in item.secret_strings if s not in left_out):
+                assert secret in text, f"{where}: {secret!r}"
+            if name == "show":
+                assert f"{item.base}/file/{item.pk}/{item.file_id}" in text, where
+        elif name.startswith("list"):
+            ids = listed_ids(r)
+            if name == "list":
+                assert ids == {i.pk for i in own_items(world, user, item.spec.register)}, where
+            elif name == "list_number":
+                assert item.pk in ids, where
+            else:
+                assert ids == {item.pk}, f"{where}: {sorted(ids)}"
+            assert item.tag in text, where
         else:
-            assert ids == {item.pk}, f"{where}: {sorted(ids)}"
-        assert item.tag in text, where
-    else:
-        rows = xlsx_body(r.get_data())
-        subjects = [row["โครงการ/รายการ"] for row in rows]
-        if name == "xlsx":
-            assert sorted(subjects) == sorted(
-                i.fields["subject"] for i in own_items(world, user, item.spec.register)), where
-        elif name == "xlsx_number":
-            assert item.fields["subject"] in subjects, where
-        else:
-            assert subjects == [item.fields["subject"]], f"{where}: {subjects}"
-        row = next(row for row in rows if row["โครงการ/รายการ"] == item.fields["subject"])
-        assert row["เลขที่"] == item.number, where
-        if item.spec.contract:
-            assert row["เลขประจำตัวผู้เสียภาษีอากร"] == item.fields["tax_id"], where
-            assert item.fields["party_name"] in row.values(), where
-    assert state(app) == before, where
+            rows = xlsx_body(r.get_data())
+            subjects = [row["โครงการ/รายการ"] for row in rows]
+            if name == "xlsx":
+                assert sorted(subjects) == sorted(
+                    i.fields["subject"] for i in own_items(world, user, item.spec.register)), where
+            elif name == "xlsx_number":
+                assert item.fields["subject"] in subjects, where
+            else:
+                assert subjects == [item.fields["subject"]], f"{where}: {subjects}"
+            row = next(row for row in rows if row["โครงการ/รายการ"] == item.fields["subject"])
+            assert row["เลขที่"] == item.number, where
+            if item.spec.contract:
+                assert row["เลขประจำตัวผู้เสียภาษีอากร"] == item.fields["tax_id"], where
+                assert item.fields["party_name"] in row.values(), where
 
 
 @pytest.mark.parametrize("register", REGISTERS)

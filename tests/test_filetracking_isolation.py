@@ -46,21 +46,15 @@ check covers the scope, ``visible``, ``is_secretary`` and the moves offered, for
 
 import dataclasses
 import datetime as dt
-import html
 import io
-import os
 import re
-import secrets
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import unquote
 
 import pytest
 from flask_login import AnonymousUserMixin
-from openpyxl import load_workbook
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from app.extensions import db
-from app.models import Agency, EOfficeUser, NumberCounter, NumberSeries, WorkGroup
+from app.models import Agency, EOfficeUser, NumberCounter, NumberSeries
 from app.models.filetracking import (
     Executive,
     FileMove,
@@ -71,17 +65,16 @@ from app.models.filetracking import (
 from app.services import correspondence
 from app.services import filetracking as ft
 from app.services.attachments import Upload
-from app.services.demo import DEMO_PASSWORD
 from app.thai import BANGKOK
-from tests.conftest import DB, login, text_of
+from tests.conftest import DB, text_of
 from tests.files import pdf_bytes
-from tests.pdftext import pdf_text
+from tests.isolation import (ANON, CDD, DOPA, PROVINCE, RUN, XLSX, NewUser, NumberedItem, Route,
+                             add_users, ask_for, assert_file, assert_foreign_file_is_404,
+                             assert_nothing_of, assert_pdf_says, assert_refused, assert_shown, be,
+                             fab_routes, find_user, get, ids_in, logged_in_clients, post,
+                             refusal_status, searched_routes, service_session, snapshot, unchanged,
+                             xlsx_table)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUN = secrets.token_hex(3).upper()  # a fresh tag per run: nothing can match from elsewhere
-NO_SUCH_ID = 987654  # an id that is neither a tracked file nor an attachment
-ANON = "anonymous"
-DOPA, CDD, PROVINCE = "พง 0016.1", "พง 0019.1", "พง 0017.2"
 REFUSED_MOVE = "ไม่มีสิทธิ์เคลื่อนแฟ้มนี้"  # the service's refusal of a move to a non-mover
 OFF_ROUTE = "ไม่ได้ตามเส้นทางที่กำหนด"  # a mover's move the route does not allow
 
@@ -92,9 +85,9 @@ LEVEL = {"admin": 1, "central": 2, "clerk.dopa": 3, "clerk.cdd": 3, "group.dopa"
 AGENCY = {"admin": PROVINCE, "central": PROVINCE, "clerk.dopa": DOPA, "clerk.cdd": CDD,
           "group.dopa": DOPA, "group.cdd": CDD, "officer.dopa": DOPA, "officer.cdd": CDD,
           "officer.po": PROVINCE, "secretary": PROVINCE}
-# (username, agency, group, level): users the demo has not.
-ADDED = (("group.cdd", CDD, "กลุ่มงานอำนวยการ", 4),
-         ("officer.po", PROVINCE, "กลุ่มงานอำนวยการ", 5))
+# Users the demo has not.
+ADDED = (NewUser("group.cdd", CDD, "กลุ่มงานอำนวยการ", 4),
+         NewUser("officer.po", PROVINCE, "กลุ่มงานอำนวยการ", 5))
 USERS = (*LEVEL, ANON)
 # Who counts as a secretary: the holder of the role, and the administrator standing in.
 SECRETARIES = frozenset({"secretary", "admin"})
@@ -147,29 +140,14 @@ def tag_of(key):
     return f"ZF{key}{RUN}"
 
 
-def be(day):
-    """A date as typed into the search form: dd/mm/yyyy of the Buddhist Era."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
-
-
 @dataclasses.dataclass
-class Item:
-    spec: Spec
-    pk: int
-    file_id: int
-    storage_name: str
-    number: str  # 12/2570
-    tag: str
+class Item(NumberedItem):
     subject: str
     filename: str
     pdf: bytes
     notes: tuple
     executive_id: int
     registered_on: str  # the day it was proposed, in Bangkok, as the search form takes it
-
-    @property
-    def key(self):
-        return self.spec.key
 
     @property
     def secret_strings(self):
@@ -192,63 +170,40 @@ class Item:
 # ---- building, through the service --------------------------------------------------------------
 
 
-def _user(s, username):
-    return s.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
-
-
 def _executive(s, kind):
     return s.execute(select(Executive).where(Executive.kind == kind)
                      .order_by(Executive.id)).scalars().first()
-
-
-def add_users(app):
-    with app.app_context():
-        for username, code, group, level in ADDED:
-            g = db.session.execute(select(WorkGroup).join(Agency, Agency.id == WorkGroup.agency_id)
-                                   .where(Agency.code == code, WorkGroup.name == group)
-                                   ).scalar_one()
-            db.session.add(EOfficeUser(
-                username=username, first_name="ทดสอบ", last_name=username.replace(".", ""),
-                email=f"{username}@phangnga.example",
-                password=generate_password_hash(DEMO_PASSWORD), active=True, level=level,
-                agency_id=g.agency_id, work_group_id=g.id, must_change_password=False))
-        db.session.commit()
-        db.session.remove()
 
 
 def build(app, specs, tag=tag_of):
     """Propose ``specs`` through the service, each by its owner with one tagged PDF, then move
     each through its path as the secretary, every move with a tagged note. In a request context
     left before anyone logs in."""
-    with app.test_request_context():
-        s = db.session
-        try:
-            out = {}
-            for spec in specs:
-                t = tag(spec.key)
-                executive = _executive(s, spec.executive)
-                subject = f"ขออนุมัติโครงการเฉพาะ {t} คำค้น KS{spec.key}{RUN}"
-                filename, pdf = f"บันทึกเสนอ{t}.pdf", pdf_bytes(marker=t)
-                f = ft.register_file(s, _user(s, spec.owner), {
-                    "subject": subject, "executive_id": executive.id, "speed": "urgent"},
-                    [Upload(filename, pdf)])
-                notes = []
-                for n, stage in enumerate(spec.path, start=1):
-                    note = f"บันทึกฝ่ายเลขานุการ ZN{spec.key}{n}{RUN}"
-                    ft.move(s, _user(s, "secretary"), f, stage, note=note)
-                    notes.append(note)
-                [a] = f.files
-                day = f.registered_at.replace(tzinfo=dt.timezone.utc).astimezone(BANGKOK).date()
-                out[spec.key] = Item(spec, f.id, a.id, a.storage_name, f.number_text(), t,
-                                     subject, filename, pdf, tuple(notes), executive.id, be(day))
-            return out
-        finally:
-            db.session.remove()
+    with service_session(app) as s:
+        out = {}
+        for spec in specs:
+            t = tag(spec.key)
+            executive = _executive(s, spec.executive)
+            subject = f"ขออนุมัติโครงการเฉพาะ {t} คำค้น KS{spec.key}{RUN}"
+            filename, pdf = f"บันทึกเสนอ{t}.pdf", pdf_bytes(marker=t)
+            f = ft.register_file(s, find_user(s, spec.owner), {
+                "subject": subject, "executive_id": executive.id, "speed": "urgent"},
+                [Upload(filename, pdf)])
+            notes = []
+            for n, stage in enumerate(spec.path, start=1):
+                note = f"บันทึกฝ่ายเลขานุการ ZN{spec.key}{n}{RUN}"
+                ft.move(s, find_user(s, "secretary"), f, stage, note=note)
+                notes.append(note)
+            [a] = f.files
+            day = f.registered_at.replace(tzinfo=dt.timezone.utc).astimezone(BANGKOK).date()
+            out[spec.key] = Item(spec, f.id, a.id, a.storage_name, f.number_text(), t,
+                                 subject, filename, pdf, tuple(notes), executive.id, be(day))
+        return out
 
 
 @pytest.fixture(scope="module")
 def world(app):
-    add_users(app)
+    add_users(app, *ADDED)
     items = build(app, SPECS.values())
     # A world that says what it should: agencies, proposers and stages as specified.
     rows = DB(app)(lambda s: {f.id: (f.agency.code, f.proposer.username, f.stage, len(f.moves))
@@ -260,7 +215,7 @@ def world(app):
                                  1 + len(spec.path)), item.key
     # The role, as the database holds it (is_secretary itself is checked below, per user).
     holders = DB(app)(lambda s: {u for u in LEVEL
-                                 if ft.SECRETARY_ROLE in {r.name for r in _user(s, u).roles}})
+                                 if ft.SECRETARY_ROLE in {r.name for r in find_user(s, u).roles}})
     assert holders == {"secretary"}
     return items
 
@@ -269,13 +224,7 @@ def world(app):
 def clients(app, world):
     """A test client per user, logged in once through the login form (anonymous: a fresh client
     for every request, see ``client``)."""
-    out = {}
-    for user in LEVEL:
-        c = app.test_client()
-        r = login(c, user)
-        assert r.status_code == 302 and "/login" not in r.headers["Location"], user
-        out[user] = c
-    return out
+    return logged_in_clients(app, LEVEL)
 
 
 def client(app, clients, user):
@@ -286,143 +235,55 @@ def client(app, clients, user):
 
 # ---- what the database and the disk hold --------------------------------------------------------
 
-TABLES = (TrackedFile.__table__, FileMove.__table__, TrackedFileAttachment.__table__,
-          NumberSeries.__table__, NumberCounter.__table__)
-
-
-def _rows(session, table):
-    return [tuple(row) for row in session.execute(
-        table.select().order_by(*table.primary_key.columns))]
-
-
-def state(app):
-    """Every row of the tables, and every stored file (path and size)."""
-    rows = DB(app)(lambda s: [_rows(s, t) for t in TABLES])
-    root = app.config["ATTACHMENTS_DIR"]
-    files = sorted(
-        (os.path.relpath(os.path.join(folder, f), root), os.path.getsize(os.path.join(folder, f)))
-        for folder, _dirs, names in os.walk(root) for f in names)
-    return rows, files
+# Every row of the tables, and every stored file (path and size).
+state = snapshot(TrackedFile.__table__, FileMove.__table__, TrackedFileAttachment.__table__,
+                 NumberSeries.__table__, NumberCounter.__table__)
 
 
 # ---- reading a response as a person (or a program) would ---------------------------------------
 
 
-def xlsx_rows(data):
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
 def xlsx_subjects(data):
     """The subjects column of an export (under its title and header rows)."""
-    rows = xlsx_rows(data)
-    at = next(i for i, row in enumerate(rows) if row and row[0] == "เลขที่แฟ้ม")
-    column = rows[at].index("เรื่อง")
-    return [row[column] for row in rows[at + 1:]]
-
-
-def shown(r):
-    """Everything a response tells: headers, the body raw, unescaped and URL-decoded, every cell
-    of a workbook, the text of a PDF."""
-    data = r.get_data()
-    parts = [f"{k}: {v}" for k, v in r.headers.items()]
-    parts.append(data.decode("utf-8", "replace"))
-    if data[:2] == b"PK" and r.mimetype == XLSX:
-        parts += [str(c) for row in xlsx_rows(data) for c in row if c is not None]
-    if data[:5] == b"%PDF-":
-        parts.append(pdf_text(data))
-    text = "\n".join(parts)
-    return "\n".join((text, html.unescape(text), unquote(text)))
-
-
-def squeeze(text):
-    return re.sub(r"\s+", "", text)
-
-
-def assert_nothing_of(items, r, where):
-    text = shown(r)
-    squeezed = squeeze(text)
-    data = r.get_data()
-    for item in items:
-        for secret in item.secret_strings:
-            assert secret not in text and squeeze(secret) not in squeezed, (
-                f"{where}: {secret!r} of {item.key} leaked (HTTP {r.status_code})")
-        assert item.pdf not in data, f"{where}: the file of {item.key} leaked"
+    header, rows = xlsx_table(data, "เลขที่แฟ้ม")
+    column = header.index("เรื่อง")
+    return [row[column] for row in rows]
 
 
 def unseen(world, user):
     return [i for i in world.values() if user not in i.spec.readers]
 
 
-def same_answer(r, ghost):
-    """Whether two answers are one: status, headers (but the session cookie, renewed on every
-    request) and the body, byte for byte."""
-    def headers(x):
-        return sorted((k, v) for k, v in x.headers.items() if k != "Set-Cookie")
-
-    return (r.status_code, headers(r), r.get_data()) == (
-        ghost.status_code, headers(ghost), ghost.get_data())
-
-
 # ---- the routes ---------------------------------------------------------------------------------
 #
-# Each takes (test client, item, id, attachment id, stored name): the ids apart, so that the same
-# request can be made for ids that do not exist.
+# Each call takes (test client, Ask): the ids and the stored name apart from the item, so that
+# the same request can be made for ids that do not exist.
 
 MOVE_NOTE = f"บันทึกการเคลื่อนแฟ้ม MV{RUN}"
 
 
-def _get(path):
-    return lambda c, i, pk, f, name: c.get(path.format(pk=pk, f=f, name=quote(name)))
-
-
 def _move(stage_of):
-    return lambda c, i, pk, f, name: c.post(f"/files/move/{pk}", data={
-        "stage": stage_of(i), "note": MOVE_NOTE})
-
-
-def _list(path, kind=None):
-    def call(c, i, pk, f, name):
-        query = "?" + urlencode(i.search(kind)) if kind else ""
-        return c.get(f"{path}{query}")
-    return call
-
-
-@dataclasses.dataclass(frozen=True)
-class Route:
-    # read, move (name a file); gone (FAB's, no route); list, queue, form (name none, or search)
-    kind: str
-    call: object
+    return post("/files/move/{pk}", data=lambda a: {"stage": stage_of(a.item), "note": MOVE_NOTE})
 
 
 SEARCHES = ("number", "subject", "executive", "stage", "dates", "all")
 ROUTES = {
-    "show": Route("read", _get("/files/show/{pk}")),
-    "file_inline": Route("read", _get("/files/file/{pk}/{f}")),
-    "file_download": Route("read", _get("/files/file/{pk}/{f}?download=1")),
-    "cover": Route("read", _get("/files/cover/{pk}")),
+    # kind: read, move (name a file); gone (FAB's, no route); list, queue, form (name none, or
+    # search)
+    "show": Route("read", get("/files/show/{pk}")),
+    "file_inline": Route("read", get("/files/file/{pk}/{f}")),
+    "file_download": Route("read", get("/files/file/{pk}/{f}?download=1")),
+    "cover": Route("read", get("/files/cover/{pk}")),
     "move_forward": Route("move", _move(lambda i: FORWARD[i.spec.stage])),
     "move_withdraw": Route("move", _move(lambda i: "withdrawn")),
     "move_correction": Route("move", _move(lambda i: "correction")),
-    # FAB's own routes, redefined without @expose: no route at all, for anyone.
-    "fab_delete_get": Route("gone", _get("/files/delete/{pk}")),
-    "fab_delete_post": Route("gone", lambda c, i, pk, f, name: c.post(f"/files/delete/{pk}")),
-    "fab_edit_get": Route("gone", _get("/files/edit/{pk}")),
-    "fab_edit_post": Route("gone", lambda c, i, pk, f, name: c.post(
-        f"/files/edit/{pk}", data={"subject": f"แก้โดยผู้อื่น {RUN}", "stage": "returned"})),
-    "fab_download": Route("gone", _get("/files/download/{name}")),
-    "fab_action": Route("gone", _get("/files/action/muldelete/{pk}")),
-    "fab_action_post": Route("gone", lambda c, i, pk, f, name: c.post(
-        "/files/action_post", data={"action": "muldelete", "rowid": str(pk)})),
+    **fab_routes("/files", edit={"subject": f"แก้โดยผู้อื่น {RUN}", "stage": "returned"}),
     # The lists: plain, and searched for the item.
-    "list": Route("list", _list("/files/list/")),
-    **{f"list_{k}": Route("list", _list("/files/list/", k)) for k in SEARCHES},
-    "xlsx": Route("list", _list("/files/xlsx")),
-    **{f"xlsx_{k}": Route("list", _list("/files/xlsx", k)) for k in SEARCHES},
-    "mine": Route("list", _get("/files/mine")),
-    "dashboard": Route("list", _get("/files/dashboard")),
-    "queue": Route("queue", _get("/files/queue")),
-    "add_get": Route("form", _get("/files/add")),
+    **searched_routes("/files/list/", "/files/xlsx", SEARCHES),
+    "mine": Route("list", get("/files/mine")),
+    "dashboard": Route("list", get("/files/dashboard")),
+    "queue": Route("queue", get("/files/queue")),
+    "add_get": Route("form", get("/files/add")),
 }
 ITEM_ROUTES = [n for n, r in ROUTES.items() if r.kind in ("read", "move", "gone")]
 LIST_ROUTES = [n for n, r in ROUTES.items() if r.kind in ("list", "queue", "form")]
@@ -431,11 +292,8 @@ LIST_ROUTES = [n for n, r in ROUTES.items() if r.kind in ("list", "queue", "form
 def call(app, clients, name, user, item, ghost=False, file_id=None):
     """Make request ``name`` as ``user`` for ``item``; ``ghost``: the same request for a file and
     an attachment that do not exist."""
-    pk, fid, stored = ((NO_SUCH_ID, NO_SUCH_ID, f"{NO_SUCH_ID}.pdf") if ghost
-                       else (item.pk, item.file_id, item.storage_name))
-    if file_id is not None:
-        fid = file_id
-    return ROUTES[name].call(client(app, clients, user), item, pk, fid, stored)
+    return ROUTES[name].call(client(app, clients, user), ask_for(item, ghost=ghost,
+                                                                 file_id=file_id))
 
 
 def expected_status(name, user, item):
@@ -443,15 +301,11 @@ def expected_status(name, user, item):
     kind = ROUTES[name].kind
     if kind == "gone":
         return 404
-    if user == ANON:
-        return 302  # FAB's has_access sends an anonymous visitor to the login page
-    if kind == "queue":
-        return 200 if user in SECRETARIES else 403
-    if kind in ("list", "form"):
-        return 200
-    if kind == "move" and user in item.spec.readers:
+    if user != ANON and kind == "move" and user in item.spec.readers:
         return 302  # back to the file, refused, with the reason why
-    return 404
+    # The queue is the secretaries' alone; every other list and the add form are everyone's.
+    return refusal_status(user, permitted=kind != "queue" or user in SECRETARIES,
+                          listing=kind in ("list", "queue", "form"))
 
 
 def scope_of(world, user):
@@ -459,31 +313,27 @@ def scope_of(world, user):
 
 
 def listed_ids(r, pattern=r'id="file-(\d+)"'):
-    return {int(i) for i in re.findall(pattern, r.get_data(as_text=True))}
+    return ids_in(r, pattern)
 
 
 def check_refusal(app, clients, world, name, user, item):
     """Call ``name`` as ``user`` on ``item`` and check the refusal as a whole."""
     where = f"{name} as {user} on {item.key} #{item.pk}"
-    before = state(app)
-    r = call(app, clients, name, user, item)
-    status = expected_status(name, user, item)
-    assert r.status_code == status, f"{where}: {r.status_code}, {text_of(r)[-400:]}"
+
+    def answered(r, status):
+        if status == 302 and user != ANON:
+            # A reader of the agency: back to the file, and told (in Thai) that the move is not
+            # theirs.
+            assert r.headers["Location"].endswith(f"/files/show/{item.pk}"), where
+            page = clients[user].get(r.headers["Location"])
+            assert page.status_code == 200 and REFUSED_MOVE in text_of(page), (
+                f"{where}: not refused")
+
     # Nothing of the victim, nor of anything else the user does not read.
-    assert_nothing_of([item, *[i for i in unseen(world, user) if i is not item]], r, where)
-    if status == 302 and user == ANON:
-        assert r.headers["Location"].startswith("/login/?next="), where
-    elif status == 302:
-        # A reader of the agency: back to the file, and told (in Thai) that the move is not theirs.
-        assert r.headers["Location"].endswith(f"/files/show/{item.pk}"), where
-        page = clients[user].get(r.headers["Location"])
-        assert page.status_code == 200 and REFUSED_MOVE in text_of(page), f"{where}: not refused"
-    elif status == 404:
-        # No oracle: a file out of scope answers exactly as an id that does not exist.
-        ghost = call(app, clients, name, user, item, ghost=True)
-        assert same_answer(r, ghost), f"{where}: not the answer for an id that does not exist"
-    assert state(app) == before, f"{where}: the database or the stored files changed"
-    return r
+    return assert_refused(
+        app, state, where, user, expected_status(name, user, item),
+        lambda ghost: call(app, clients, name, user, item, ghost=ghost),
+        [item, *[i for i in unseen(world, user) if i is not item]], then=answered)
 
 
 # ---- the intruders ------------------------------------------------------------------------------
@@ -586,16 +436,14 @@ LIST_CASES = _list_cases()
 def test_lists_show_exactly_what_one_reads(app, clients, world, name, user, key):
     item = world[key]
     where = f"{name} as {user} for {key}"
-    before = state(app)
-    r = call(app, clients, name, user, item)
-    status = expected_status(name, user, item)
-    assert r.status_code == status, f"{where}: {r.status_code}, {text_of(r)[-400:]}"
-    if status == 302:
-        assert r.headers["Location"].startswith("/login/?next="), where
-    elif status == 200:
-        check_listing(app, world, name, user, item, r, where)
-    assert_nothing_of(unseen(world, user), r, where)
-    assert state(app) == before, f"{where}: the database or the stored files changed"
+
+    def listing(r, status):
+        if status == 200:
+            check_listing(app, world, name, user, item, r, where)
+
+    assert_refused(app, state, where, user, expected_status(name, user, item),
+                   lambda ghost: call(app, clients, name, user, item, ghost=ghost),
+                   unseen(world, user), then=listing)
 
 
 @pytest.mark.parametrize("user", USERS)
@@ -618,19 +466,11 @@ FOREIGN_FILES = [
 @pytest.mark.parametrize("user,own,key", FOREIGN_FILES,
                          ids=[f"{u}-own-{o}-file-of-{k}" for u, o, k in FOREIGN_FILES])
 def test_another_files_attachment_through_ones_own_is_404(app, clients, world, user, own, key):
-    mine, other = world[own], world[key]
-    for name in ("file_inline", "file_download"):
-        where = f"{name} as {user}: {own} with the attachment of {key}"
-        before = state(app)
-        r = call(app, clients, name, user, mine, file_id=other.file_id)
-        assert r.status_code == 404, where
-        assert_nothing_of([other], r, where)
-        ghost = call(app, clients, name, user, mine, file_id=NO_SUCH_ID)
-        assert same_answer(r, ghost), where
-        assert state(app) == before, where
-        # Its own attachment, through the same route: the request was right.
-        r = call(app, clients, name, user, mine)
-        assert r.status_code == 200 and r.get_data() == mine.pdf, where
+    assert_foreign_file_is_404(
+        app, state, f"as {user}: {own} with the attachment of {key}",
+        ("file_inline", "file_download"),
+        lambda name, file_id: call(app, clients, name, user, world[own], file_id=file_id),
+        world[own], world[key])
 
 
 # ---- the service itself -------------------------------------------------------------------------
@@ -642,7 +482,7 @@ def test_the_service_scope(app, world, user):
     for every user (and for no user at all)."""
     def check(s):
         actor = (None if user is None else AnonymousUserMixin() if user == ANON
-                 else _user(s, user))
+                 else find_user(s, user))
         assert ft.is_secretary(actor) is (user in SECRETARIES), user
         seen = {f.id for f in s.execute(select(TrackedFile).where(ft.scope(actor))).scalars()}
         assert seen == scope_of(world, user), user
@@ -687,42 +527,34 @@ READERS = [(name, user, key) for key in VICTIMS for user in sorted(SPECS[key].re
 def test_parties_read_the_file(app, clients, world, name, user, key):
     item = world[key]
     where = f"{name} as {user} on {key}"
-    before = state(app)
-    r = call(app, clients, name, user, item)
-    assert r.status_code == 200, f"{where}: {r.status_code} {text_of(r)[-300:]}"
-    if name.startswith("file"):
-        assert r.get_data() == item.pdf and r.mimetype == "application/pdf", where
-        disposition = "attachment" if name == "file_download" else "inline"
-        assert r.headers["Content-Disposition"].startswith(disposition), where
-        assert item.filename in unquote(r.headers["Content-Disposition"]), where
-    elif name == "cover":
-        assert r.mimetype == "application/pdf", where
-        words = squeeze(pdf_text(r.get_data()))
-        for secret in (item.tag, item.number):
-            assert secret in words, f"{where}: {secret!r}"
-    else:
-        text = shown(r)
-        for secret in item.secret_strings:
-            assert secret in text, f"{where}: {secret!r}"
-        body = r.get_data(as_text=True)
-        assert f"/files/file/{item.pk}/{item.file_id}" in body, where
-        # The move form: the secretaries' along the route (none from a correction: that is the
-        # owner's), the owner's to withdraw or propose again; the agency's readers have none.
-        form = re.search(r'<form[^>]*id="move-form".*?</form>', body, re.S)
-        offered = set(re.findall(r'<option value="(\w+)"', form.group(0))) if form else set()
-        spec = item.spec
-        if user in SECRETARIES:
-            if spec.stage == "correction":
-                assert form is None, f"{where}: {offered}"
-            else:
-                assert FORWARD[spec.stage] in offered, f"{where}: {offered}"
-            assert "proposed" not in offered, where
-        elif user == spec.owner:
-            assert offered == ({"proposed", "withdrawn"} if spec.stage == "correction"
-                               else {"withdrawn"}), f"{where}: {offered}"
+    with unchanged(app, state, where):
+        r = call(app, clients, name, user, item)
+        assert r.status_code == 200, f"{where}: {r.status_code} {text_of(r)[-300:]}"
+        if name.startswith("file"):
+            assert_file(r, item.pdf, name == "file_download", where)
+            assert item.filename in unquote(r.headers["Content-Disposition"]), where
+        elif name == "cover":
+            assert_pdf_says(r, (item.tag, item.number), where)
         else:
-            assert form is None, f"{where}: a move form for a reader"
-    assert state(app) == before, where
+            assert_shown(item.secret_strings, r, where)
+            body = r.get_data(as_text=True)
+            assert f"/files/file/{item.pk}/{item.file_id}" in body, where
+            # The move form: the secretaries' along the route (none from a correction: that is the
+            # owner's), the owner's to withdraw or propose again; the agency's readers have none.
+            form = re.search(r'<form[^>]*id="move-form".*?</form>', body, re.S)
+            offered = set(re.findall(r'<option value="(\w+)"', form.group(0))) if form else set()
+            spec = item.spec
+            if user in SECRETARIES:
+                if spec.stage == "correction":
+                    assert form is None, f"{where}: {offered}"
+                else:
+                    assert FORWARD[spec.stage] in offered, f"{where}: {offered}"
+                assert "proposed" not in offered, where
+            elif user == spec.owner:
+                assert offered == ({"proposed", "withdrawn"} if spec.stage == "correction"
+                                   else {"withdrawn"}), f"{where}: {offered}"
+            else:
+                assert form is None, f"{where}: a move form for a reader"
 
 
 # ---- the movers themselves, off the route: refused, nothing changed ------------------------------
@@ -740,12 +572,11 @@ OFF_ROUTE_MOVES = [
 def test_movers_are_kept_to_the_route(app, clients, world, user, key, name):
     item = world[key]
     where = f"{name} as {user} on {key}"
-    before = state(app)
-    r = call(app, clients, name, user, item)
-    assert r.status_code == 302, where
-    assert r.headers["Location"].endswith(f"/files/show/{item.pk}"), where
-    assert OFF_ROUTE in text_of(clients[user].get(r.headers["Location"])), where
-    assert state(app) == before, where
+    with unchanged(app, state, where):
+        r = call(app, clients, name, user, item)
+        assert r.status_code == 302, where
+        assert r.headers["Location"].endswith(f"/files/show/{item.pk}"), where
+        assert OFF_ROUTE in text_of(clients[user].get(r.headers["Location"])), where
 
 
 # ---- positive controls of the writing routes ----------------------------------------------------
@@ -789,18 +620,14 @@ def test_movers_move_with_the_very_requests(app, clients, world, dbq, user, path
 
 def dopa_entry(app):
     """A letter in dopa's own register (agency_in), registered by its clerk."""
-    with app.test_request_context():
-        s = db.session
-        try:
-            tag = f"ZE{RUN}"
-            entry = correspondence.register_entry(s, _user(s, "clerk.dopa"), "agency_in", {
-                "sender": f"ผู้ส่ง {tag}", "receiver": f"ผู้รับ {tag}",
-                "doc_number": f"ที่ {tag}/1", "subject": f"เรื่องในทะเบียน {tag}",
-                "speed": "normal", "secrecy": "normal"}, [])
-            assert s.get(Agency, entry.agency_id).code == DOPA
-            return entry.id
-        finally:
-            db.session.remove()
+    with service_session(app) as s:
+        tag = f"ZE{RUN}"
+        entry = correspondence.register_entry(s, find_user(s, "clerk.dopa"), "agency_in", {
+            "sender": f"ผู้ส่ง {tag}", "receiver": f"ผู้รับ {tag}",
+            "doc_number": f"ที่ {tag}/1", "subject": f"เรื่องในทะเบียน {tag}",
+            "speed": "normal", "secrecy": "normal"}, [])
+        assert s.get(Agency, entry.agency_id).code == DOPA
+        return entry.id
 
 
 def _dopa_state(s):
@@ -824,7 +651,7 @@ def test_a_proposal_lands_in_ones_own_agency_whatever_the_form_claims(app, clien
     is refused (in Thai) with nothing written."""
     victim = world["F2"]
     people = dbq(lambda s: {"dopa": s.execute(select(Agency.id).where(
-        Agency.code == DOPA)).scalar_one(), "owner": _user(s, "officer.dopa").id,
+        Agency.code == DOPA)).scalar_one(), "owner": find_user(s, "officer.dopa").id,
         "entry": dopa_entry(app)})
     before = dbq(_dopa_state)
     number, year = victim.number.split("/")

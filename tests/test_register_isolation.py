@@ -24,31 +24,22 @@ entries registered for the purpose.
 """
 
 import dataclasses
-import html
 import io
-import json
-import os
 import re
-import secrets
-from urllib.parse import quote, unquote
 
 import pytest
-from openpyxl import load_workbook
-from werkzeug.security import generate_password_hash
 
 from app import thai
-from app.extensions import db
-from app.models import Agency, Attachment, EOfficeUser, NumberCounter, RegisterEntry, WorkGroup
+from app.models import Attachment, NumberCounter, RegisterEntry
 from app.models.correspondence import entry_reader
-from app.services.demo import DEMO_PASSWORD
-from tests.conftest import DB, login, text_of
-from tests.pdftext import pdf_text
+from tests.conftest import DB, text_of
 from tests.files import pdf_bytes
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUN = secrets.token_hex(3).upper()  # a fresh tag per run: nothing can match from elsewhere
-NO_SUCH_ID = 987654  # an id that exists neither as an entry nor as an attachment
-ANON = "anonymous"
+from tests.isolation import (ANON, DOPA, NO_SUCH_ID, PDF, RUN, XLSX, NewUser, Route,
+                             add_cookie_variants, add_users, api_tokens, ask_for, assert_file,
+                             assert_foreign_file_is_404, assert_refused, assert_shown, get,
+                             logged_in_clients, post, refusal_status, send, shown, snapshot,
+                             unchanged, xlsx_rows)
+from tests.pdftext import pdf_text
 
 # ---- who may open what (app/access.py LEVELS and REGISTER_ACCESS, written out as the spec) -----
 
@@ -142,7 +133,7 @@ def fields_of(victim, tag, search):
 class Entry:
     victim: Victim
     pk: int
-    attachment_id: int
+    file_id: int  # its attachment's
     tag: str
     search: str
     fields: dict
@@ -150,6 +141,10 @@ class Entry:
     pdf: bytes
     day: str  # its day in the Buddhist Era, as the report takes it: 26/11/2569
     number_text: str
+
+    @property
+    def key(self):
+        return self.victim.key
 
     @property
     def secret_strings(self):
@@ -164,44 +159,21 @@ class Entry:
 # ---- module set-up: users, clients, tokens and the seven entries --------------------------------
 
 
-def add_second_group_clerk(app):
-    """group2.dopa: a group clerk (level 4) of ฝ่ายบริหารงานปกครอง, the other group of DOPA."""
-    with app.app_context():
-        agency = db.session.query(Agency).filter_by(code="พง 0016.1").one()
-        group = db.session.query(WorkGroup).filter_by(
-            agency_id=agency.id, name="ฝ่ายบริหารงานปกครอง").one()
-        db.session.add(EOfficeUser(
-            username="group2.dopa", first_name="สมหมาย", last_name="ปกครองดี",
-            email="group2.dopa@phangnga.example", password=generate_password_hash(DEMO_PASSWORD),
-            active=True, level=4, agency=agency, work_group=group, must_change_password=False))
-        db.session.commit()
-        db.session.remove()
+# group2.dopa: a group clerk (level 4) of ฝ่ายบริหารงานปกครอง, the other group of DOPA.
+SECOND_GROUP_CLERK = NewUser("group2.dopa", DOPA, "ฝ่ายบริหารงานปกครอง", 4, "สมหมาย", "ปกครองดี")
 
 
 @pytest.fixture(scope="module")
 def clients(app):
     """A test client per user, logged in once through the login form (anonymous: none)."""
-    add_second_group_clerk(app)
-    out = {}
-    for user in USERS:
-        c = app.test_client()
-        if user != ANON:
-            r = login(c, user)
-            assert r.status_code == 302 and "/login" not in r.headers["Location"], user
-        out[user] = c
-    return out
+    add_users(app, SECOND_GROUP_CLERK)
+    return logged_in_clients(app, USERS)
 
 
 @pytest.fixture(scope="module")
 def tokens(app, clients):
     """JWT headers per user, as scanners and other systems call the API."""
-    out = {ANON: {}}
-    for user in LEVEL:
-        r = app.test_client().post("/api/v1/security/login", json={
-            "username": user, "password": DEMO_PASSWORD, "provider": "db", "refresh": False})
-        assert r.status_code == 200, r.get_data(as_text=True)
-        out[user] = {"Authorization": "Bearer " + r.json["access_token"]}
-    return out
+    return api_tokens(app, LEVEL)
 
 
 def register_entry(app, client, victim, tag, search):
@@ -235,73 +207,24 @@ def world(app, clients):
             for v in VICTIMS}
 
 
-# ---- what the database and the disk hold --------------------------------------------------------
-
-
-def _rows(session, table):
-    order = list(table.primary_key.columns)
-    return [tuple(row) for row in session.execute(table.select().order_by(*order))]
-
-
-def state(app):
-    """Every row of the entries, their readers, attachments and counters, and every stored file."""
-    tables = (RegisterEntry.__table__, entry_reader, Attachment.__table__,
-              NumberCounter.__table__)
-    rows = DB(app)(lambda s: [_rows(s, t) for t in tables])
-    root = app.config["ATTACHMENTS_DIR"]
-    files = sorted(
-        (os.path.relpath(os.path.join(folder, f), root), os.path.getsize(os.path.join(folder, f)))
-        for folder, _dirs, names in os.walk(root) for f in names)
-    return rows, files
+# Every row of the entries, their readers, attachments and counters, and every stored file.
+state = snapshot(RegisterEntry.__table__, entry_reader, Attachment.__table__,
+                 NumberCounter.__table__)
 
 
 # ---- reading a response as a person (or a program) would ----------------------------------------
 
 
-def xlsx_rows(data):
+def xlsx_entries(data):
     """The entries' rows of an export (under its title line and its header row)."""
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    rows = [list(row) for row in book.active.iter_rows(values_only=True)]
+    rows = xlsx_rows(data)
     assert len(rows) >= 2 and rows[1][0] in ("เลขรับ", "เลขที่หนังสือส่ง"), rows[:2]
     return rows[2:]
 
 
-def shown(r):
-    """Everything a response tells: headers, the body raw, unescaped and URL-decoded, JSON with
-    its Unicode escapes read, every cell of a workbook, the text of a PDF."""
-    data = r.get_data()
-    parts = [f"{k}: {v}" for k, v in r.headers.items()]
-    parts.append(data.decode("utf-8", "replace"))
-    if r.is_json:
-        parts.append(json.dumps(r.json, ensure_ascii=False))
-    if data[:2] == b"PK" and r.mimetype == XLSX:
-        book = load_workbook(io.BytesIO(data), read_only=True)
-        parts += [str(c) for row in book.active.iter_rows(values_only=True) for c in row
-                  if c is not None]
-    if data[:5] == b"%PDF-":
-        parts.append(pdf_text(data))
-    text = "\n".join(parts)
-    return "\n".join((text, html.unescape(text), unquote(text)))
-
-
-def squeeze(text):
-    return re.sub(r"\s+", "", text)
-
-
-def assert_nothing_of(entry, r, where):
-    text = shown(r)
-    squeezed = squeeze(text)
-    for secret in entry.secret_strings:
-        assert secret not in text and squeeze(secret) not in squeezed, (
-            f"{where}: {secret!r} leaked (HTTP {r.status_code})")
-    assert entry.pdf not in r.get_data(), f"{where}: the attachment leaked"
-
-
 def assert_all_of(entry, r, where, number=True):
-    text = shown(r)
-    squeezed = squeeze(text)
-    for secret in entry.secret_strings if number else [entry.tag]:
-        assert secret in text or squeeze(secret) in squeezed, f"{where}: {secret!r} missing"
+    """The entry's secret strings (``number``: with an outgoing letter's number) are shown."""
+    assert_shown(entry.secret_strings if number else [entry.tag], r, where, squeezed=True)
 
 
 def list_count(r):
@@ -319,9 +242,9 @@ def report_total(r):
 
 # ---- the routes ---------------------------------------------------------------------------------
 #
-# Each takes (test client, JWT headers, entry, route base or register, entry id, attachment
-# id): the entry gives the search term and the report's day; the ids are passed apart so that
-# the same request can be made for an id that does not exist.
+# Each call takes (test client, Ask): the entry gives the search term and the report's day; the
+# ids and the screen (or, for the API, the register) are passed apart, so that the same request
+# can be made for an id that does not exist and through another register.
 
 
 def edit_form(entry, subject):
@@ -333,69 +256,57 @@ def intruder_pdf():
     return (io.BytesIO(pdf_bytes(marker=f"INTRUDER{RUN}")), "ผู้บุกรุก.pdf")
 
 
+def subject_search(field):
+    return lambda entry: {field: entry.search}
+
+
+CANCEL = {"reason": f"ยกเลิกโดยผู้อื่น {RUN}"}
 ROUTES = {
-    # name: (kind, call); kind is "list" (answers 200 without the entry) or "item" (one entry)
-    "list": ("list", lambda c, h, e, v, pk, att: c.get(f"/{v}/list/")),
-    "list_search": ("list", lambda c, h, e, v, pk, att: c.get(
-        f"/{v}/list/?_flt_0_subject={quote(e.search)}")),
-    "show": ("item", lambda c, h, e, v, pk, att: c.get(f"/{v}/show/{pk}")),
-    "edit_get": ("item", lambda c, h, e, v, pk, att: c.get(f"/{v}/edit/{pk}")),
-    "edit_post": ("item", lambda c, h, e, v, pk, att: c.post(
-        f"/{v}/edit/{pk}", data=edit_form(e, f"แก้โดยผู้อื่น {RUN}"))),
-    "cancel": ("item", lambda c, h, e, v, pk, att: c.post(
-        f"/{v}/cancel/{pk}", data={"reason": f"ยกเลิกโดยผู้อื่น {RUN}"})),
-    "attach": ("item", lambda c, h, e, v, pk, att: c.post(
-        f"/{v}/attach/{pk}", data={"files": intruder_pdf()}, content_type="multipart/form-data")),
-    "file_inline": ("item", lambda c, h, e, v, pk, att: c.get(f"/{v}/file/{pk}/{att}")),
-    "file_download": ("item", lambda c, h, e, v, pk, att: c.get(
-        f"/{v}/file/{pk}/{att}?download=1")),
-    "xlsx": ("list", lambda c, h, e, v, pk, att: c.get(f"/{v}/xlsx")),
-    "xlsx_search": ("list", lambda c, h, e, v, pk, att: c.get(
-        f"/{v}/xlsx?_flt_0_subject={quote(e.search)}")),
-    "report_html": ("list", lambda c, h, e, v, pk, att: c.get(f"/{v}/report?day={e.day}")),
-    "report_pdf": ("list", lambda c, h, e, v, pk, att: c.get(
-        f"/{v}/report?day={e.day}&format=pdf")),
+    # kind: "list" (answers 200 without the entry), "item" (one entry) or "fab" (never granted)
+    "list": Route("list", get("/{base}/list/")),
+    "list_search": Route("list", get("/{base}/list/", subject_search("_flt_0_subject"))),
+    "show": Route("item", get("/{base}/show/{pk}")),
+    "edit_get": Route("item", get("/{base}/edit/{pk}")),
+    "edit_post": Route("item", post("/{base}/edit/{pk}", data=lambda a: edit_form(
+        a.item, f"แก้โดยผู้อื่น {RUN}"))),
+    "cancel": Route("item", post("/{base}/cancel/{pk}", data=CANCEL)),
+    "attach": Route("item", post("/{base}/attach/{pk}", data=lambda a: {"files": intruder_pdf()},
+                                 multipart=True)),
+    "file_inline": Route("item", get("/{base}/file/{pk}/{f}")),
+    "file_download": Route("item", get("/{base}/file/{pk}/{f}?download=1")),
+    "xlsx": Route("list", get("/{base}/xlsx")),
+    "xlsx_search": Route("list", get("/{base}/xlsx", subject_search("_flt_0_subject"))),
+    "report_html": Route("list", get("/{base}/report?day={item.day}")),
+    "report_pdf": Route("list", get("/{base}/report?day={item.day}&format=pdf")),
     # FAB's own delete route: there is no deleting an entry at all (can_delete is never granted).
-    "fab_delete_get": ("fab", lambda c, h, e, v, pk, att: c.get(f"/{v}/delete/{pk}")),
-    "fab_delete_post": ("fab", lambda c, h, e, v, pk, att: c.post(f"/{v}/delete/{pk}")),
+    "fab_delete_get": Route("fab", get("/{base}/delete/{pk}")),
+    "fab_delete_post": Route("fab", post("/{base}/delete/{pk}")),
 }
+API = "/api/v1/registers/{base}/entries"
 API_ROUTES = {
-    "api_list": ("list", lambda c, h, e, reg, pk, att: c.get(
-        f"/api/v1/registers/{reg}/entries?page_size=100", headers=h)),
-    "api_search": ("list", lambda c, h, e, reg, pk, att: c.get(
-        f"/api/v1/registers/{reg}/entries?subject={quote(e.search)}", headers=h)),
-    "api_get": ("item", lambda c, h, e, reg, pk, att: c.get(
-        f"/api/v1/registers/{reg}/entries/{pk}", headers=h)),
-    "api_cancel": ("item", lambda c, h, e, reg, pk, att: c.post(
-        f"/api/v1/registers/{reg}/entries/{pk}/cancel",
-        json={"reason": f"ยกเลิกโดยผู้อื่น {RUN}"}, headers=h)),
+    "api_list": Route("list", get(f"{API}?page_size=100"), api=True),
+    "api_search": Route("list", get(API, subject_search("subject")), api=True),
+    "api_get": Route("item", get(f"{API}/{{pk}}"), api=True),
+    "api_cancel": Route("item", post(f"{API}/{{pk}}/cancel", json=CANCEL), api=True),
 }
-# The API also takes the screens' session cookie (allow_browser_login): the same calls without JWT.
-for _name in ("api_search", "api_get", "api_cancel"):
-    API_ROUTES[f"{_name}_by_cookie"] = API_ROUTES[_name]
-del _name
+add_cookie_variants(API_ROUTES, ("api_search", "api_get", "api_cancel"))
+EVERY_ROUTE = {**ROUTES, **API_ROUTES}
 
 
-def call(app, clients, tokens, name, user, entry, target=None, pk=None, att=None):
+def call(app, clients, tokens, name, user, entry, target=None, ghost=False, file_id=None):
     """Make request ``name`` as ``user`` for ``entry`` (through screen or register ``target``,
-    by default the entry's own)."""
-    pk = entry.pk if pk is None else pk
-    att = entry.attachment_id if att is None else att
-    if name in API_ROUTES:
-        target = target or entry.victim.register
-        if name.endswith("_by_cookie"):
-            return API_ROUTES[name][1](clients[user], {}, entry, target, pk, att)
-        # By JWT, from a client that carries no session cookie.
-        return API_ROUTES[name][1](app.test_client(), tokens[user], entry, target, pk, att)
-    target = target or entry.victim.view
+    by default the entry's own; ``ghost``: for ids that do not exist; ``file_id``: another
+    attachment's id)."""
+    target = target or (entry.victim.register if name in API_ROUTES else entry.victim.view)
+    ask = ask_for(entry, target, ghost, file_id=file_id)
     if name == "report_pdf":
         # The same document for every entry of that day (the URL names no entry): rendered once
         # per user, screen and day (wkhtmltopdf takes a third of a second), checked against each.
         key = (id(app), user, target, entry.day)
         if key not in PDF_REPORTS:
-            PDF_REPORTS[key] = ROUTES[name][1](clients[user], None, entry, target, pk, att)
+            PDF_REPORTS[key] = send(app, clients, tokens, ROUTES, name, user, ask)
         return PDF_REPORTS[key]
-    return ROUTES[name][1](clients[user], None, entry, target, pk, att)
+    return send(app, clients, tokens, EVERY_ROUTE, name, user, ask)
 
 
 PDF_REPORTS = {}
@@ -403,18 +314,15 @@ PDF_REPORTS = {}
 
 def expected_status(name, user, target):
     """The exact answer to ``user`` for an entry out of their scope, by the level's permissions."""
-    kind = (API_ROUTES.get(name) or ROUTES[name])[0]
+    kind = EVERY_ROUTE[name].kind
     if name in API_ROUTES:
-        if user == ANON:
-            return 401
-        if not api_registers_of(user) or (kind == "list" and target not in api_registers_of(user)):
-            return 403  # no API permission at all, or a register the level does not keep
-        return 200 if kind == "list" else 404
-    if user == ANON:
-        return 302  # FAB's has_access sends an anonymous visitor to the login page
-    if kind == "fab" or target not in screens_of(user):
-        return 403  # FAB's has_access aborts 403 for a logged-in user without the permission
-    return 200 if kind == "list" else 404
+        # No API permission at all, or a list of a register the level does not keep: 403.
+        registers = api_registers_of(user)
+        permitted = bool(registers) and (kind != "list" or target in registers)
+        return refusal_status(user, api=True, permitted=permitted, listing=kind == "list")
+    # FAB's has_access aborts 403 for a logged-in user without the permission.
+    permitted = kind != "fab" and target in screens_of(user)
+    return refusal_status(user, permitted=permitted, listing=kind == "list")
 
 
 def normalised(r, ids):
@@ -425,6 +333,12 @@ def normalised(r, ids):
     for i in ids:
         text = re.sub(rf"(?<![\w.]){i}(?!\w)", "ID", text)
     return r.status_code, r.mimetype, text
+
+
+def same_but_ids(*ids):
+    """Whether two answers are one once ``ids`` (and NO_SUCH_ID) are replaced in both."""
+    ids = (*ids, NO_SUCH_ID)
+    return lambda r, other: normalised(r, ids) == normalised(other, ids)
 
 
 def own_entries(world, user, register):
@@ -446,9 +360,9 @@ def check_listing(r, name, user, register, entry, world):
             assert "ไม่พบข้อมูล" in text_of(r), where
     elif name.startswith("xlsx"):
         assert r.mimetype == XLSX, where
-        assert len(xlsx_rows(r.get_data())) == len(own), where
+        assert len(xlsx_entries(r.get_data())) == len(own), where
     elif name.startswith("report"):
-        assert r.mimetype == ("application/pdf" if name == "report_pdf" else "text/html"), where
+        assert r.mimetype == (PDF if name == "report_pdf" else "text/html"), where
         assert report_total(r) == len(own), where
     elif name.startswith("api"):
         assert r.json["count"] == len(own), where
@@ -456,31 +370,23 @@ def check_listing(r, name, user, register, entry, world):
 
 
 def check_refusal(app, clients, tokens, world, name, user, entry, target=None, ghost=True):
-    """Call ``name`` as ``user`` on ``entry`` and check the refusal as a whole."""
-    target = target or (entry.victim.register if name in API_ROUTES else entry.victim.view)
+    """Call ``name`` as ``user`` on ``entry`` and check the refusal as a whole (``ghost``: a 404
+    compared with the answer for an id that does not exist)."""
+    api = name in API_ROUTES
+    target = target or (entry.victim.register if api else entry.victim.view)
     where = f"{name} {target} as {user} on {entry.victim.key} #{entry.pk}"
-    before = state(app)
-    r = call(app, clients, tokens, name, user, entry, target)
-    status = expected_status(name, user, target)
-    assert r.status_code == status, f"{where}: {r.status_code}, {text_of(r)[-400:]}"
-    if status == 302:
-        assert r.headers["Location"].startswith("/login/?next="), where
-    assert_nothing_of(entry, r, where)
-    if status == 200:
-        register = target if name in API_ROUTES else {v: k for k, v in VIEW_OF.items()}[target]
-        check_listing(r, name, user, register, entry, world)
-        if name in API_ROUTES:
-            assert entry.pk not in [e["id"] for e in r.json["result"]], where
-    elif status == 404 and ghost:
-        # No oracle: a real id out of scope answers exactly as an id that does not exist. (A 403,
-        # a 401 and the redirect to the login page come from the permission check, before any
-        # lookup.)
-        other = call(app, clients, tokens, name, user, entry, target, pk=NO_SUCH_ID,
-                     att=NO_SUCH_ID)
-        ids = (entry.pk, entry.attachment_id, NO_SUCH_ID)
-        assert normalised(r, ids) == normalised(other, ids), where
-    assert state(app) == before, f"{where}: the database or the stored files changed"
-    return r
+
+    def listing(r, status):
+        if status == 200:
+            register = target if api else {v: k for k, v in VIEW_OF.items()}[target]
+            check_listing(r, name, user, register, entry, world)
+            if api:
+                assert entry.pk not in [e["id"] for e in r.json["result"]], where
+
+    return assert_refused(
+        app, state, where, user, expected_status(name, user, target),
+        lambda ghostly: call(app, clients, tokens, name, user, entry, target, ghost=ghostly),
+        [entry], then=listing, same=same_but_ids(entry.pk, entry.file_id) if ghost else None)
 
 
 # ---- the intruders ------------------------------------------------------------------------------
@@ -533,19 +439,11 @@ FOREIGN_FILES = [(owner, own, v.key) for owner, own in OWN_ENTRY_OF.items() for 
                          ids=[f"{u}-own-{o}-file-of-{k}" for u, o, k in FOREIGN_FILES])
 def test_foreign_attachment_through_own_entry_gets_404(app, clients, world, user, own, key):
     mine, victim = world[own], world[key]
-    url = f"/{mine.victim.view}/file/{mine.pk}/"
-    before = state(app)
-    for query in ("", "?download=1"):
-        r = clients[user].get(f"{url}{victim.attachment_id}{query}")
-        assert r.status_code == 404
-        assert_nothing_of(victim, r, f"{url}{victim.attachment_id}{query} as {user}")
-        ghost = clients[user].get(f"{url}{NO_SUCH_ID}{query}")
-        ids = (mine.pk, victim.attachment_id, NO_SUCH_ID)
-        assert normalised(r, ids) == normalised(ghost, ids)
-    assert state(app) == before
-    # Its own file, through the same URL, opens: the request was right.
-    r = clients[user].get(f"{url}{mine.attachment_id}?download=1")
-    assert r.status_code == 200 and r.get_data() == mine.pdf
+    # The victim's file: 404, as for no file at all; its own, through the same URL, opens.
+    assert_foreign_file_is_404(
+        app, state, f"as {user}: {own} with the file of {key}", ("file_inline", "file_download"),
+        lambda name, file_id: call(app, clients, None, name, user, mine, file_id=file_id),
+        mine, victim, same=same_but_ids(mine.pk, victim.file_id))
 
 
 @pytest.mark.parametrize("user", [ANON, "officer.dopa", "clerk.cdd", "clerk.dopa"])
@@ -556,12 +454,12 @@ def test_fab_action_routes_are_not_there(app, clients, world, method, path, user
     """FAB's action routes (no view of ours declares an action) answer 404 to anyone, owner
     included, show nothing and change nothing; FAB's own crashed with a 500 on a POST."""
     entry = world["AIN"]
-    before = state(app)
-    r = getattr(clients[user], method)(f"/{entry.victim.view}/{path.format(pk=entry.pk)}",
-                                       data={"action": "muldelete", "rowid": str(entry.pk)})
-    assert r.status_code == 404
-    assert_nothing_of(entry, r, f"action {method} as {user}")
-    assert state(app) == before
+    assert_refused(
+        app, state, f"action {method} as {user}", user, 404,
+        lambda ghost: getattr(clients[user], method)(
+            f"/{entry.victim.view}/{path.format(pk=entry.pk)}",
+            data={"action": "muldelete", "rowid": str(entry.pk)}),
+        [entry], same=None)
 
 
 # ---- positive controls: the same requests find the entry for those who may see it ---------------
@@ -582,47 +480,44 @@ VIEWERS = [(user, v.key, name) for v in VICTIMS for user in v.seen_by for name i
 def test_those_in_scope_see_the_entry(app, clients, tokens, world, name, user, key):
     entry = world[key]
     where = f"{name} as {user} on {key}"
-    before = state(app)
-    r = call(app, clients, tokens, name, user, entry)
-    assert r.status_code == 200, f"{where}: {r.status_code} {text_of(r)[-300:]}"
-    if name.startswith("file"):
-        assert r.get_data() == entry.pdf and r.mimetype == "application/pdf", where
-        disposition = "attachment" if name == "file_download" else "inline"
-        assert r.headers["Content-Disposition"].startswith(disposition), where
-    else:
-        # An outgoing letter's issued number is not a field of its edit form.
-        assert_all_of(entry, r, where, number=name != "edit_get")
-    text = shown(r)
-    if name == "show":
-        for field in ("subject", "sender", "receiver", "action", "remarks", "doc_number"):
-            if field in entry.fields:
-                assert entry.fields[field] in text, f"{where}: {field}"
-        assert entry.filename in text and f"/file/{entry.pk}/{entry.attachment_id}" in text
-    elif name == "edit_get":
-        assert entry.fields["subject"] in text, where
-    elif "_search" in name:
-        # Searched for its words: this entry alone.
-        if name == "list_search":
-            assert list_count(r) == 1, where
-        elif name == "xlsx_search":
-            rows = xlsx_rows(r.get_data())
-            assert len(rows) == 1 and entry.fields["subject"] in rows[0], where
+    with unchanged(app, state, where):
+        r = call(app, clients, tokens, name, user, entry)
+        assert r.status_code == 200, f"{where}: {r.status_code} {text_of(r)[-300:]}"
+        if name.startswith("file"):
+            assert_file(r, entry.pdf, name == "file_download", where)
         else:
-            assert [e["id"] for e in r.json["result"]] == [entry.pk], where
-    elif name == "xlsx":
-        cells = [c for row in xlsx_rows(r.get_data()) for c in row]
-        assert entry.fields["subject"] in cells and entry.fields["remarks"] in cells, where
-    elif name.startswith("api_get"):
-        assert r.json["subject"] == entry.fields["subject"], where
-        assert [a["filename"] for a in r.json["attachments"]] == [entry.filename], where
-    elif name == "report_pdf":
-        assert r.mimetype == "application/pdf", where
-    if name in ("list", "xlsx", "report_html", "report_pdf", "api_list"):
-        # Everything the viewer keeps in this register, and nothing else.
-        own = own_entries(world, user, entry.victim.register)
-        assert entry in own
-        check_listing(r, name, user, entry.victim.register, entry, world)
-    assert state(app) == before, where
+            # An outgoing letter's issued number is not a field of its edit form.
+            assert_all_of(entry, r, where, number=name != "edit_get")
+        text = shown(r)
+        if name == "show":
+            for field in ("subject", "sender", "receiver", "action", "remarks", "doc_number"):
+                if field in entry.fields:
+                    assert entry.fields[field] in text, f"{where}: {field}"
+            assert entry.filename in text and f"/file/{entry.pk}/{entry.file_id}" in text
+        elif name == "edit_get":
+            assert entry.fields["subject"] in text, where
+        elif "_search" in name:
+            # Searched for its words: this entry alone.
+            if name == "list_search":
+                assert list_count(r) == 1, where
+            elif name == "xlsx_search":
+                rows = xlsx_entries(r.get_data())
+                assert len(rows) == 1 and entry.fields["subject"] in rows[0], where
+            else:
+                assert [e["id"] for e in r.json["result"]] == [entry.pk], where
+        elif name == "xlsx":
+            cells = [c for row in xlsx_entries(r.get_data()) for c in row]
+            assert entry.fields["subject"] in cells and entry.fields["remarks"] in cells, where
+        elif name.startswith("api_get"):
+            assert r.json["subject"] == entry.fields["subject"], where
+            assert [a["filename"] for a in r.json["attachments"]] == [entry.filename], where
+        elif name == "report_pdf":
+            assert r.mimetype == PDF, where
+        if name in ("list", "xlsx", "report_html", "report_pdf", "api_list"):
+            # Everything the viewer keeps in this register, and nothing else.
+            own = own_entries(world, user, entry.victim.register)
+            assert entry in own
+            check_listing(r, name, user, entry.victim.register, entry, world)
 
 
 # ---- positive controls of the writing routes: the owner's requests work -------------------------

@@ -34,37 +34,27 @@ the purpose.
 """
 
 import dataclasses
-import html
-import io
 import itertools
-import json
-import os
-import re
-import secrets
 from urllib.parse import unquote
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from app.extensions import db
-from app.models import Agency, Attachment, EOfficeUser, NumberCounter, RegisterEntry, WorkGroup
+from app.models import Attachment, NumberCounter, RegisterEntry
 from app.models.dispatch import ACCEPTED, RETURNED, Delivery, LetterEvent
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import correspondence as svc
 from app.services import dispatch as dispatching
 from app.services import documents as docs
 from app.services.attachments import Upload
-from app.services.demo import DEMO_PASSWORD
-from tests.conftest import DB, login, text_of
+from tests.conftest import text_of
 from tests.files import pdf_bytes
+from tests.isolation import (ANON, CDD, DOPA, RUN, XLSX, NewUser, Route, add_cookie_variants,
+                             add_users, api_tokens, ask_for, assert_file,
+                             assert_foreign_file_is_404, assert_refused, assert_shown, find_agency,
+                             find_group, find_user, get, ids_in, logged_in_clients, post,
+                             refusal_status, send, service_session, shown, snapshot, xlsx_table)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUN = secrets.token_hex(3).upper()  # a fresh tag per run: nothing can match from elsewhere
-NO_SUCH_ID = 987654  # an id that is no delivery, letter, entry, attachment, document or file
-ANON = "anonymous"
-DOPA, CDD = "พง 0016.1", "พง 0019.1"
 SECURITY, ADMINISTRATION = "ฝ่ายความมั่นคง", "ฝ่ายบริหารงานปกครอง"  # two groups of dopa
 
 LEVEL = {
@@ -137,7 +127,7 @@ class Item:
     key: str
     pk: int
     file_id: int  # a delivery's (its entry's) attachment, an entry's, a document's file
-    secrets: tuple  # what nobody outside its parties may read
+    secret_strings: tuple  # what nobody outside its parties may read
     pdf: bytes
     subject: str
     recipients: tuple = ()  # an entry: whom a dispatch of it goes to
@@ -150,32 +140,9 @@ class Item:
 # ---- building, through the services ----------------------------------------------------------
 
 
-def _user(s, username):
-    return s.execute(select(EOfficeUser).where(EOfficeUser.username == username)).scalar_one()
-
-
-def _agency(s, code):
-    return s.execute(select(Agency).where(Agency.code == code)).scalar_one()
-
-
-def _group(s, code, name):
-    return s.execute(select(WorkGroup).join(Agency, Agency.id == WorkGroup.agency_id)
-                     .where(Agency.code == code, WorkGroup.name == name)).scalar_one()
-
-
-def add_users(app):
-    """Two more level-4 clerks: group2.dopa of dopa's other group, group.cdd of cdd."""
-    with app.app_context():
-        for username, code, group in (("group2.dopa", DOPA, ADMINISTRATION),
-                                      ("group.cdd", CDD, "กลุ่มงานอำนวยการ")):
-            g = _group(db.session, code, group)
-            db.session.add(EOfficeUser(
-                username=username, first_name="ทดสอบ", last_name=username.replace(".", ""),
-                email=f"{username}@phangnga.example",
-                password=generate_password_hash(DEMO_PASSWORD), active=True, level=4,
-                agency_id=g.agency_id, work_group_id=g.id, must_change_password=False))
-        db.session.commit()
-        db.session.remove()
+# Two more level-4 clerks: group2.dopa of dopa's other group, group.cdd of cdd.
+ADDED = (NewUser("group2.dopa", DOPA, ADMINISTRATION, 4),
+         NewUser("group.cdd", CDD, "กลุ่มงานอำนวยการ", 4))
 
 
 def register(s, owner, code, tag):
@@ -184,7 +151,7 @@ def register(s, owner, code, tag):
     fields = {"sender": f"ผู้ส่ง {tag}", "receiver": f"ผู้รับ {tag}", "doc_number": f"ลับ {tag}/9",
               "subject": f"เรื่องเฉพาะ {tag}", "action": f"ปฏิบัติ {tag}",
               "remarks": f"หมายเหตุ {tag}", "speed": "urgent", "secrecy": "normal"}
-    entry = svc.register_entry(s, _user(s, owner), code, fields, [Upload(f"แนบ{tag}.pdf", pdf)])
+    entry = svc.register_entry(s, find_user(s, owner), code, fields, [Upload(f"แนบ{tag}.pdf", pdf)])
     return entry, pdf
 
 
@@ -195,16 +162,16 @@ def attachment_of(s, entry_id):
 def entry_item(s, key, entry, tag, pdf):
     """An entry, with whom its register sends to (someone who does not hold it yet)."""
     recipients = {
-        "province_in": lambda: [_agency(s, CDD).id],
-        "agency_in": lambda: [_group(s, DOPA, ADMINISTRATION).id],
-        "group_in": lambda: [_user(s, "group.dopa").id],
+        "province_in": lambda: [find_agency(s, CDD).id],
+        "agency_in": lambda: [find_group(s, DOPA, ADMINISTRATION).id],
+        "group_in": lambda: [find_user(s, "group.dopa").id],
     }[entry.register]()
     return Item(key, entry.id, attachment_of(s, entry.id), (tag,), pdf, entry.subject,
                 tuple(recipients))
 
 
 def send_delivery(s, key, sender, entry, to, pdf, tag):
-    [d] = dispatching.dispatch(s, _user(s, sender), entry, [to], note=f"ส่งต่อ {note_of(key)}")
+    [d] = dispatching.dispatch(s, find_user(s, sender), entry, [to], note=f"ส่งต่อ {note_of(key)}")
     return d, Item(key, d.id, attachment_of(s, entry.id), (tag, note_of(key)), pdf,
                    entry.subject)
 
@@ -212,49 +179,45 @@ def send_delivery(s, key, sender, entry, to, pdf, tag):
 def send_document(s, key, scope, sender, **to):
     tag = tag_of(key)
     pdf = pdf_bytes(marker=tag)
-    document = docs.send(s, _user(s, sender), scope, f"เอกสารเฉพาะ {tag}", f"ข้อความ {tag}",
+    document = docs.send(s, find_user(s, sender), scope, f"เอกสารเฉพาะ {tag}", f"ข้อความ {tag}",
                          [Upload(f"เอกสาร{tag}.pdf", pdf)], **to)
     return document, Item(key, document.id, document.files[0].id, (tag,), pdf, document.subject)
 
 
 def build_world(app):
-    with app.test_request_context():
-        s = db.session
-        try:
-            dopa = _agency(s, DOPA)
-            items = {}
-            e0, pdf1 = register(s, "central", "province_in", tag_of("L1"))
-            d1, items["D1"] = send_delivery(s, "D1", "central", e0, dopa.id, pdf1, tag_of("L1"))
-            e1 = dispatching.accept(s, _user(s, "clerk.dopa"), d1)
-            _d2, items["D2"] = send_delivery(s, "D2", "clerk.dopa", e1,
-                                             _group(s, DOPA, SECURITY).id, pdf1, tag_of("L1"))
-            e2, pdf2 = register(s, "central", "province_in", tag_of("L2"))
-            _d3, items["D3"] = send_delivery(s, "D3", "central", e2, dopa.id, pdf2, tag_of("L2"))
-            e4, pdf4 = register(s, "group.dopa", "group_in", tag_of("L4"))
-            _d4, items["D4"] = send_delivery(s, "D4", "group.dopa", e4,
-                                             _user(s, "officer.dopa").id, pdf4, tag_of("L4"))
-            for key, entry, pdf, deliveries in (("L1", e0, pdf1, ("D1", "D2")),
-                                                ("L2", e2, pdf2, ("D3",)),
-                                                ("L4", e4, pdf4, ("D4",))):
-                items[key] = Item(key, entry.id, attachment_of(s, entry.id),
-                                  (tag_of(key), *map(note_of, deliveries)), pdf, entry.subject)
-            items["E0"] = entry_item(s, "E0", e0, tag_of("L1"), pdf1)
-            items["E1"] = entry_item(s, "E1", e1, tag_of("L1"), pdf1)
-            items["E4"] = entry_item(s, "E4", e4, tag_of("L4"), pdf4)
-            _di, items["DI"] = send_document(s, "DI", INTERNAL, "officer.dopa",
-                                             group_ids=[_group(s, DOPA, ADMINISTRATION).id])
-            _dx, items["DX"] = send_document(s, "DX", EXTERNAL, "clerk.cdd", agency_ids=[dopa.id])
-            dr, items["DR"] = send_document(s, "DR", EXTERNAL, "clerk.cdd", agency_ids=[dopa.id])
-            docs.receive(s, _user(s, "clerk.dopa"), dr)
-            assert e1.register == "agency_in" and e1.subject == e0.subject
-            return items
-        finally:
-            db.session.remove()
+    with service_session(app) as s:
+        dopa = find_agency(s, DOPA)
+        items = {}
+        e0, pdf1 = register(s, "central", "province_in", tag_of("L1"))
+        d1, items["D1"] = send_delivery(s, "D1", "central", e0, dopa.id, pdf1, tag_of("L1"))
+        e1 = dispatching.accept(s, find_user(s, "clerk.dopa"), d1)
+        _d2, items["D2"] = send_delivery(s, "D2", "clerk.dopa", e1,
+                                         find_group(s, DOPA, SECURITY).id, pdf1, tag_of("L1"))
+        e2, pdf2 = register(s, "central", "province_in", tag_of("L2"))
+        _d3, items["D3"] = send_delivery(s, "D3", "central", e2, dopa.id, pdf2, tag_of("L2"))
+        e4, pdf4 = register(s, "group.dopa", "group_in", tag_of("L4"))
+        _d4, items["D4"] = send_delivery(s, "D4", "group.dopa", e4,
+                                         find_user(s, "officer.dopa").id, pdf4, tag_of("L4"))
+        for key, entry, pdf, deliveries in (("L1", e0, pdf1, ("D1", "D2")),
+                                            ("L2", e2, pdf2, ("D3",)),
+                                            ("L4", e4, pdf4, ("D4",))):
+            items[key] = Item(key, entry.id, attachment_of(s, entry.id),
+                              (tag_of(key), *map(note_of, deliveries)), pdf, entry.subject)
+        items["E0"] = entry_item(s, "E0", e0, tag_of("L1"), pdf1)
+        items["E1"] = entry_item(s, "E1", e1, tag_of("L1"), pdf1)
+        items["E4"] = entry_item(s, "E4", e4, tag_of("L4"), pdf4)
+        _di, items["DI"] = send_document(s, "DI", INTERNAL, "officer.dopa",
+                                         group_ids=[find_group(s, DOPA, ADMINISTRATION).id])
+        _dx, items["DX"] = send_document(s, "DX", EXTERNAL, "clerk.cdd", agency_ids=[dopa.id])
+        dr, items["DR"] = send_document(s, "DR", EXTERNAL, "clerk.cdd", agency_ids=[dopa.id])
+        docs.receive(s, find_user(s, "clerk.dopa"), dr)
+        assert e1.register == "agency_in" and e1.subject == e0.subject
+        return items
 
 
 @pytest.fixture(scope="module")
 def users(app):
-    add_users(app)
+    add_users(app, *ADDED)
 
 
 @pytest.fixture(scope="module")
@@ -265,106 +228,41 @@ def world(app, users):
 @pytest.fixture(scope="module")
 def clients(app, users, world):
     """A test client per user, logged in once through the login form (anonymous: none)."""
-    out = {}
-    for user in USERS:
-        c = app.test_client()
-        if user != ANON:
-            r = login(c, user)
-            assert r.status_code == 302 and "/login" not in r.headers["Location"], user
-        out[user] = c
-    return out
+    return logged_in_clients(app, USERS)
 
 
 @pytest.fixture(scope="module")
 def tokens(app, users):
     """JWT headers per user, as other systems call the API."""
-    out = {ANON: {}}
-    for user in LEVEL:
-        r = app.test_client().post("/api/v1/security/login", json={
-            "username": user, "password": DEMO_PASSWORD, "provider": "db", "refresh": False})
-        assert r.status_code == 200, r.get_data(as_text=True)
-        out[user] = {"Authorization": "Bearer " + r.json["access_token"]}
-    return out
+    return api_tokens(app, LEVEL)
 
 
 # ---- what the database and the disk hold ------------------------------------------------------
 
-TABLES = (Delivery.__table__, LetterEvent.__table__, RegisterEntry.__table__,
-          NumberCounter.__table__, Attachment.__table__, Document.__table__,
-          DocumentRecipient.__table__, DocumentFile.__table__)
-
-
-def _rows(session, table):
-    return [tuple(row) for row in session.execute(
-        table.select().order_by(*table.primary_key.columns))]
-
-
-def state(app):
-    rows = DB(app)(lambda s: [_rows(s, t) for t in TABLES])
-    root = app.config["ATTACHMENTS_DIR"]
-    files = sorted(
-        (os.path.relpath(os.path.join(folder, f), root), os.path.getsize(os.path.join(folder, f)))
-        for folder, _dirs, names in os.walk(root) for f in names)
-    return rows, files
-
-
-# ---- reading a response as a person (or a program) would --------------------------------------
-
-
-def shown(r):
-    """Everything a response tells: headers, the body raw, unescaped and URL-decoded, JSON with
-    its Unicode escapes read, every cell of a workbook."""
-    data = r.get_data()
-    parts = [f"{k}: {v}" for k, v in r.headers.items()]
-    parts.append(data.decode("utf-8", "replace"))
-    if r.is_json:
-        parts.append(json.dumps(r.json, ensure_ascii=False))
-    if data[:2] == b"PK" and r.mimetype == XLSX:
-        parts += [str(c) for row in xlsx_rows(data) for c in row if c is not None]
-    text = "\n".join(parts)
-    return "\n".join((text, html.unescape(text), unquote(text)))
-
-
-def xlsx_rows(data):
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def assert_nothing_of(item, r, where, allowed=()):
-    text = shown(r)
-    for secret in item.secrets:
-        if secret not in allowed:
-            assert secret not in text, f"{where}: {secret!r} leaked (HTTP {r.status_code})"
-    assert item.pdf not in r.get_data(), f"{where}: the file leaked"
-
-
-def assert_all_of(item, r, where):
-    text = shown(r)
-    for secret in item.secrets:
-        assert secret in text, f"{where}: {secret!r} missing (HTTP {r.status_code})"
+state = snapshot(Delivery.__table__, LetterEvent.__table__, RegisterEntry.__table__,
+                 NumberCounter.__table__, Attachment.__table__, Document.__table__,
+                 DocumentRecipient.__table__, DocumentFile.__table__)
 
 
 # ---- the routes -------------------------------------------------------------------------------
 #
-# Each takes (test client, JWT headers, item, id, file id): the ids apart, so that the same
-# request can be made for ids that do not exist.
+# Each call takes (test client, Ask): the ids apart from the item, so that the same request can
+# be made for ids that do not exist.
 
 
 @dataclasses.dataclass(frozen=True)
-class Route:
-    kind: str  # the item it names (delivery, letter, entry, document) or "list"
-    api: bool
-    levels: frozenset  # the levels whose role holds its permission
-    call: object
+class LetterRoute(Route):
+    # kind: the item it names (delivery, letter, entry, document) or "list"
+    levels: frozenset = ALL_LEVELS  # the levels whose role holds its permission
     view: str = ""  # a register dispatch: the screen it goes through
 
 
-def _dispatch_form(item):
-    return {"recipients": [str(i) for i in item.recipients], "note": f"ส่งโดยผู้อื่น {RUN}"}
+def _dispatch_form(ask):
+    return {"recipients": [str(i) for i in ask.item.recipients], "note": f"ส่งโดยผู้อื่น {RUN}"}
 
 
-def _html_dispatch(view):
-    return lambda c, h, i, pk, f: c.post(f"/{view}/dispatch/{pk}", data=_dispatch_form(i))
+def _api_dispatch_form(ask):
+    return {"recipients": list(ask.item.recipients), "note": f"ส่งโดยผู้อื่น {RUN}"}
 
 
 REASON = {"reason": f"ส่งคืนโดยผู้อื่น {RUN}"}
@@ -376,90 +274,65 @@ REGISTER_SCREENS = {  # the levels holding each register screen (app/access.py)
 
 ROUTES = {
     # New incoming (InboxView) and the LetterApi, on a delivery.
-    "inbox_open": Route("delivery", False, ALL_LEVELS,
-                        lambda c, h, i, pk, f: c.get(f"/inbox/open/{pk}")),
-    "inbox_accept": Route("delivery", False, ALL_LEVELS,
-                          lambda c, h, i, pk, f: c.post(f"/inbox/accept/{pk}")),
-    "inbox_return": Route("delivery", False, ALL_LEVELS,
-                          lambda c, h, i, pk, f: c.post(f"/inbox/return/{pk}", data=REASON)),
-    "inbox_file": Route("delivery", False, ALL_LEVELS,
-                        lambda c, h, i, pk, f: c.get(f"/inbox/file/{pk}/{f}")),
-    "inbox_file_download": Route("delivery", False, ALL_LEVELS, lambda c, h, i, pk, f: c.get(
-        f"/inbox/file/{pk}/{f}?download=1")),
-    "api_delivery": Route("delivery", True, ALL_LEVELS, lambda c, h, i, pk, f: c.get(
-        f"/api/v1/letters/deliveries/{pk}", headers=h)),
-    "api_accept": Route("delivery", True, ALL_LEVELS, lambda c, h, i, pk, f: c.post(
-        f"/api/v1/letters/deliveries/{pk}/accept", headers=h)),
-    "api_return": Route("delivery", True, ALL_LEVELS, lambda c, h, i, pk, f: c.post(
-        f"/api/v1/letters/deliveries/{pk}/return", json=REASON, headers=h)),
+    "inbox_open": LetterRoute("delivery", get("/inbox/open/{pk}")),
+    "inbox_accept": LetterRoute("delivery", post("/inbox/accept/{pk}")),
+    "inbox_return": LetterRoute("delivery", post("/inbox/return/{pk}", data=REASON)),
+    "inbox_file": LetterRoute("delivery", get("/inbox/file/{pk}/{f}")),
+    "inbox_file_download": LetterRoute("delivery", get("/inbox/file/{pk}/{f}?download=1")),
+    "api_delivery": LetterRoute("delivery", get("/api/v1/letters/deliveries/{pk}"), api=True),
+    "api_accept": LetterRoute("delivery", post("/api/v1/letters/deliveries/{pk}/accept"),
+                              api=True),
+    "api_return": LetterRoute("delivery", post("/api/v1/letters/deliveries/{pk}/return",
+                                               json=REASON), api=True),
     # The letter's timeline.
-    "api_timeline": Route("letter", True, ALL_LEVELS, lambda c, h, i, pk, f: c.get(
-        f"/api/v1/letters/{pk}/timeline", headers=h)),
+    "api_timeline": LetterRoute("letter", get("/api/v1/letters/{pk}/timeline"), api=True),
     # Sending a register entry on, through each incoming register's screen and the API.
-    **{f"dispatch_{view[:-len('incomingview')]}": Route(
-        "entry", False, levels, _html_dispatch(view), view=view)
+    **{f"dispatch_{view[:-len('incomingview')]}": LetterRoute(
+        "entry", post(f"/{view}/dispatch/{{pk}}", data=_dispatch_form), levels=levels,
+        view=view)
        for view, levels in REGISTER_SCREENS.items()},
-    "api_dispatch": Route("entry", True, CLERK_LEVELS, lambda c, h, i, pk, f: c.post(
-        f"/api/v1/letters/entries/{pk}/dispatch", json={
-            "recipients": list(i.recipients), "note": f"ส่งโดยผู้อื่น {RUN}"}, headers=h)),
+    "api_dispatch": LetterRoute("entry", post("/api/v1/letters/entries/{pk}/dispatch",
+                                              json=_api_dispatch_form),
+                                api=True, levels=CLERK_LEVELS),
     # Documents (DocumentView, DocumentApi).
-    "doc_show": Route("document", False, ALL_LEVELS,
-                      lambda c, h, i, pk, f: c.get(f"/documents/show/{pk}")),
-    "doc_receive": Route("document", False, ALL_LEVELS,
-                         lambda c, h, i, pk, f: c.post(f"/documents/receive/{pk}")),
-    "doc_file": Route("document", False, ALL_LEVELS,
-                      lambda c, h, i, pk, f: c.get(f"/documents/file/{pk}/{f}")),
-    "doc_file_download": Route("document", False, ALL_LEVELS, lambda c, h, i, pk, f: c.get(
-        f"/documents/file/{pk}/{f}?download=1")),
-    "api_document": Route("document", True, ALL_LEVELS, lambda c, h, i, pk, f: c.get(
-        f"/api/v1/documents/{pk}", headers=h)),
-    "api_document_receive": Route("document", True, ALL_LEVELS, lambda c, h, i, pk, f: c.post(
-        f"/api/v1/documents/{pk}/receive", headers=h)),
-    "api_document_file": Route("document", True, ALL_LEVELS, lambda c, h, i, pk, f: c.get(
-        f"/api/v1/documents/{pk}/files/{f}", headers=h)),
+    "doc_show": LetterRoute("document", get("/documents/show/{pk}")),
+    "doc_receive": LetterRoute("document", post("/documents/receive/{pk}")),
+    "doc_file": LetterRoute("document", get("/documents/file/{pk}/{f}")),
+    "doc_file_download": LetterRoute("document", get("/documents/file/{pk}/{f}?download=1")),
+    "api_document": LetterRoute("document", get("/api/v1/documents/{pk}"), api=True),
+    "api_document_receive": LetterRoute("document", post("/api/v1/documents/{pk}/receive"),
+                                        api=True),
+    "api_document_file": LetterRoute("document", get("/api/v1/documents/{pk}/files/{f}"),
+                                     api=True),
     # The lists.
-    "inbox_list": Route("list", False, ALL_LEVELS, lambda c, h, i, pk, f: c.get("/inbox/")),
-    "inbox_received": Route("list", False, CLERK_LEVELS,
-                            lambda c, h, i, pk, f: c.get("/inbox/received")),
-    "inbox_received_xlsx": Route("list", False, CLERK_LEVELS,
-                                 lambda c, h, i, pk, f: c.get("/inbox/received.xlsx")),
-    "api_inbox": Route("list", True, ALL_LEVELS,
-                       lambda c, h, i, pk, f: c.get("/api/v1/letters/inbox", headers=h)),
-    "documents_new": Route("list", False, ALL_LEVELS,
-                           lambda c, h, i, pk, f: c.get("/documents/")),
-    "documents_received": Route("list", False, ALL_LEVELS,
-                                lambda c, h, i, pk, f: c.get("/documents/received")),
-    "documents_sent": Route("list", False, ALL_LEVELS,
-                            lambda c, h, i, pk, f: c.get("/documents/sent")),
-    **{f"api_documents_{name}": Route("list", True, ALL_LEVELS, (
-        lambda name: lambda c, h, i, pk, f: c.get(f"/api/v1/documents/{name}", headers=h))(name))
+    "inbox_list": LetterRoute("list", get("/inbox/")),
+    "inbox_received": LetterRoute("list", get("/inbox/received"), levels=CLERK_LEVELS),
+    "inbox_received_xlsx": LetterRoute("list", get("/inbox/received.xlsx"),
+                                       levels=CLERK_LEVELS),
+    "api_inbox": LetterRoute("list", get("/api/v1/letters/inbox"), api=True),
+    "documents_new": LetterRoute("list", get("/documents/")),
+    "documents_received": LetterRoute("list", get("/documents/received")),
+    "documents_sent": LetterRoute("list", get("/documents/sent")),
+    **{f"api_documents_{name}": LetterRoute("list", get(f"/api/v1/documents/{name}"), api=True)
        for name in ("new", "received", "sent")},
 }
-# The APIs also take the screens' session cookie (allow_browser_login): the same calls, no JWT.
-for _name in ("api_delivery", "api_accept", "api_return", "api_timeline", "api_dispatch",
-              "api_document", "api_document_receive", "api_document_file"):
-    ROUTES[f"{_name}_by_cookie"] = ROUTES[_name]
-del _name
+add_cookie_variants(ROUTES, ("api_delivery", "api_accept", "api_return", "api_timeline",
+                             "api_dispatch", "api_document", "api_document_receive",
+                             "api_document_file"))
 
 
-def call(app, clients, tokens, name, user, item, pk=None, fid=None):
-    route = ROUTES[name]
-    pk = (item.pk if item else None) if pk is None else pk
-    fid = (item.file_id if item else None) if fid is None else fid
-    if route.api and not name.endswith("_by_cookie"):
-        # By JWT, from a client that carries no session cookie.
-        return route.call(app.test_client(), tokens[user], item, pk, fid)
-    return route.call(clients[user], {}, item, pk, fid)
+def call(app, clients, tokens, name, user, item, ghost=False, fid=None):
+    """Make request ``name`` as ``user`` for ``item`` (None: a list); ``ghost``: for ids that do
+    not exist; ``fid``: another file id."""
+    ask = ask_for(item, ghost=ghost, file_id=fid)
+    return send(app, clients, tokens, ROUTES, name, user, ask)
 
 
 def expected_status(name, user):
     """The answer to ``user`` for an item that is not theirs, by the level's permissions."""
     route = ROUTES[name]
-    if user == ANON:
-        return 401 if route.api else 302
-    if LEVEL[user] not in route.levels:
-        return 403
-    return 200 if route.kind == "list" else 404
+    return refusal_status(user, api=route.api, permitted=LEVEL.get(user) in route.levels,
+                          listing=route.kind == "list")
 
 
 def parties(name, spec):
@@ -472,31 +345,11 @@ def parties(name, spec):
     return spec.parties
 
 
-def same_answer(r, ghost):
-    """Whether two answers are one: status, headers (but the session cookie, renewed on every
-    request) and the body, byte for byte."""
-    def headers(x):
-        return sorted((k, v) for k, v in x.headers.items() if k != "Set-Cookie")
-
-    return (r.status_code, headers(r), r.get_data()) == (
-        ghost.status_code, headers(ghost), ghost.get_data())
-
-
 def check_refusal(app, clients, tokens, name, user, item):
-    where = f"{name} as {user} on {item.key} #{item.pk}"
-    before = state(app)
-    r = call(app, clients, tokens, name, user, item)
-    status = expected_status(name, user)
-    assert r.status_code == status, f"{where}: {r.status_code}, {shown(r)[-400:]}"
-    if status == 302:
-        assert r.headers["Location"].startswith("/login/?next="), where
-    assert_nothing_of(item, r, where)
-    if status == 404:
-        # No oracle: an id out of scope answers exactly as an id that does not exist.
-        ghost = call(app, clients, tokens, name, user, item, pk=NO_SUCH_ID, fid=NO_SUCH_ID)
-        assert same_answer(r, ghost), f"{where}: not the answer for an id that does not exist"
-    assert state(app) == before, f"{where}: the database or the stored files changed"
-    return r
+    return assert_refused(
+        app, state, f"{name} as {user} on {item.key} #{item.pk}", user,
+        expected_status(name, user),
+        lambda ghost: call(app, clients, tokens, name, user, item, ghost=ghost), [item])
 
 
 # ---- the intruders ----------------------------------------------------------------------------
@@ -539,7 +392,7 @@ assert set(LISTED) == {n for n, r in ROUTES.items() if r.kind == "list"}
 def listed_ids(name, r):
     pattern = LISTED[name][1]
     if pattern:
-        return {int(i) for i in re.findall(pattern, r.get_data(as_text=True))}
+        return ids_in(r, pattern)
     if name.startswith("api_"):
         return {d["id"] for d in r.json["result"]}
     return None  # the Excel file: by its rows
@@ -551,32 +404,28 @@ def test_lists_hold_exactly_ones_own(app, clients, tokens, world, name, user):
     shows, _pattern = LISTED[name]
     mine = [world[k] for k, who in shows.items() if user in who]
     where = f"{name} as {user}"
-    before = state(app)
-    r = call(app, clients, tokens, name, user, None)
-    assert r.status_code == expected_status(name, user), f"{where}: {r.status_code}"
-    if r.status_code == 200:
-        ids = listed_ids(name, r)
-        if ids is not None:
-            assert ids == {i.pk for i in mine}, where
-        else:
-            assert r.mimetype == XLSX, where
-            rows = xlsx_rows(r.get_data())
-            header = next(n for n, row in enumerate(rows) if row and row[0] == "เลขรับ")
-            assert sorted(row[6] for row in rows[header + 1:]) == sorted(
-                i.subject for i in mine), where
-        for item in mine:  # the list does show items: the others' absence means something
-            assert item.secrets[0] in shown(r), f"{where}: own {item.key} missing"
-    elif r.status_code == 302:
-        assert r.headers["Location"].startswith("/login/?next="), where
-    else:
-        assert not mine
+
+    def listing(r, status):
+        if status == 200:
+            ids = listed_ids(name, r)
+            if ids is not None:
+                assert ids == {i.pk for i in mine}, where
+            else:
+                assert r.mimetype == XLSX, where
+                _header, rows = xlsx_table(r.get_data(), "เลขรับ")
+                assert sorted(row[6] for row in rows) == sorted(i.subject for i in mine), where
+            for item in mine:  # the list does show items: the others' absence means something
+                assert item.secret_strings[0] in shown(r), f"{where}: own {item.key} missing"
+        elif status != 302:
+            assert not mine
+
     # No word of an item the user has no part in (nor of a note they could not have read).
     known = {s for key, spec in SPECS.items() if user in spec.knowers
-             for s in world[key].secrets}
-    for key, item in world.items():
-        if user not in SPECS[key].knowers:
-            assert_nothing_of(item, r, f"{where} ({key})", allowed=known)
-    assert state(app) == before, f"{where}: the database or the stored files changed"
+             for s in world[key].secret_strings}
+    unknown = [item for key, item in world.items() if user not in SPECS[key].knowers]
+    assert_refused(app, state, where, user, expected_status(name, user),
+                   lambda ghost: call(app, clients, tokens, name, user, None), unknown,
+                   then=listing, allowed=known)
 
 
 # ---- a file of another item, asked for through one's own --------------------------------------
@@ -597,21 +446,10 @@ FOREIGN_FILES = [
                          ids=[f"{u}-own-{o}-file-of-{k}" for u, o, k, _n in FOREIGN_FILES])
 def test_foreign_file_through_own_item_gets_404(app, clients, tokens, world, user, own, key,
                                                 names):
-    mine, other = world[own], world[key]
-    for name in names:
-        where = f"{name} as {user}: {own} with the file of {key}"
-        before = state(app)
-        r = call(app, clients, tokens, name, user, mine, fid=other.file_id)
-        assert r.status_code == 404, where
-        assert other.pdf not in r.get_data(), where
-        if user not in SPECS[key].knowers:
-            assert_nothing_of(other, r, where)
-        ghost = call(app, clients, tokens, name, user, mine, fid=NO_SUCH_ID)
-        assert same_answer(r, ghost), where
-        assert state(app) == before, where
-        # Its own file, through the same route: the request was right.
-        r = call(app, clients, tokens, name, user, mine)
-        assert r.status_code == 200 and r.get_data() == mine.pdf, where
+    assert_foreign_file_is_404(
+        app, state, f"as {user}: {own} with the file of {key}", names,
+        lambda name, fid: call(app, clients, tokens, name, user, world[own], fid=fid),
+        world[own], world[key], unseen=user not in SPECS[key].knowers)
 
 
 # ---- a document's sender reads it, and may not receive it -------------------------------------
@@ -651,19 +489,17 @@ def test_parties_read_their_items(app, clients, tokens, world, name, user, key):
     r = call(app, clients, tokens, name, user, item)
     assert r.status_code == 200, f"{where}: {r.status_code} {text_of(r)[-300:]}"
     if "file" in name:
-        assert r.get_data() == item.pdf and r.mimetype == "application/pdf", where
-        disposition = "inline" if name in ("inbox_file", "doc_file") else "attachment"
-        assert r.headers["Content-Disposition"].startswith(disposition), where
+        assert_file(r, item.pdf, name not in ("inbox_file", "doc_file"), where)
         assert tag_of(item.key if item.spec.kind == "document" else item.spec.letter) in unquote(
             r.headers["Content-Disposition"]), where
     elif item.spec.kind == "letter":
         # Every step of the letter, with every delivery's note (the timeline has no subject).
-        assert all(note in shown(r) for note in item.secrets[1:]), where
+        assert all(note in shown(r) for note in item.secret_strings[1:]), where
         assert {e["delivery_id"] for e in r.json["result"]} >= {
             world[k].pk for k, s in SPECS.items() if s.kind == "delivery" and s.letter == key}
     else:
         # Its subject and its note (a document: its file's name too).
-        assert_all_of(item, r, where)
+        assert_shown(item.secret_strings, r, where)
         if name in ("inbox_open", "doc_show"):
             assert f"/file/{item.pk}/{item.file_id}" in r.get_data(as_text=True), where
 
@@ -676,22 +512,18 @@ def test_parties_read_their_items(app, clients, tokens, world, name, user, key):
 
 def fresh_delivery(app, kind, key):
     """A delivery of a new letter: to dopa, to dopa's group ฝ่ายความมั่นคง, or to officer.dopa."""
-    with app.test_request_context():
-        s = db.session
-        try:
-            tag = tag_of(key)
-            if kind == "agency":
-                entry, pdf = register(s, "central", "province_in", tag)
-                to, sender = _agency(s, DOPA).id, "central"
-            elif kind == "group":
-                entry, pdf = register(s, "clerk.dopa", "agency_in", tag)
-                to, sender = _group(s, DOPA, SECURITY).id, "clerk.dopa"
-            else:
-                entry, pdf = register(s, "group.dopa", "group_in", tag)
-                to, sender = _user(s, "officer.dopa").id, "group.dopa"
-            return send_delivery(s, key, sender, entry, to, pdf, tag)[1]
-        finally:
-            db.session.remove()
+    with service_session(app) as s:
+        tag = tag_of(key)
+        if kind == "agency":
+            entry, pdf = register(s, "central", "province_in", tag)
+            to, sender = find_agency(s, DOPA).id, "central"
+        elif kind == "group":
+            entry, pdf = register(s, "clerk.dopa", "agency_in", tag)
+            to, sender = find_group(s, DOPA, SECURITY).id, "clerk.dopa"
+        else:
+            entry, pdf = register(s, "group.dopa", "group_in", tag)
+            to, sender = find_user(s, "officer.dopa").id, "group.dopa"
+        return send_delivery(s, key, sender, entry, to, pdf, tag)[1]
 
 
 SERIAL = itertools.count(1)
@@ -717,16 +549,12 @@ def test_recipients_accept_and_return(app, clients, tokens, world, dbq, kind):
 
 
 def fresh_document(app, key, scope):
-    with app.test_request_context():
-        try:
-            s = db.session
-            if scope == INTERNAL:
-                to = {"group_ids": [_group(s, DOPA, ADMINISTRATION).id]}
-                return send_document(s, key, INTERNAL, "officer.dopa", **to)[1]
-            to = {"agency_ids": [_agency(s, DOPA).id]}
-            return send_document(s, key, EXTERNAL, "clerk.cdd", **to)[1]
-        finally:
-            db.session.remove()
+    with service_session(app) as s:
+        if scope == INTERNAL:
+            to = {"group_ids": [find_group(s, DOPA, ADMINISTRATION).id]}
+            return send_document(s, key, INTERNAL, "officer.dopa", **to)[1]
+        to = {"agency_ids": [find_agency(s, DOPA).id]}
+        return send_document(s, key, EXTERNAL, "clerk.cdd", **to)[1]
 
 
 @pytest.mark.parametrize("scope,user", [(INTERNAL, "clerk.dopa"), (INTERNAL, "group2.dopa"),
@@ -744,13 +572,9 @@ def test_recipients_receive_documents(app, clients, tokens, world, dbq, scope, u
 
 
 def fresh_entry(app, key, owner, code):
-    with app.test_request_context():
-        try:
-            s = db.session
-            entry, pdf = register(s, owner, code, tag_of(key))
-            return entry_item(s, key, entry, tag_of(key), pdf)
-        finally:
-            db.session.remove()
+    with service_session(app) as s:
+        entry, pdf = register(s, owner, code, tag_of(key))
+        return entry_item(s, key, entry, tag_of(key), pdf)
 
 
 @pytest.mark.parametrize("key", ["E0", "E1", "E4"])

@@ -345,15 +345,20 @@ def inbox_count(session, actor):
         _addressed_to(actor), Delivery.status.in_(PENDING))).scalar_one()
 
 
-def inbox(session, actor):
+INBOX_PAGE_SIZE = 100
+
+
+def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE):
     """New incoming (หนังสือเข้าใหม่): deliveries to ``actor`` not yet decided, most urgent
-    first, then newest."""
+    first, then newest; page ``page`` (from 1) of ``size``, and whether another follows."""
     urgency = case({"most_urgent": 0, "very_urgent": 1, "urgent": 2},
                    value=RegisterEntry.speed, else_=3)
-    return session.execute(
+    rows = session.execute(
         select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
         .where(_addressed_to(actor), Delivery.status.in_(PENDING))
-        .order_by(urgency, Delivery.id.desc())).scalars().all()
+        .order_by(urgency, Delivery.id.desc())
+        .limit(size + 1).offset((max(int(page or 1), 1) - 1) * size)).scalars().all()
+    return rows[:size], len(rows) > size
 
 
 # ---- the register of letters received from the province (manual 7.5) ---------------------------

@@ -206,14 +206,14 @@ def receive(session, actor, document, now=None):
     return done
 
 
-def _page(query, page):
-    page = max(int(page or 1), 1)
-    return query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+def _page(query, page, size):
+    """Page ``page`` (from 1) of ``size`` rows, and one more to tell whether another follows."""
+    return query.limit(size + 1).offset((max(int(page or 1), 1) - 1) * size)
 
 
-def inbox(session, actor, received=False, page=1):
-    """New documents (received=False) or received ones, newest first: [(document, row)], and
-    whether there is a next page."""
+def inbox(session, actor, received=False, page=1, size=PAGE_SIZE):
+    """New documents (received=False) or received ones, newest first: [(document, row)] of
+    page ``page`` (from 1), and whether there is a next page."""
     done = DocumentRecipient.received_at.is_not(None) if received \
         else DocumentRecipient.received_at.is_(None)
     order = (DocumentRecipient.received_at.desc(), Document.id.desc()) if received \
@@ -221,8 +221,9 @@ def inbox(session, actor, received=False, page=1):
     rows = session.execute(_page(
         select(Document, DocumentRecipient)
         .join(DocumentRecipient, DocumentRecipient.document_id == Document.id)
-        .where(addressed_to(actor), done).order_by(*order, DocumentRecipient.id), page)).all()
-    return [tuple(r) for r in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+        .where(addressed_to(actor), done).order_by(*order, DocumentRecipient.id),
+        page, size)).all()
+    return [tuple(r) for r in rows[:size]], len(rows) > size
 
 
 def new_count(session, actor):
@@ -231,13 +232,13 @@ def new_count(session, actor):
         addressed_to(actor), DocumentRecipient.received_at.is_(None))).scalar_one()
 
 
-def history(session, actor, page=1):
-    """What ``actor`` sent, newest first, with every recipient's row; and whether there is a
-    next page."""
+def history(session, actor, page=1, size=PAGE_SIZE):
+    """What ``actor`` sent, newest first, with every recipient's row, page ``page`` (from 1);
+    and whether there is a next page."""
     documents = session.execute(_page(
         select(Document).where(Document.sender_id == actor.id).order_by(Document.id.desc()),
-        page)).scalars().all()
-    return documents[:PAGE_SIZE], len(documents) > PAGE_SIZE
+        page, size)).scalars().all()
+    return documents[:size], len(documents) > size
 
 
 def open_file(session, actor, document, file_id, disposition):

@@ -25,7 +25,6 @@ from app.views import inputs
 
 TEXT_FIELDS = ("doc_number", "doc_date", "sender", "receiver", "subject", "action", "remarks")
 CHOICES = {"speed": svc.SPEEDS, "secrecy": svc.SECRECIES}
-MAX_PAGE_SIZE = 100
 
 
 def entry_json(entry, actor):
@@ -184,10 +183,7 @@ class RegisterApi(BaseApi):
                 criteria[name] = thai.parse_date(args.get(name)) if args.get(name) else None
             except thai.ThaiDateError as e:
                 raise InvalidInput(f"{name}: {e}", field=name) from None
-        page = inputs.integer(args.get("page"), "page", minimum=0, maximum=inputs.MAX_PAGE,
-                              default=0)
-        size = inputs.integer(args.get("page_size"), "page_size", minimum=1,
-                              maximum=MAX_PAGE_SIZE, default=25)
+        page, size = inputs.page_args(args)
         # Reservations past their deadline are cancelled before anyone reads the register, here
         # as on its screen.
         svc.expire_reservations(db.session)

@@ -45,8 +45,9 @@ class InboxView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        deliveries = dispatching.inbox(db.session, g.user)
-        return self._page("dispatch/inbox.html", deliveries=deliveries,
+        page = page_arg()
+        deliveries, more = dispatching.inbox(db.session, g.user, page=page)
+        return self._page("dispatch/inbox.html", deliveries=deliveries, page=page, more=more,
                           title=self.menu_label)
 
     @expose("/open/<pk>", methods=["GET", "POST"])

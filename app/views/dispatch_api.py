@@ -30,7 +30,6 @@ from app.services import dispatch as dispatching
 from app.services import documents as docs
 from app.services.errors import InvalidInput, ValidationFailed
 from app.views import inputs
-from app.views.base import page_arg
 from app.views.files import file_response, uploads_from
 from app.views.correspondence_api import entry_json
 
@@ -131,11 +130,16 @@ class LetterApi(_Api):
         ---
         get:
           summary: New incoming (หนังสือเข้าใหม่)
+          parameters:
+          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
           responses:
-            200: {description: "{count, result: [delivery]}"}
+            200: {description: "{count, more, result: [delivery]}"}
         """
-        waiting = dispatching.inbox(db.session, g.user)
-        return self.response(200, count=len(waiting), result=[delivery_json(d) for d in waiting])
+        page, size = inputs.page_args(request.args)
+        waiting, more = dispatching.inbox(db.session, g.user, page=page + 1, size=size)
+        return self.response(200, count=dispatching.inbox_count(db.session, g.user), more=more,
+                             result=[delivery_json(d) for d in waiting])
 
     @expose("/deliveries/<int:pk>", methods=["GET"])
     @protect()
@@ -250,8 +254,8 @@ class DocumentApi(_Api):
     }
     openapi_spec_tag = "Documents"
 
-    def _list(self, rows):
-        return self.response(200, result=[document_json(d, g.user) for d in rows])
+    def _list(self, rows, more):
+        return self.response(200, more=more, result=[document_json(d, g.user) for d in rows])
 
     @expose("/new", methods=["GET"])
     @protect()
@@ -261,12 +265,14 @@ class DocumentApi(_Api):
         get:
           summary: New documents
           parameters:
-          - {in: query, name: page, schema: {type: integer, default: 1}}
+          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
           responses:
-            200: {description: "{result: [document]}, 50 a page"}
+            200: {description: "{more, result: [document]}"}
         """
-        rows, _more = docs.inbox(db.session, g.user, page=page_arg())
-        return self._list([d for d, _r in rows])
+        page, size = inputs.page_args(request.args)
+        rows, more = docs.inbox(db.session, g.user, page=page + 1, size=size)
+        return self._list([d for d, _r in rows], more)
 
     @expose("/received", methods=["GET"])
     @protect()
@@ -276,12 +282,14 @@ class DocumentApi(_Api):
         get:
           summary: Received documents
           parameters:
-          - {in: query, name: page, schema: {type: integer, default: 1}}
+          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
           responses:
-            200: {description: "{result: [document]}, 50 a page"}
+            200: {description: "{more, result: [document]}"}
         """
-        rows, _more = docs.inbox(db.session, g.user, received=True, page=page_arg())
-        return self._list([d for d, _r in rows])
+        page, size = inputs.page_args(request.args)
+        rows, more = docs.inbox(db.session, g.user, received=True, page=page + 1, size=size)
+        return self._list([d for d, _r in rows], more)
 
     @expose("/sent", methods=["GET"])
     @protect()
@@ -291,12 +299,14 @@ class DocumentApi(_Api):
         get:
           summary: Send history
           parameters:
-          - {in: query, name: page, schema: {type: integer, default: 1}}
+          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
+          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
           responses:
-            200: {description: "{result: [document]}, 50 a page"}
+            200: {description: "{more, result: [document]}"}
         """
-        documents, _more = docs.history(db.session, g.user, page=page_arg())
-        return self._list(documents)
+        page, size = inputs.page_args(request.args)
+        documents, more = docs.history(db.session, g.user, page=page + 1, size=size)
+        return self._list(documents, more)
 
     @expose("/", methods=["POST"])
     @protect()

@@ -28,6 +28,7 @@ from app.services.errors import InvalidInput, ValidationFailed
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
 MAX_PAGE = 100_000  # beyond any list: an OFFSET past it overflows PostgreSQL's bigint
+MAX_PAGE_SIZE = 100  # rows of one page of any of our APIs' lists
 MAX_JSON_DEPTH = 32
 TEXT_LIMIT = 100_000  # no text field of ours holds more; FAB's q parameter included
 
@@ -296,3 +297,13 @@ def ids(values, field, label=None):
         raise InvalidInput(f"{name}: ต้องเป็นรายการของเลขที่", field=field)
     return [integer(v.strip() if isinstance(v, str) else v, field, minimum=1, label=name)
             for v in values if not (isinstance(v, str) and not v.strip())]
+
+
+def page_args(args, default_size=25):
+    """(page, page_size) of one of our APIs' lists, counted as FAB's own APIs count them:
+    ``page`` from 0 (the first), ``page_size`` from 1 to MAX_PAGE_SIZE. Anything else is a 422
+    that names the field."""
+    page = integer(args.get("page"), "page", minimum=0, maximum=MAX_PAGE, default=0)
+    size = integer(args.get("page_size"), "page_size", minimum=1, maximum=MAX_PAGE_SIZE,
+                   default=default_size)
+    return page, size
