@@ -182,8 +182,17 @@ def test_screens_send_list_open_receive_and_hide_from_others(app, login_as, dbq)
     assert 'id="document-count"' in home.get_data(as_text=True)
     listing = clerk.get("/documents/")
     assert "คำสั่งเวรยาม" in text_of(listing)
+    # Looking changes nothing; opening it from the list (a POST) marks it opened, once.
+    rows_before = dbq.snapshot(DocumentRecipient)
     shown = clerk.get(f"/documents/show/{doc_id}")
     assert shown.status_code == 200 and "เวรเดือนธันวาคม" in text_of(shown)
+    assert dbq.snapshot(DocumentRecipient) == rows_before
+    r = clerk.post(f"/documents/open/{doc_id}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/documents/show/{doc_id}")
+    opened = dbq(lambda s: [r.opened_at for r in s.get(Document, doc_id).recipients])
+    assert all(opened), opened
+    clerk.post(f"/documents/open/{doc_id}")
+    assert dbq(lambda s: [r.opened_at for r in s.get(Document, doc_id).recipients]) == opened
     assert clerk.get(f"/documents/file/{doc_id}/{file_id}").data.startswith(b"%PDF")
 
     # Outside the parties: the same 404 as a missing document, and nothing changes.
@@ -192,6 +201,7 @@ def test_screens_send_list_open_receive_and_hide_from_others(app, login_as, dbq)
         c = login_as(outsider)
         for url in (f"/documents/show/{doc_id}", f"/documents/file/{doc_id}/{file_id}"):
             assert c.get(url).status_code == 404, (outsider, url)
+        assert c.post(f"/documents/open/{doc_id}").status_code == 404
         assert c.post(f"/documents/receive/{doc_id}").status_code == 404
         assert "คำสั่งเวรยาม" not in text_of(c.get("/documents/"))
         assert "คำสั่งเวรยาม" not in text_of(c.get("/documents/sent"))

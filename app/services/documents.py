@@ -179,11 +179,11 @@ def my_rows(session, actor, document):
 def open_document(session, actor, document, now=None):
     """The recipient looks at it: its rows not yet opened become opened (once). Commits."""
     now = thai.naive_utc(now)
-    session.execute(update(DocumentRecipient).where(
-        DocumentRecipient.document_id == document.id, addressed_to(actor),
-        DocumentRecipient.opened_at.is_(None)).values(opened_at=now, opened_by_id=actor.id)
-        .execution_options(synchronize_session=False))
-    session.commit()
+    with unit_of_work(session):
+        session.execute(update(DocumentRecipient).where(
+            DocumentRecipient.document_id == document.id, addressed_to(actor),
+            DocumentRecipient.opened_at.is_(None)).values(opened_at=now, opened_by_id=actor.id)
+            .execution_options(synchronize_session=False))
 
 
 def receive(session, actor, document, now=None):

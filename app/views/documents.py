@@ -86,14 +86,21 @@ class DocumentView(BaseView):
     def send_external(self):
         return self._send(EXTERNAL)
 
+    @expose("/open/<pk>", methods=["POST"])
+    @has_access
+    @permission_name("show")
+    def open(self, pk):
+        """Opening a new document from its list (its เปิด button) tells the sender it was opened
+        (once); then it is shown. Showing it alone (a GET) changes nothing."""
+        document = self._document_or_404(pk)
+        docs.open_document(db.session, g.user, document)
+        return redirect(url_for("DocumentView.show", pk=document.id))
+
     @expose("/show/<pk>")
     @has_access
     def show(self, pk):
         document = self._document_or_404(pk)
         mine = docs.my_rows(db.session, g.user, document)
-        if any(r.opened_at is None for r in mine):  # a write only the first time
-            docs.open_document(db.session, g.user, document)
-            mine = docs.my_rows(db.session, g.user, document)
         return self._render("documents/show.html", document=document, mine=mine,
                             pending=any(r.received_at is None for r in mine),
                             is_sender=document.sender_id == g.user.id, title=document.subject)

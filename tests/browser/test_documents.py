@@ -59,7 +59,7 @@ def test_an_officer_sends_and_the_group_receives(browser, server, tmp_path):
         assert row.count() == 1 and group in row.inner_text()
         clerk.screenshot(path=str(SCREENSHOTS / "documents-new.png"), full_page=True)
         with clerk.expect_navigation():
-            row.locator("a", has_text="เปิด").click()
+            row.locator("button", has_text="เปิด").click()
         href = clerk.locator("#document-files a", has_text="แผนตรวจเยี่ยม.pdf").get_attribute("href")
         pdf = clerk.request.get(href)
         assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
