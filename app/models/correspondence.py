@@ -147,6 +147,10 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
         return self.status == STATUS_CANCELLED
 
     @property
+    def is_secret(self):
+        return (self.secrecy or NORMAL) != NORMAL
+
+    @property
     def is_reserved(self):
         return self.status == STATUS_RESERVED
 

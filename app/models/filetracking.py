@@ -103,6 +103,11 @@ class TrackedFile(Model):  # แฟ้มเสนอลงนาม
     files = relationship("TrackedFileAttachment", back_populates="file",
                          order_by="TrackedFileAttachment.id")
 
+    @property
+    def is_urgent(self):
+        """Any speed but ปกติ: the lists show its badge."""
+        return (self.speed or "normal") != "normal"
+
     def number_text(self):
         return f"{self.number}/{self.year}"
 

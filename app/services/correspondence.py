@@ -120,10 +120,11 @@ def require_change(actor, entry):
 
 
 def require_edit(actor, entry):
-    """Refuse to open the edit form of an entry ``actor`` may not change (see check_edit)."""
-    require_change(actor, entry)
+    """Refuse unless ``actor`` may edit ``entry``: not cancelled, and theirs to change. Asked
+    before the edit form opens, and by check_edit of the entry as it was committed."""
     if entry.status == STATUS_CANCELLED:
         raise ValidationFailed("รายการนี้ถูกยกเลิกแล้ว แก้ไขไม่ได้")
+    require_change(actor, entry)
 
 
 # ---- validation ------------------------------------------------------------------------------
@@ -259,11 +260,8 @@ def check_edit(actor, entry, now=None):
     from app.services.org import committed
 
     status = committed(entry, "status")
-    if status == STATUS_CANCELLED:
-        raise ValidationFailed("รายการนี้ถูกยกเลิกแล้ว แก้ไขไม่ได้")
     old_secrecy = committed(entry, "secrecy") or NORMAL
-    reader = _CommittedView(entry, old_secrecy)
-    require_change(actor, reader)
+    require_edit(actor, _CommittedView(entry, status, old_secrecy))
     if (old_secrecy == NORMAL) != ((entry.secrecy or NORMAL) == NORMAL):
         raise ValidationFailed(
             "เปลี่ยนหนังสือปกติเป็นหนังสือลับ (หรือกลับกัน) ไม่ได้ เพราะเลขมาจากคนละชุด "
@@ -284,10 +282,11 @@ def check_edit(actor, entry, now=None):
 
 
 class _CommittedView:
-    """The entry as it was before the form changed it, for the party check."""
+    """The entry as it was before the form changed it, for require_edit."""
 
-    def __init__(self, entry, secrecy):
+    def __init__(self, entry, status, secrecy):
         self.register = entry.register
+        self.status = status
         self.secrecy = secrecy
         self.registered_by_id = entry.registered_by_id
         self.readers = entry.readers

@@ -20,7 +20,7 @@ from sqlalchemy import exists, func, or_, select, update
 from app import thai
 from app.access import registers_of
 from app.models import Agency, EOfficeUser, WorkGroup
-from app.registers import TO_AGENCY, TO_GROUP, TO_PERSON
+from app.registers import TO_AGENCY, TO_GROUP, TO_PERSON, accepting
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import attachments as attachment_store
 from app.services import audit
@@ -41,7 +41,7 @@ def addressed_to(actor):
     if actor.work_group_id:
         conditions.append((DocumentRecipient.recipient_kind == TO_GROUP)
                           & (DocumentRecipient.to_group_id == actor.work_group_id))
-    if actor.agency_id and "agency_in" in registers_of(actor):
+    if actor.agency_id and accepting(TO_AGENCY).code in registers_of(actor):
         conditions.append((DocumentRecipient.recipient_kind == TO_AGENCY)
                           & (DocumentRecipient.to_agency_id == actor.agency_id))
     return or_(*conditions)

@@ -13,8 +13,9 @@ from app.access import entry_scope
 from app.levels import GROUP_CLERK
 from app.models import LetterTally
 from app.models.rooms import HOLDING, Booking, Room
+from app.registers import REGISTERS
 
-INCOMING = ("province_in", "agency_in", "group_in")
+INCOMING = tuple(code for code, register in REGISTERS.items() if register.incoming)
 MONTHS = 12
 
 
