@@ -233,7 +233,22 @@ def test_the_security_api_still_reads(app, tokens):
     ("GET", "/contracts/hire/list/?number=12/99999999999", None, 200),
     ("POST", "/users/action_post", {"action": "muldelete", "rowid": "1"}, 404),
     ("POST", "/permissions/action_post", {"action": "muldelete", "rowid": "1"}, 404),
-    ("GET", "/agencyview/list/?_oc_AgencyView=nope&_od_AgencyView=up", None, 200),
+    # FAB's list arguments of the screens and charts, each against the view that answers.
+    ("GET", "/agencyview/list/?_oc_AgencyView=nope&_od_AgencyView=up", None, 400),
+    ("GET", "/agencyincomingview/list/?_oc_AgencyIncomingView=nonexistent"
+            "&_od_AgencyIncomingView=asc", None, 400),
+    ("GET", "/agencyincomingview/list/?_oc_AgencyIncomingView=registered_at"
+            "&_od_AgencyIncomingView=asc", None, 200),
+    ("GET", "/users/list/?_oc_EOfficeUserView=password&_od_EOfficeUserView=asc", None, 400),
+    ("GET", "/agencyincomingview/list/?page_AgencyIncomingView=", None, 400),
+    ("GET", "/agencyincomingview/list/?psize_AgencyIncomingView=", None, 400),
+    ("GET", "/agencyincomingview/list/?_flt_5_speed=normal", None, 400),  # speed has 2
+    ("GET", "/agencyincomingview/list/?_flt_0_subject=x", None, 200),
+    ("GET", "/users/list/?_flt_0_active=n", None, 400),
+    ("GET", "/users/list/?_flt_0_active=y", None, 200),
+    ("GET", "/workgroupview/list/?_flt_0_agency=abc", None, 400),
+    ("GET", f"/workgroupview/list/?_flt_0_agency={HUGE}", None, 422),
+    ("GET", "/workgroupview/list/?_flt_0_agency=", None, 400),
 ])
 def test_hostile_screen_request_is_refused_in_thai_and_changes_nothing(
         app, login_as, method, path, data, status):

@@ -11,7 +11,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 
 from app.services.errors import DomainError
-from app.views.inputs import MAX_PAGE
+from app.views.inputs import INT_MAX, INT_MIN, MAX_PAGE
 
 
 def _rollback(datamodel):
@@ -60,11 +60,13 @@ def page_arg():
 
 
 def to_int(value, default=None):
-    """A number from a request (``?room=3``), or ``default`` for anything else."""
+    """A number from a request (``?room=3``) that an id column can hold, or ``default`` for
+    anything else (a word, or a number no row can have)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if INT_MIN <= number <= INT_MAX else default
 
 
 def parse_day(text, default):

@@ -6,6 +6,8 @@ import logging
 
 from flask import g, request
 
+from app.views.base import to_int
+
 log = logging.getLogger(__name__)
 
 CSP = "; ".join([
@@ -106,9 +108,8 @@ def _existing_target(app):
             datamodel = getattr(view, "datamodel", None)
             if datamodel is None:
                 return None
-            try:
-                exists = datamodel.session.get(datamodel.obj, int(pk)) is not None
-            except (TypeError, ValueError):
-                return None
+            number = to_int(pk)  # None for a word, or a number no row can have
+            exists = number is not None and \
+                datamodel.session.get(datamodel.obj, number) is not None
             return (datamodel.obj.__name__, str(pk)) if exists else None
     return None

@@ -18,6 +18,7 @@ Both raise; ``app/views/errors.py`` answers.
 
 import json
 import math
+import re
 
 from flask import request
 from werkzeug.routing import IntegerConverter
@@ -161,21 +162,47 @@ def _check_fab_query(raw):
 
 
 def _check_fab_list_args():
-    """FAB's list screens read ``page_<view>`` and ``psize_<view>`` with a bare ``int()``: a
-    word is a crash, a huge number an OFFSET the database refuses."""
+    """FAB's list screens (and their charts) read their arguments with little care: ``page_<view>``
+    and ``psize_<view>`` with a bare ``int()`` (a word or nothing is a crash, a huge number an
+    OFFSET the database refuses), ``_oc_<view>`` as any column name to order by (an unknown one
+    is a crash, a hidden one an order by what the list does not show), ``_flt_<n>_<column>`` as
+    the n-th filter of the column (past the last one is a crash) with a value compared as it is
+    (a word against a boolean column, or in place of a related row's id, is the database's
+    error). Each is checked against the view that answers the request."""
+    view = request_view()
     columns = None
     for name, value in request.args.items(multi=True):
         if name.startswith("page_"):
+            _require(value.strip() != "", name, "ต้องเป็นตัวเลข")
             integer(value, name, 0, MAX_PAGE, label="หน้าที่")
         elif name.startswith("psize_"):
+            _require(value.strip() != "", name, "ต้องเป็นตัวเลข")
             integer(value, name, 1, 1000, label="จำนวนรายการต่อหน้า")
+        elif name.startswith("_oc_") and hasattr(view, "order_columns"):
+            _require(value in (view.order_columns or ()), name,
+                     "เรียงรายการตามคอลัมน์นี้ไม่ได้")
         elif name.startswith("_flt_"):
-            # A search on a number column (เลขทะเบียน) compares with a value the column holds.
+            match = re.match(r"_flt_(\d)_(.*)", name)
+            if match is None:
+                continue  # not a filter FAB reads
+            index, column_name = int(match.group(1)), match.group(2)
+            known = getattr(getattr(view, "_filters", None), "_all_filters", None) or {}
+            if column_name in known:
+                _require(index < len(known[column_name]), name, "ไม่มีเงื่อนไขการค้นหานี้")
             if columns is None:
                 columns = _view_columns()
-            column = columns.get(name.split("_", 3)[-1])
-            if column is not None and _python_type(column) is int:
+            column = columns.get(column_name)
+            kind = _python_type(column) if column is not None else None
+            datamodel = getattr(view, "datamodel", None)
+            if column is None and datamodel is not None and datamodel.is_relation(column_name):
+                # A related row (an agency, a role) is chosen by its id.
+                _require(value.strip() != "", name, "กรุณาเลือกรายการที่จะค้นหา")
+                integer(value, name, 1, label="รายการที่เลือก")
+            elif kind is int:
+                # A search on a number column (เลขทะเบียน) compares with a value it holds.
                 integer(value, name, label=str(column.name))
+            elif kind is bool:
+                _require(value == "y", name, "ค่าที่ค้นหาต้องเป็น y (ใช่)")
 
 
 def request_view():
