@@ -260,3 +260,58 @@ def test_hostile_screen_request_is_refused_in_thai_and_changes_nothing(
     if status >= 400:
         assert 'id="error-home"' in response.get_data(as_text=True)  # the Thai error page
     assert world(app) == before
+
+
+# ---- forms of FAB's model screens: what the columns cannot hold ----------------------------
+
+
+@pytest.mark.parametrize("user, path, data, field, message", [
+    ("central", "/roomview/add", {"name": "ห้องทดลอง", "agency": "1", "building": "",
+                                  "capacity": str(HUGE), "equipment": "", "active": "y"},
+     "capacity", "ตัวเลขเกินช่วงที่รับได้"),
+    ("admin", "/executiveview/add", {"name": "ทดลอง ผู้บริหาร", "title": "ผู้ทดลอง",
+                                     "kind": "governor", "sort_order": "2147483648",
+                                     "active": "y"},
+     "sort_order", "ตัวเลขเกินช่วงที่รับได้"),
+    ("admin", "/filestepview/add", {"from_stage": "ไม่มีขั้นนี้", "to_stage": "secretary",
+                                    "route": "any", "by": "secretary"},
+     "from_stage", "ไม่มีขั้นตอนรหัส"),
+])
+def test_a_form_value_the_columns_cannot_hold_is_refused_beside_its_field(
+        app, login_as, user, path, data, field, message):
+    """A number beyond the integer column, a stage code that is no stage: refused in Thai next
+    to the field, with what was typed, and nothing written (FAB showed the database's English,
+    SQL included)."""
+    client = login_as(user)
+    assert client.get(path).status_code == 200  # the form, as a clerk opens it first
+    before = world(app)
+    response = client.post(path, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, (response.status_code, text_of(response)[-300:])
+    assert message in text_of(response)
+    assert "SQL" not in page and "psycopg" not in page and "Integrity" not in page
+    assert re.search(rf'name="{field}"', page)  # the form again, with the field
+    assert world(app) == before
+
+
+def test_the_users_list_sorts_by_level(app, login_as):
+    """The level column's own sort link (it sorted by a method, a 500 for whoever clicked)."""
+    r = login_as("admin").get("/users/list/?_oc_EOfficeUserView=level&_od_EOfficeUserView=asc")
+    assert r.status_code == 200 and "1 - ผู้ดูแลระบบ" in text_of(r)
+    assert "_oc_EOfficeUserView=level" in r.get_data(as_text=True)
+
+
+def test_a_profile_name_longer_than_its_column_is_refused_not_lost(app, login_as, dbq):
+    """The profile form said it saved a first name of 65 letters that the database refused."""
+    from app.models import EOfficeUser
+
+    client = login_as("officer.dopa")
+    before = world(app)
+    r = client.post("/eofficeuserinfoeditview/form", data={
+        "first_name": "ก" * 65, "last_name": "ทดสอบ", "position": "", "office_phone": "",
+        "extension": "", "mobile_phone": ""})
+    assert r.status_code == 200 and "บันทึกข้อมูลส่วนตัวแล้ว" not in text_of(r)
+    assert "64" in text_of(r)
+    assert world(app) == before
+    assert dbq(lambda s: s.query(EOfficeUser).filter_by(username="officer.dopa").one()
+               .first_name) != "ก" * 65

@@ -9,13 +9,26 @@ from flask import abort, g
 from flask_babel import gettext
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
+from sqlalchemy import Integer
 
-from app.services.errors import DomainError
+from app.services.errors import DomainError, ValidationFailed
 from app.views.inputs import INT_MAX, INT_MIN, MAX_PAGE
 
 
 def _rollback(datamodel):
     datamodel.session.rollback()
+
+
+def _within_columns(item, labels):
+    """Refuse a number a form put into an integer column that the column cannot hold (the
+    database's refusal would reach the user as its own English, SQL included)."""
+    table = getattr(type(item), "__table__", None)
+    for column in table.columns if table is not None else ():
+        value = getattr(item, column.key, None)
+        if isinstance(value, int) and not isinstance(value, bool) \
+                and isinstance(column.type, Integer) and not INT_MIN <= value <= INT_MAX:
+            label = labels.get(column.key, column.key)
+            raise ValidationFailed(f"{label}: ตัวเลขเกินช่วงที่รับได้", field=column.key)
 
 
 class ServiceChecks:
@@ -32,6 +45,7 @@ class ServiceChecks:
 
     def _guard(self, check, item):
         try:
+            _within_columns(item, self.label_columns)
             check(g.user, item)
         except DomainError:
             _rollback(self.datamodel)

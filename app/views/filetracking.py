@@ -23,11 +23,13 @@ from app.models.filetracking import EXECUTIVE_KINDS, Executive, FileStage, FileS
 from app.services import audit, reports
 from app.services import correspondence as corr
 from app.services import filetracking as ft
+from app.services.errors import ValidationFailed
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
 from app.views.errors import attempt
 from app.views.files import XLSX_MIME, serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
+from app.views.forms import KeepsTypedForm
 from app.views.labels import choices, speed_badge
 
 PAGE_SIZE = 25
@@ -239,7 +241,7 @@ class TrackedFileView(EOfficeModelView):
 # ---- the administrator's: executives and the route ---------------------------------------------
 
 
-class ExecutiveView(EOfficeModelView):
+class ExecutiveView(KeepsTypedForm, EOfficeModelView):
     datamodel = ThaiSQLAInterface(Executive)
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_title = show_title = _l("ผู้บริหาร")
@@ -257,7 +259,7 @@ class ExecutiveView(EOfficeModelView):
     base_order = ("sort_order", "asc")
 
 
-class FileStageView(EOfficeModelView):
+class FileStageView(KeepsTypedForm, EOfficeModelView):
     datamodel = ThaiSQLAInterface(FileStage)
     base_permissions = ["can_list", "can_show", "can_edit"]
     list_title = show_title = _l("ขั้นตอนของแฟ้ม")
@@ -270,7 +272,7 @@ class FileStageView(EOfficeModelView):
     base_order = ("sort_order", "asc")
 
 
-class FileStepView(EOfficeModelView):
+class FileStepView(KeepsTypedForm, EOfficeModelView):
     datamodel = ThaiSQLAInterface(FileStep)
     base_permissions = ["can_list", "can_add", "can_delete"]
     list_title = _l("การส่งต่อที่อนุญาต")
@@ -289,3 +291,13 @@ class FileStepView(EOfficeModelView):
         "by": SelectField(_l("ผู้ส่งต่อ"), choices=choices(by_labels.items()),
                           widget=Select2Widget()),
     }
+
+    def check_add(self, actor, item):
+        """Both ends are stages that exist (their codes are typed): a code that is no stage is
+        refused beside its field, not by the database."""
+        codes = set(self.datamodel.session.scalars(select(FileStage.code)))
+        for name in ("from_stage", "to_stage"):
+            if getattr(item, name) not in codes:
+                raise ValidationFailed(
+                    f"{self.label_columns[name]}: ไม่มีขั้นตอนรหัส \u201c{getattr(item, name)}\u201d "
+                    f"(มีรหัส {', '.join(sorted(codes))})", field=name)

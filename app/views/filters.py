@@ -17,8 +17,10 @@ from flask_appbuilder.models.sqla.filters import (
 )
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app import thai
+from app.services.errors import Conflict, ValidationFailed
 
 
 class _BuddhistEraDayFilter(BaseFilter):
@@ -103,6 +105,17 @@ class ThaiFilterConverter(SQLAFilterConverter):
 
 
 class ThaiSQLAInterface(SQLAInterface):
-    """FAB's SQLAlchemy interface, searching dates in the Buddhist Era."""
+    """FAB's SQLAlchemy interface, searching dates in the Buddhist Era, and refusing in Thai what
+    the database refuses on an add (FAB would show its English, SQL included)."""
 
     filter_converter_class = ThaiFilterConverter
+
+    def add(self, item, commit=True):
+        try:
+            super().add(item, commit)
+        except IntegrityError:
+            raise Conflict("ข้อมูลซ้ำกับที่มีอยู่แล้ว หรืออ้างถึงข้อมูลที่ไม่มีในระบบ "
+                           "ระบบไม่ได้บันทึก กรุณาตรวจสอบแล้วบันทึกใหม่") from None
+        except SQLAlchemyError:
+            raise ValidationFailed("มีค่าที่ระบบรับไม่ได้ (ยาวเกินไปหรือไม่อยู่ในรูปแบบที่ถูกต้อง) "
+                                   "ระบบไม่ได้บันทึก กรุณาตรวจสอบแล้วบันทึกใหม่") from None

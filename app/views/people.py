@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from app import thai
 from app.access import scoped
-from app.levels import ADMIN, LEVEL_CHOICES
+from app.levels import ADMIN, LEVEL_CHOICES, level_label
 from app.models import EOfficeUser
 from app.services import org as org_service
 from app.services.errors import ValidationFailed
@@ -109,7 +109,7 @@ class EOfficeUserView(ThaiDisplay, OfferedFields, KeepsTypedForm, ServiceChecks,
         "active": _l("ไม่ลบผู้ใช้งาน ให้ยกเลิกเครื่องหมายเพื่อระงับการใช้งาน"),
         "password": _l("ผู้ใช้งานต้องเปลี่ยนรหัสผ่านนี้เมื่อเข้าสู่ระบบครั้งแรก"),
     }
-    list_columns = ["username", "get_full_name", "agency.name", "work_group.name", "level_text",
+    list_columns = ["username", "get_full_name", "agency.name", "work_group.name", "level",
                     "position", "status_label"]
     show_fieldsets = [
         (_l("ข้อมูลผู้ใช้งาน"), {"fields": [
@@ -125,14 +125,15 @@ class EOfficeUserView(ThaiDisplay, OfferedFields, KeepsTypedForm, ServiceChecks,
     user_show_fieldsets = show_fieldsets[:2]
     search_columns = ["username", "first_name", "last_name", "agency", "work_group", "level",
                       "position", "active"]
-    order_columns = ["username", "agency.name", "level_text"]
+    order_columns = ["username", "agency.name", "level"]  # the level shown as its label
     base_order = ("username", "asc")
     base_filters = scoped()
     add_form_query_rel_fields = {"agency": scoped(), "work_group": scoped()}
     edit_form_query_rel_fields = add_form_query_rel_fields
     search_form_query_rel_fields = add_form_query_rel_fields
-    formatters_columns = {k: _datetime_formatter for k in
-                          ("last_login", "created_on", "changed_on", "locked_until")}
+    formatters_columns = {**{k: _datetime_formatter for k in
+                             ("last_login", "created_on", "changed_on", "locked_until")},
+                          "level": level_label}
 
     # No show_mobile: whether the mobile is in the phone directory is the user's own choice,
     # made on their profile; nobody else's form can turn it on (see MyInfoForm).
@@ -266,9 +267,14 @@ def _at_most(n):
 class MyInfoForm(UserInfoEdit):
     """The user's own profile: also what the phone directory shows of them."""
 
-    first_name = StringField(_l("ชื่อ"), validators=[DataRequired()], widget=BS3TextFieldWidget())
-    last_name = StringField(_l("นามสกุล"), validators=[DataRequired()], widget=BS3TextFieldWidget())
-    position = StringField(_l("ตำแหน่ง"), validators=[Optional()], widget=BS3TextFieldWidget())
+    # As long as the columns hold: a longer one was refused by the database while the page
+    # said it was saved.
+    first_name = StringField(_l("ชื่อ"), validators=[DataRequired(), _at_most(64)],
+                             widget=BS3TextFieldWidget())
+    last_name = StringField(_l("นามสกุล"), validators=[DataRequired(), _at_most(64)],
+                            widget=BS3TextFieldWidget())
+    position = StringField(_l("ตำแหน่ง"), validators=[Optional(), _at_most(255)],
+                           widget=BS3TextFieldWidget())
     office_phone = StringField(_l("โทรศัพท์ที่ทำงาน"), validators=[Optional(), _at_most(64)],
                                widget=BS3TextFieldWidget())
     extension = StringField(_l("เบอร์ภายใน"), validators=[Optional(), _at_most(16)],

@@ -21,11 +21,12 @@ from app.views.base import EOfficeModelView, parse_day, parse_time, same_secret,
 from app.views.errors import attempt
 from app.views.files import serve_file, uploads_from
 from app.views.filters import ThaiSQLAInterface
+from app.views.forms import KeepsTypedForm
 
 DAY_NAMES = thai.WEEKDAYS
 
 
-class RoomView(EOfficeModelView):
+class RoomView(KeepsTypedForm, EOfficeModelView):
     """Every user sees the rooms of the province; a room is added and changed by its agency's
     clerks (or the administrator)."""
 
