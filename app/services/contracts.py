@@ -369,10 +369,11 @@ def open_file(session, actor, contract, file_id, disposition):
     if row is None:
         return None, None
     data = attachment_store.read(row, _settings()["directory"])
-    audit.record(session, "attachment_open" if disposition == "inline" else "attachment_download",
-                 target=row, detail={"contract_id": contract.id, "register": contract.register,
-                                     "number": contract.number_text()})
-    session.commit()
+    with unit_of_work(session):
+        audit.record(session, "attachment_open" if disposition == "inline"
+                     else "attachment_download", target=row,
+                     detail={"contract_id": contract.id, "register": contract.register,
+                             "number": contract.number_text()})
     return row, data
 
 

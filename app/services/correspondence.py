@@ -336,15 +336,15 @@ def open_attachment(session, actor, entry, attachment_id, disposition, viewer_li
     data = attachment_store.read(attachment, settings["directory"], master_key=key)
     if entry.secrecy != NORMAL and attachment.content_type == "application/pdf":
         data = watermark.stamp_pdf(data, viewer_lines or [])
-    audit.record(
-        session, "attachment_open" if disposition == "inline" else "attachment_download",
-        target=attachment,
-        detail={"entry_id": entry.id, "register": entry.register, "number": entry.number,
-                "year": entry.year},
-        target_label=(attachment.filename if entry.secrecy == NORMAL
-                      else f"เอกสารแนบหนังสือลับ #{attachment.id}"),
-    )
-    session.commit()
+    with unit_of_work(session):
+        audit.record(
+            session, "attachment_open" if disposition == "inline" else "attachment_download",
+            target=attachment,
+            detail={"entry_id": entry.id, "register": entry.register, "number": entry.number,
+                    "year": entry.year},
+            target_label=(attachment.filename if entry.secrecy == NORMAL
+                          else f"เอกสารแนบหนังสือลับ #{attachment.id}"),
+        )
     return attachment, data
 
 
@@ -356,15 +356,15 @@ def expire_reservations(session, now=None):
     # SQLite's write lock even when nothing is overdue.
     if session.execute(select(RegisterEntry.id).where(*overdue).limit(1)).first() is None:
         return 0
-    result = session.execute(
-        update(RegisterEntry)
-        .where(RegisterEntry.status == STATUS_RESERVED, RegisterEntry.reserved_until < now)
-        .values(status=STATUS_CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
-    )
-    if result.rowcount:
-        audit.record(session, "reservations_expired", detail={"count": result.rowcount},
-                     actor_id=None, actor_name="ระบบ")
-    session.commit()
+    with unit_of_work(session):
+        result = session.execute(
+            update(RegisterEntry)
+            .where(RegisterEntry.status == STATUS_RESERVED, RegisterEntry.reserved_until < now)
+            .values(status=STATUS_CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
+        )
+        if result.rowcount:
+            audit.record(session, "reservations_expired", detail={"count": result.rowcount},
+                         actor_id=None, actor_name="ระบบ")
     return result.rowcount
 
 

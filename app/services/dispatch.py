@@ -197,13 +197,13 @@ def open_delivery(session, actor, delivery, now=None):
     if delivery.status != SENT:
         return delivery
     now = thai.naive_utc(now)
-    done = session.execute(
-        update(Delivery).where(Delivery.id == delivery.id, Delivery.status == SENT)
-        .values(status=OPENED, opened_by_id=actor.id, opened_at=now)).rowcount
-    if done:
-        record_event(session, delivery.letter_id, "opened", actor, now,
-                     delivery_id=delivery.id)
-    session.commit()
+    with unit_of_work(session):
+        done = session.execute(
+            update(Delivery).where(Delivery.id == delivery.id, Delivery.status == SENT)
+            .values(status=OPENED, opened_by_id=actor.id, opened_at=now)).rowcount
+        if done:
+            record_event(session, delivery.letter_id, "opened", actor, now,
+                         delivery_id=delivery.id)
     session.refresh(delivery)
     return delivery
 

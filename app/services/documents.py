@@ -192,17 +192,16 @@ def receive(session, actor, document, now=None):
     now = thai.naive_utc(now)
     if not my_rows(session, actor, document):
         raise PermissionDenied("เอกสารนี้ไม่ได้ส่งถึงคุณ")
-    done = session.execute(update(DocumentRecipient).where(
-        DocumentRecipient.document_id == document.id, addressed_to(actor),
-        DocumentRecipient.received_at.is_(None))
-        .values(received_at=now, received_by_id=actor.id,
-                opened_at=func.coalesce(DocumentRecipient.opened_at, now),
-                opened_by_id=func.coalesce(DocumentRecipient.opened_by_id, actor.id))
-        .execution_options(synchronize_session=False)).rowcount
-    if not done:
-        session.rollback()
-        raise ValidationFailed("ลงรับเอกสารนี้ไปแล้ว")
-    session.commit()
+    with unit_of_work(session):
+        done = session.execute(update(DocumentRecipient).where(
+            DocumentRecipient.document_id == document.id, addressed_to(actor),
+            DocumentRecipient.received_at.is_(None))
+            .values(received_at=now, received_by_id=actor.id,
+                    opened_at=func.coalesce(DocumentRecipient.opened_at, now),
+                    opened_by_id=func.coalesce(DocumentRecipient.opened_by_id, actor.id))
+            .execution_options(synchronize_session=False)).rowcount
+        if not done:
+            raise ValidationFailed("ลงรับเอกสารนี้ไปแล้ว")
     return done
 
 
@@ -253,8 +252,8 @@ def open_file(session, actor, document, file_id, disposition):
     if row is None:
         return None, None
     data = attachment_store.read(row, current_app.config["ATTACHMENTS_DIR"])
-    audit.record(session, "document_file_open" if disposition == "inline"
-                 else "document_file_download", target=row,
-                 detail={"document_id": document.id}, target_label=f"ไฟล์ #{row.id}")
-    session.commit()
+    with unit_of_work(session):
+        audit.record(session, "document_file_open" if disposition == "inline"
+                     else "document_file_download", target=row,
+                     detail={"document_id": document.id}, target_label=f"ไฟล์ #{row.id}")
     return row, data

@@ -319,9 +319,10 @@ def open_file(session, actor, tracked, file_id, disposition):
     if row is None:
         return None, None
     data = attachment_store.read(row, attachment_store.settings()["directory"])
-    audit.record(session, "attachment_open" if disposition == "inline" else "attachment_download",
-                 target=row, detail={"tracked_file": tracked.number_text()},
-                 target_label=f"ไฟล์แนบแฟ้ม {tracked.number_text()}")
-    session.commit()
+    with unit_of_work(session):
+        audit.record(session, "attachment_open" if disposition == "inline"
+                     else "attachment_download", target=row,
+                     detail={"tracked_file": tracked.number_text()},
+                     target_label=f"ไฟล์แนบแฟ้ม {tracked.number_text()}")
     return row, data
 

@@ -39,6 +39,7 @@ from app.levels import ADMIN
 from app.models.roles import RoleDefault
 from app.services import audit
 from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.work import unit_of_work
 
 ROLE_NAME_MAX = 64  # ab_role.name
 ADMIN_ROLE = LEVEL_BY_NUMBER[ADMIN].role
@@ -258,15 +259,15 @@ def save(session, actor, role, name, permissions):
     else:
         new_name = _checked_name(session, name, role)
     _check_keeps_essentials(new_name, permissions)
-    if role is None:
-        role = Role(name=new_name)
-        session.add(role)
-    else:
-        role.name = new_name
-    chosen = {pv.id for pv in permissions}
-    if {pv.id for pv in role.permissions} != chosen:
-        role.permissions = list(permissions)
-    session.commit()
+    with unit_of_work(session):
+        if role is None:
+            role = Role(name=new_name)
+            session.add(role)
+        else:
+            role.name = new_name
+        chosen = {pv.id for pv in permissions}
+        if {pv.id for pv in role.permissions} != chosen:
+            role.permissions = list(permissions)
     return role
 
 
@@ -285,13 +286,13 @@ def restore_default(session, actor, role, now=None):
     _check_keeps_essentials(role.name, wanted)
     granted_back = sorted(identifier(pv) for pv in revoked)
     taken = sorted(identifier(pv) for pv in beyond)
-    if beyond or revoked:
-        role.permissions = wanted
-    _remember_defaults(session, role, level, pvms, now)
-    session.flush()
-    audit.record(session, "role_restore_default", target=role,
-                 detail={"granted": granted_back, "revoked": taken})
-    session.commit()
+    with unit_of_work(session):
+        if beyond or revoked:
+            role.permissions = wanted
+        _remember_defaults(session, role, level, pvms, now)
+        session.flush()
+        audit.record(session, "role_restore_default", target=role,
+                     detail={"granted": granted_back, "revoked": taken})
     return granted_back, taken
 
 
