@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from app.levels import AGENCY_CLERK, CENTRAL_CLERK, GROUP_CLERK
+from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK, GROUP_CLERK
 
 # To whom a letter is sent on (a delivery's recipient kind): an agency, a group, a person.
 TO_AGENCY, TO_GROUP, TO_PERSON = "agency", "group", "person"
@@ -59,7 +59,7 @@ class Register:
 
     def kept_by(self, level):
         """Whether a user of ``level`` keeps this register (registers in it, dispatches from it)."""
-        return level is not None and 1 <= level <= self.kept_down_to
+        return level is not None and ADMIN <= level <= self.kept_down_to
 
     def number_text(self, number, year, doc_number=None):
         """The number as the register writes it: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
