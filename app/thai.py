@@ -74,6 +74,12 @@ def to_utc(local):
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
+def day_bounds(day):
+    """[start, end) of the Bangkok day ``day`` as stored times (naive UTC)."""
+    start = to_utc(dt.datetime.combine(day, dt.time()))
+    return start, start + dt.timedelta(days=1)
+
+
 def to_bangkok(value):
     """A naive datetime is taken as UTC (how we store times) and shown in Asia/Bangkok."""
     if value.tzinfo is None:

@@ -25,7 +25,6 @@ from app.models.correspondence import (
 from app.registers import REGISTERS
 from app.services import attachments as attachment_store
 from app.services import audit, entries
-from app.services.daily_report import period_bounds
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.timeline import record_event
 from app.services.work import unit_of_work
@@ -405,8 +404,8 @@ def search(session, actor, code, criteria):
     start = criteria.get("date_from")
     end = criteria.get("date_to")
     if start or end:
-        low, _ = period_bounds(start or end)
-        _, high = period_bounds(end or start)
+        low, _ = thai.day_bounds(start or end)
+        _, high = thai.day_bounds(end or start)
         if high <= low:
             raise ValidationFailed("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น")
         query = query.where(RegisterEntry.registered_at >= low, RegisterEntry.registered_at < high)

@@ -8,11 +8,11 @@ import datetime as dt
 from sqlalchemy import select
 
 from app import thai
-from app.access import entry_scope, masked, registers_of
+from app.access import entry_scope, masked
 from app.models import RegisterEntry
-from app.registers import REGISTERS
 from app.services import reports
-from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.correspondence import require_register
+from app.services.errors import ValidationFailed
 
 
 ROUNDS = {"all": "", "morning": "รอบเช้า", "afternoon": "รอบบ่าย"}
@@ -29,12 +29,12 @@ def period_bounds(start_day, end_day=None, round_="all"):
         raise ValidationFailed("รายงานได้ครั้งละไม่เกิน 1 ปี")
     if round_ not in ROUNDS:
         raise ValidationFailed("รอบของรายงานไม่ถูกต้อง")
-    start = dt.datetime.combine(start_day, dt.time(), tzinfo=thai.BANGKOK)
-    end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(), tzinfo=thai.BANGKOK)
+    start, _ = thai.day_bounds(start_day)
+    _, end = thai.day_bounds(end_day)
     if round_ != "all" and start_day == end_day:
-        noon = dt.datetime.combine(start_day, NOON, tzinfo=thai.BANGKOK)
+        noon = thai.to_utc(dt.datetime.combine(start_day, NOON))
         start, end = (start, noon) if round_ == "morning" else (noon, end)
-    return thai.naive_utc(start), thai.naive_utc(end)
+    return start, end
 
 
 def period_text(start_day, end_day=None, round_="all"):
@@ -47,9 +47,7 @@ def period_text(start_day, end_day=None, round_="all"):
 def report_entries(session, actor, code, start, end):
     """The entries of register ``code`` that ``actor`` sees, registered (received, for incoming
     letters) in [start, end), in number order."""
-    register = REGISTERS[code]
-    if code not in registers_of(actor):
-        raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
+    register = require_register(actor, code)
     stamp = RegisterEntry.received_at if register.incoming else RegisterEntry.registered_at
     return session.execute(
         select(RegisterEntry)

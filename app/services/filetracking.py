@@ -10,7 +10,6 @@ row of its own, written in the same transaction as the file's new stage.
 Who sees a file: its proposer's agency, the secretaries and the administrator.
 """
 
-import datetime as dt
 import statistics
 
 from flask import current_app
@@ -304,10 +303,9 @@ def search(actor, criteria):
                 day = thai.parse_date(c[name])
             except thai.ThaiDateError as e:
                 raise ValidationFailed(f"วันที่เสนอ: {e}") from None
-            start = dt.datetime.combine(day, dt.time(), tzinfo=thai.BANGKOK)
-            start = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            start, end = thai.day_bounds(day)
             conditions.append(TrackedFile.registered_at >= start if op == "from"
-                              else TrackedFile.registered_at < start + dt.timedelta(days=1))
+                              else TrackedFile.registered_at < end)
     return select(TrackedFile).where(*conditions).order_by(TrackedFile.id.desc())
 
 

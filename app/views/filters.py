@@ -34,9 +34,7 @@ class _BuddhistEraDayFilter(BaseFilter):
     def _bounds(self, day):
         """[start, end) of ``day`` in the column's own terms."""
         if self.datamodel.is_datetime(self.column_name):
-            start = dt.datetime.combine(day, dt.time(), tzinfo=thai.BANGKOK)
-            start = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
-            return start, start + dt.timedelta(days=1)
+            return thai.day_bounds(day)
         return day, day + dt.timedelta(days=1)
 
     def apply(self, query, value):
