@@ -230,7 +230,7 @@ def test_audience_period_and_withdrawn(ctx):
     ours = set(made.values())
 
     def seen(username, now=NOW):
-        rows, _more = svc.published(s, user(s, username), q="ประกาศผู้อ่าน", now=now)
+        rows = svc.published(s, user(s, username), q="ประกาศผู้อ่าน", now=now).rows
         return {k for k, v in made.items() if v in {a.id for a in rows}}
 
     assert seen("officer.cdd") == {"everyone", "cdd", "ending"}
@@ -260,11 +260,11 @@ def test_audience_period_and_withdrawn(ctx):
     for bad in ("abc", "", None, -1, 0, 2**31, 10**20, "1.5"):
         assert svc.announcement_for(s, user(s, "admin"), bad) is None
 
-    kept = {a.id for a in svc.kept(s, user(s, "clerk.dopa"), q="ประกาศผู้อ่าน")[0]}
+    kept = {a.id for a in svc.kept(s, user(s, "clerk.dopa"), q="ประกาศผู้อ่าน").rows}
     assert ours <= kept
-    assert not ours & {a.id for a in svc.kept(s, user(s, "clerk.cdd"))[0]}
-    assert not ours & {a.id for a in svc.kept(s, user(s, "officer.dopa"))[0]}
-    assert ours <= {a.id for a in svc.kept(s, user(s, "admin"), q="ประกาศผู้อ่าน")[0]}
+    assert not ours & {a.id for a in svc.kept(s, user(s, "clerk.cdd")).rows}
+    assert not ours & {a.id for a in svc.kept(s, user(s, "officer.dopa")).rows}
+    assert ours <= {a.id for a in svc.kept(s, user(s, "admin"), q="ประกาศผู้อ่าน").rows}
 
     states = {k: svc.state(s.get(Announcement, v), NOW) for k, v in made.items()}
     assert states == {"everyone": "published", "cdd": "published", "health": "published",
@@ -282,14 +282,15 @@ def test_newest_first_search_and_pages(ctx, monkeypatch):
                                    publish_from=dt.datetime(2026, 11, n, 8, 0)), now=NOW).id
            for n in (3, 1, 2)]
     svc.post(s, clerk, data(title="ประชาสัมพันธ์การแข่งขันกีฬา"), now=NOW)
-    rows, more = svc.published(s, user(s, "officer.dopa"), q="งานกาชาด ครั้งที่", now=NOW)
+    found = svc.published(s, user(s, "officer.dopa"), q="งานกาชาด ครั้งที่", now=NOW)
+    rows, more = found.rows, found.more
     assert [a.id for a in rows] == [ids[0], ids[2], ids[1]] and not more  # by publish date
-    assert svc.published(s, user(s, "officer.dopa"), q="กาชาด 9", now=NOW)[0] == []
+    assert svc.published(s, user(s, "officer.dopa"), q="กาชาด 9", now=NOW).rows == []
     monkeypatch.setattr(svc, "PAGE_SIZE", 2)
-    first, more = svc.published(s, user(s, "officer.dopa"), q="กาชาด", now=NOW)
-    assert [a.id for a in first] == [ids[0], ids[2]] and more
-    second, more = svc.published(s, user(s, "officer.dopa"), q="กาชาด", page=2, now=NOW)
-    assert [a.id for a in second] == [ids[1]] and not more
+    first = svc.published(s, user(s, "officer.dopa"), q="กาชาด", now=NOW)
+    assert [a.id for a in first.rows] == [ids[0], ids[2]] and first.more
+    second = svc.published(s, user(s, "officer.dopa"), q="กาชาด", page=2, now=NOW)
+    assert [a.id for a in second.rows] == [ids[1]] and not second.more
     home = svc.for_home(s, user(s, "officer.dopa"), now=NOW, limit=500)
     dates = [a.publish_from for a in home]
     assert dates == sorted(dates, reverse=True) and len(svc.for_home(

@@ -165,8 +165,21 @@ def test_scope_other_agencies_and_levels(login_as, dbq):
     for name in ("group.dopa", "officer.dopa"):
         r = login_as(name).get("/contracts/hire/list/")
         assert r.status_code in (302, 403), name
-    assert login_as("admin").get(f"/contracts/hire/show/{pk}").status_code == 200
+    # The administrator sees every agency's contracts and changes none of them: no button to
+    # edit, attach or cancel, and the edit form itself refused in Thai.
+    admin = login_as("admin")
+    shown = admin.get(f"/contracts/hire/show/{pk}").get_data(as_text=True)
+    assert "จ้างที่ปรึกษาออกแบบอาคารลับเฉพาะ" in shown
+    assert 'id="edit-contract"' not in shown and 'id="attach-form"' not in shown
+    assert f"/contracts/hire/cancel/{pk}" not in shown
+    r = admin.get(f"/contracts/hire/edit/{pk}", follow_redirects=True)
+    assert "แก้ไขได้เฉพาะทะเบียนของหน่วยงานตนเอง" in text_of(r)
+    assert admin.post(f"/contracts/hire/cancel/{pk}", data={"reason": "x"}).status_code == 302
     assert state(dbq) == before
+    # Its own clerk has them all.
+    shown = login_as("clerk.dopa").get(f"/contracts/hire/show/{pk}").get_data(as_text=True)
+    assert 'id="edit-contract"' in shown and 'id="attach-form"' in shown
+    assert f"/contracts/hire/cancel/{pk}" in shown
 
 
 def test_a_bid_document_through_its_form(login_as, dbq):

@@ -133,6 +133,19 @@ def test_who_keeps_and_who_sees(ctx):
     assert contracts.visible(s, user(s, "clerk.dopa"), "hire", dopa_contract.id) is None
     with pytest.raises(PermissionDenied):
         contracts.cancel(s, user(s, "clerk.cdd"), dopa_contract, "ไม่ใช่ของเรา")
+    # One answer to "what may this user do with it", which the screens show.
+    for name, read, change in (("clerk.dopa", True, True), ("admin", True, False),
+                               ("clerk.cdd", False, False), ("officer.dopa", False, False)):
+        rights = contracts.rights(user(s, name), dopa_contract)
+        assert (rights.read, rights.keeps, rights.edit, rights.cancel, rights.attach) == \
+            (read, change, change, change, change), name
+        assert not rights.send
+    assert not contracts.rights(user(s, "clerk.dopa"), dopa_contract,
+                                lambda permission: permission != "can_cancel").cancel
+    contracts.cancel(s, user(s, "clerk.dopa"), dopa_contract, "ผู้ขายไม่มาลงนาม")
+    s.expire_all()
+    after = contracts.rights(user(s, "clerk.dopa"), dopa_contract)
+    assert after.read and after.open_files and not (after.edit or after.cancel or after.attach)
 
 
 def test_cancel_keeps_the_number_and_the_next_one_follows(ctx):

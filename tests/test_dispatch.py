@@ -59,9 +59,9 @@ def test_dispatch_accept_return_redispatch_and_the_timeline(ctx):
     to_dopa, to_cdd = first
 
     # The agencies see them as new incoming, most urgent first.
-    assert to_dopa.id in [d.id for d in dispatch.inbox(s, dopa)[0]]
-    assert to_cdd.id in [d.id for d in dispatch.inbox(s, cdd)[0]]
-    assert to_dopa.id not in [d.id for d in dispatch.inbox(s, cdd)[0]]
+    assert to_dopa.id in [d.id for d in dispatch.inbox(s, dopa).rows]
+    assert to_cdd.id in [d.id for d in dispatch.inbox(s, cdd).rows]
+    assert to_dopa.id not in [d.id for d in dispatch.inbox(s, cdd).rows]
 
     # dopa opens it, then accepts: the letter enters its own incoming register, numbered.
     dispatch.open_delivery(s, dopa, to_dopa)

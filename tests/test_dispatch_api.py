@@ -141,6 +141,34 @@ def test_openapi_describes_the_new_routes(client):
     assert {"Letters", "Documents"} <= tags
 
 
+def test_every_list_of_our_apis_pages_the_same_way(client):
+    """page from 0, page_size to 100, and ``more`` saying that the next page has rows."""
+    central = token(client, "central")
+    ids = [register(client, central, f"หนังสือทดสอบการแบ่งหน้า {n}") for n in range(3)]
+    url = "/api/v1/registers/province_in/entries?subject=ทดสอบการแบ่งหน้า&page_size=2"
+    first = client.get(url, headers=central).json
+    second = client.get(url + "&page=1", headers=central).json
+    assert first["count"] == 3 and first["more"] and not second["more"]
+    assert [e["id"] for e in first["result"] + second["result"]] == ids[::-1]
+    for listing in ("/letters/inbox", "/documents/new", "/documents/received", "/documents/sent",
+                    "/registers/province_in/entries"):
+        page = client.get(f"/api/v1{listing}?page=0&page_size=100", headers=central)
+        assert page.status_code == 200 and page.json["more"] in (True, False), listing
+        for bad, status in (("page=-1", 422), ("page_size=0", 422), ("page_size=101", 422),
+                            ("page=หนึ่ง", 400)):  # out of range / not a number at all
+            r = client.get(f"/api/v1{listing}?{bad}", headers=central)
+            assert r.status_code == status and r.json["message"], (listing, bad)
+
+
+def test_shared_parameters_are_components_of_the_openapi_document(client):
+    spec = client.get("/api/v1/_openapi", headers=token(client, "admin")).json
+    parameters = spec["components"]["parameters"]
+    assert {"page", "page_size", "pk", "file_id", "register"} <= set(parameters)
+    assert parameters["page_size"]["schema"]["maximum"] == 100
+    assert {"$ref": "#/components/parameters/page"} in \
+        spec["paths"]["/api/v1/documents/sent"]["get"]["parameters"]
+
+
 def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
     """Whatever this module registered, filled, accepted or cancelled, through whichever route,
     the letters tallied per month (the home page's chart) equal the entries counted afresh."""
@@ -150,3 +178,4 @@ def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
     with app.app_context():
         assert_consistent(db.session)
         db.session.remove()
+

@@ -25,12 +25,12 @@ def group(session, name):
 
 
 def new_subjects(session, actor):
-    rows, _ = docs.inbox(session, actor)
+    rows = docs.inbox(session, actor).rows
     return [d.subject for d, _r in rows]
 
 
 def received_subjects(session, actor):
-    rows, _ = docs.inbox(session, actor, received=True)
+    rows = docs.inbox(session, actor, received=True).rows
     return [d.subject for d, _r in rows]
 
 
@@ -89,13 +89,14 @@ def test_internal_send_reaches_the_group_and_the_person_and_the_history_shows_it
     docs.receive(s, clerk, doc)
     s.expire_all()
 
-    history, more = docs.history(s, sender)
-    assert not more and history[0].id == doc.id
+    found = docs.history(s, sender)
+    history = found.rows
+    assert not found.more and history[0].id == doc.id
     rows = {r.recipient_name(): (r.received_by.username, r.received_at is not None)
             for r in history[0].recipients}
     assert rows == {"ฝ่ายบริหารงานปกครอง": ("clerk.dopa", True),
                     group_clerk.get_full_name(): ("group.dopa", True)}
-    assert docs.history(s, clerk) == ([], False)
+    assert docs.history(s, clerk).rows == [] and not docs.history(s, clerk).more
 
 
 def test_external_send_reaches_the_clerks_of_the_agencies_only(ctx):

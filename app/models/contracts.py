@@ -11,7 +11,6 @@ from flask_appbuilder import Model
 from sqlalchemy import (
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -23,10 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.models.files import StoredFile
+from app.models.numbered import CANCELLED, NumberedRecord  # noqa: F401 - CANCELLED is a status here too
 
 HIRE, PURCHASE, BID = "hire", "purchase", "bid"
 
-IN_FORCE, COMPLETED, TERMINATED, CANCELLED = "in_force", "completed", "terminated", "cancelled"
+IN_FORCE, COMPLETED, TERMINATED = "in_force", "completed", "terminated"
 ACTIVE = "active"  # a bid document's number in use
 
 # The procurement methods of the Public Procurement and Supplies Administration Act B.E. 2560
@@ -50,7 +50,7 @@ GUARANTEES = {
 }
 
 
-class Contract(Model):  # รายการทะเบียนคุมสัญญา / เลขเอกสารประกวดราคา
+class Contract(NumberedRecord, Model):  # รายการทะเบียนคุมสัญญา / เลขเอกสารประกวดราคา
     __tablename__ = "contract"
     __table_args__ = (
         UniqueConstraint("series_id", "year", "number", name="uq_contract_number"),
@@ -58,12 +58,7 @@ class Contract(Model):  # รายการทะเบียนคุมสั
         Index("ix_contract_end", "agency_id", "status", "end_on"),
         Index("ix_contract_guarantee", "agency_id", "guarantee_return_on"),
     )
-    id = Column(Integer, primary_key=True)
-    register = Column(String(16), nullable=False)  # hire, purchase, bid
-    series_id = Column(Integer, ForeignKey("number_series.id"), nullable=False)
-    year = Column(Integer, nullable=False)  # Buddhist Era of the series' year (fiscal by default)
-    number = Column(Integer, nullable=False)
-    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False)
+    register = Column(String(16), nullable=False)  # hire, purchase, bid (years are fiscal)
 
     doc_date = Column(Date, nullable=False)  # วันที่ทำสัญญา; a bid document's announcement date
     party_name = Column(String(255))  # ผู้รับจ้าง / ผู้ขาย
@@ -83,23 +78,8 @@ class Contract(Model):  # รายการทะเบียนคุมสั
     remarks = Column(Text)
 
     status = Column(String(12), nullable=False)
-    cancel_reason = Column(Text)
-    cancelled_by_id = Column(Integer, ForeignKey("ab_user.id"))
-    cancelled_at = Column(DateTime)
-    registered_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    registered_at = Column(DateTime, nullable=False)  # UTC
-    updated_at = Column(DateTime)
-
-    series = relationship("NumberSeries")
-    agency = relationship("Agency")
     officer = relationship("EOfficeUser", foreign_keys=[officer_id])
-    registered_by = relationship("EOfficeUser", foreign_keys=[registered_by_id])
-    cancelled_by = relationship("EOfficeUser", foreign_keys=[cancelled_by_id])
     files = relationship("ContractFile", back_populates="contract", order_by="ContractFile.id")
-
-    @property
-    def is_cancelled(self):
-        return self.status == CANCELLED
 
     def number_text(self):
         return f"{self.number}/{self.year}"

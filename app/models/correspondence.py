@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.models.files import StoredFile
+from app.models.numbered import CANCELLED, NumberedRecord
 from app.registers import REGISTERS
 
 YEAR_CALENDAR = "calendar"  # runs from 1 January
@@ -67,7 +68,7 @@ class NumberCounter(Model):  # the last number issued in one series and year
 
 STATUS_ACTIVE = "active"  # ใช้งาน
 STATUS_RESERVED = "reserved"  # จองเลข, not yet filled in
-STATUS_CANCELLED = "cancelled"  # ยกเลิก: kept in the register, never deleted
+STATUS_CANCELLED = CANCELLED  # ยกเลิก: kept in the register, never deleted
 
 # ชั้นความลับ stored: a letter that is not secret, and the one whose files never leave the browser.
 NORMAL = "normal"
@@ -84,7 +85,7 @@ entry_reader = Table(  # the users party to a secret letter besides the clerk wh
 )
 
 
-class RegisterEntry(Model):  # รายการทะเบียนหนังสือ
+class RegisterEntry(NumberedRecord, Model):  # รายการทะเบียนหนังสือ
     __tablename__ = "register_entry"
     __table_args__ = (
         UniqueConstraint("series_id", "year", "number", name="uq_register_entry_number"),
@@ -98,12 +99,7 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
         Index("ix_register_entry_agency_registered", "register", "agency_id", "registered_at"),
         Index("ix_register_entry_agency_received", "register", "agency_id", "received_at"),
     )
-    id = Column(Integer, primary_key=True)
     register = Column(String(32), nullable=False)  # a code of app/registers.py
-    series_id = Column(Integer, ForeignKey("number_series.id"), nullable=False)
-    year = Column(Integer, nullable=False)  # Buddhist Era of the series' year
-    number = Column(Integer, nullable=False)  # เลขทะเบียน, from 1 in each year
-    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False)
     work_group_id = Column(Integer, ForeignKey("work_group.id"), nullable=True)
 
     speed = Column(String(16), nullable=False, default="normal")  # ชั้นความเร็ว
@@ -119,18 +115,7 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
 
     status = Column(String(12), nullable=False, default=STATUS_ACTIVE)
     reserved_until = Column(DateTime)  # UTC; a reservation not filled by then is cancelled
-    cancel_reason = Column(Text)
-    cancelled_by_id = Column(Integer, ForeignKey("ab_user.id"))
-    cancelled_at = Column(DateTime)
-    registered_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    registered_at = Column(DateTime, nullable=False)  # UTC
-    updated_at = Column(DateTime)
-
-    series = relationship("NumberSeries")
-    agency = relationship("Agency")
     work_group = relationship("WorkGroup")
-    registered_by = relationship("EOfficeUser", foreign_keys=[registered_by_id])
-    cancelled_by = relationship("EOfficeUser", foreign_keys=[cancelled_by_id])
     readers = relationship("EOfficeUser", secondary=entry_reader)
     # Loaded when an entry's page asks for them, never for a list or an export of many.
     attachments = relationship("Attachment", back_populates="entry", order_by="Attachment.id")
@@ -141,10 +126,6 @@ class RegisterEntry(Model):  # รายการทะเบียนหนั�
     def number_text(self):
         """The number as the register writes it: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
         return REGISTERS[self.register].number_text(self.number, self.year, self.doc_number)
-
-    @property
-    def is_cancelled(self):
-        return self.status == STATUS_CANCELLED
 
     @property
     def is_secret(self):

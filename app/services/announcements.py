@@ -28,7 +28,7 @@ from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
 from app.models import Agency
 from app.models.announcements import Announcement, AnnouncementFile, announcement_agency
 from app.services import attachments as attachment_store
-from app.services import audit
+from app.services import audit, paging
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
 from app.services.richtext import body_html, visible_text
@@ -37,7 +37,6 @@ from app.services.work import unit_of_work
 TITLE_MAX = 255
 BODY_MAX = 100_000  # characters as submitted; a long announcement belongs in an attachment
 PAGE_SIZE = 20
-MAX_PAGE = 100_000  # a page asked beyond any list (an OFFSET PostgreSQL would refuse)
 MAX_ID = 2**31 - 1  # the columns are 32-bit: a larger "id" is no announcement (PostgreSQL errs)
 KEEPERS = (ADMIN, CENTRAL_CLERK, AGENCY_CLERK)  # may post their agency's announcements
 PUBLICISTS = (ADMIN, CENTRAL_CLERK)  # may show one on the login page
@@ -142,11 +141,6 @@ def _search(query, q):
     return query
 
 
-def _page(query, page):
-    page = min(max(int(page or 1), 1), MAX_PAGE)
-    return query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-
-
 def _newest_first(query):
     return query.order_by(Announcement.publish_from.desc(), Announcement.id.desc())
 
@@ -161,8 +155,7 @@ def published(session, actor, q=None, page=1, now=None):
     """The announcements published for ``actor`` at ``now``, newest first, whose title holds
     every word of ``q``: (a page of them, whether there is a next page)."""
     query = _listed(select(Announcement).where(_live(thai.naive_utc(now)), _for(actor)))
-    rows = session.execute(_page(_newest_first(_search(query, q)), page)).scalars().all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return paging.page_of(session, _newest_first(_search(query, q)), page, PAGE_SIZE)
 
 
 def for_home(session, user, now=None, limit=5):
@@ -176,8 +169,7 @@ def kept(session, actor, q=None, page=1):
     (a page of them, whether there is a next page)."""
     query = _listed(select(Announcement).where(_kept_by(actor)))
     query = _search(query, q).order_by(Announcement.id.desc())
-    rows = session.execute(_page(query, page)).scalars().all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return paging.page_of(session, query, page, PAGE_SIZE)
 
 
 def announcement_for(session, actor, announcement_id, now=None):

@@ -111,6 +111,21 @@ def visible(session, actor, code, contract_id):
         Contract.id == contract_id, scope(actor, code))).scalar_one_or_none()
 
 
+def rights(actor, contract, granted=entries.granted_all):
+    """The ``Rights`` of ``actor`` over ``contract``: who may see it reads it and its files; the
+    keepers of its own agency change it while it is not cancelled. ``granted(permission)`` is
+    the role's grant of a screen's permission, where a screen asks."""
+    read = keeps_contracts(actor) and (actor.level == ADMIN or (
+        bool(actor.agency_id) and contract.agency_id == actor.agency_id))
+    keeps = read and bool(actor.agency_id) and contract.agency_id == actor.agency_id
+    change = keeps and contract.status != CANCELLED
+    files = read and granted("can_file")
+    return entries.Rights(read=read, keeps=keeps, edit=change and granted("can_edit"),
+                          cancel=change and granted("can_cancel"),
+                          attach=change and granted("can_attach"),
+                          open_files=files, download=files)
+
+
 def _require_keeper(actor, code):
     register = register_of(code)
     if not keeps_contracts(actor):
@@ -120,7 +135,7 @@ def _require_keeper(actor, code):
     return register
 
 
-def _require_change(actor, contract):
+def require_change(actor, contract):
     """Refuse unless ``actor`` keeps the register of ``contract``'s own agency."""
     register = _require_keeper(actor, contract.register)
     if contract.agency_id != actor.agency_id:
@@ -326,12 +341,12 @@ def register_contract(session, actor, code, data, uploads=(), now=None):
 def update_contract(session, actor, contract, data, now=None):
     """Change a contract's details (never its number), and its status among in force,
     completed and terminated. Commits."""
-    _require_change(actor, contract)  # who may: refused before any lock is taken
+    require_change(actor, contract)  # who may: refused before any lock is taken
     with unit_of_work(session):
         # A change and a cancellation at once queue; the second sees the first (never
         # un-cancels a number).
         lock_and_reload(session, contract, "status")
-        register = _require_change(actor, contract)  # and what it is now
+        register = require_change(actor, contract)  # and what it is now
         fields = clean(session, actor, register, data)
         status = data.get("status") or contract.status
         if status not in statuses_of(contract.register) or status == CANCELLED:
@@ -346,12 +361,12 @@ def update_contract(session, actor, contract, data, now=None):
 def cancel(session, actor, contract, reason, now=None):
     """ยกเลิกเลข: the number stays in the register, marked cancelled with the reason. Commits."""
     return entries.cancel(session, actor, contract, reason,
-                          lambda c: _require_change(actor, c),  # not cancelled meanwhile
+                          lambda c: require_change(actor, c),  # not cancelled meanwhile
                           now, cancelled=CANCELLED)
 
 
 def add_files(session, actor, contract, uploads, now=None):
-    _require_change(actor, contract)
+    require_change(actor, contract)
     settings = _settings()
     already = len(contract.files)
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],

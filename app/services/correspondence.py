@@ -7,7 +7,6 @@ counter with the rollback. Refusals raise PermissionDenied or ValidationFailed w
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -72,26 +71,7 @@ def visible(session, actor, entry_id):
     ).scalar_one_or_none()
 
 
-@dataclass(frozen=True)
-class Rights:
-    """What one user may do with one entry: the one answer that the services check, and that
-    the screens, their templates and the API show (``rights``)."""
-
-    read: bool  # its content and files (a secret letter's: its parties only)
-    keeps: bool  # the user keeps its register
-    edit: bool  # fill in a reservation, correct the details
-    cancel: bool
-    attach: bool
-    open_files: bool
-    download: bool  # a top-secret letter's files are opened in the browser, never downloaded
-    send: bool  # send it on through the system (dispatch)
-
-
-def _granted(permission):
-    return True
-
-
-def rights(actor, entry, granted=_granted):
+def rights(actor, entry, granted=entries.granted_all):
     """The ``Rights`` of ``actor`` over ``entry``. ``granted(permission)`` is the role's grant of
     a screen's permission (``can_edit``, ``can_cancel``, ``can_attach``, ``can_file``,
     ``can_dispatch``) where a screen asks; the services' own checks grant them all."""
@@ -99,7 +79,7 @@ def rights(actor, entry, granted=_granted):
     keeps = entry.register in registers_of(actor)
     change = keeps and read and entry.status != STATUS_CANCELLED
     files = read and granted("can_file")
-    return Rights(
+    return entries.Rights(
         read=read, keeps=keeps,
         edit=change and granted("can_edit"),
         cancel=change and granted("can_cancel"),

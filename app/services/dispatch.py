@@ -35,7 +35,7 @@ from app.models.dispatch import (
 )
 from app.registers import REGISTERS, TO_AGENCY, TO_GROUP, TO_PERSON, accepting
 from app.services import attachments as attachment_store
-from app.services import entries
+from app.services import entries, paging
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_row
 from app.services.timeline import record_event
@@ -353,12 +353,10 @@ def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE):
     first, then newest; page ``page`` (from 1) of ``size``, and whether another follows."""
     urgency = case({"most_urgent": 0, "very_urgent": 1, "urgent": 2},
                    value=RegisterEntry.speed, else_=3)
-    rows = session.execute(
-        select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
-        .where(_addressed_to(actor), Delivery.status.in_(PENDING))
-        .order_by(urgency, Delivery.id.desc())
-        .limit(size + 1).offset((max(int(page or 1), 1) - 1) * size)).scalars().all()
-    return rows[:size], len(rows) > size
+    return paging.page_of(session, select(Delivery)
+                          .join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
+                          .where(_addressed_to(actor), Delivery.status.in_(PENDING))
+                          .order_by(urgency, Delivery.id.desc()), page, size)
 
 
 # ---- the register of letters received from the province (manual 7.5) ---------------------------

@@ -23,7 +23,7 @@ from app.models import Agency, EOfficeUser, WorkGroup
 from app.registers import TO_AGENCY, TO_GROUP, TO_PERSON, accepting
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import attachments as attachment_store
-from app.services import audit
+from app.services import audit, paging
 from app.services.dispatch import recipient_ids
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.work import unit_of_work
@@ -205,11 +205,6 @@ def receive(session, actor, document, now=None):
     return done
 
 
-def _page(query, page, size):
-    """Page ``page`` (from 1) of ``size`` rows, and one more to tell whether another follows."""
-    return query.limit(size + 1).offset((max(int(page or 1), 1) - 1) * size)
-
-
 def inbox(session, actor, received=False, page=1, size=PAGE_SIZE):
     """New documents (received=False) or received ones, newest first: [(document, row)] of
     page ``page`` (from 1), and whether there is a next page."""
@@ -217,12 +212,10 @@ def inbox(session, actor, received=False, page=1, size=PAGE_SIZE):
         else DocumentRecipient.received_at.is_(None)
     order = (DocumentRecipient.received_at.desc(), Document.id.desc()) if received \
         else (Document.id.desc(),)
-    rows = session.execute(_page(
-        select(Document, DocumentRecipient)
-        .join(DocumentRecipient, DocumentRecipient.document_id == Document.id)
-        .where(addressed_to(actor), done).order_by(*order, DocumentRecipient.id),
-        page, size)).all()
-    return [tuple(r) for r in rows[:size]], len(rows) > size
+    return paging.page_of(session, select(Document, DocumentRecipient)
+                          .join(DocumentRecipient, DocumentRecipient.document_id == Document.id)
+                          .where(addressed_to(actor), done)
+                          .order_by(*order, DocumentRecipient.id), page, size, scalars=False)
 
 
 def new_count(session, actor):
@@ -234,10 +227,8 @@ def new_count(session, actor):
 def history(session, actor, page=1, size=PAGE_SIZE):
     """What ``actor`` sent, newest first, with every recipient's row, page ``page`` (from 1);
     and whether there is a next page."""
-    documents = session.execute(_page(
-        select(Document).where(Document.sender_id == actor.id).order_by(Document.id.desc()),
-        page, size)).scalars().all()
-    return documents[:size], len(documents) > size
+    return paging.page_of(session, select(Document).where(Document.sender_id == actor.id)
+                          .order_by(Document.id.desc()), page, size)
 
 
 def open_file(session, actor, document, file_id, disposition):

@@ -14,10 +14,16 @@ agency, is created by ``create``, which keeps the order that app/services/number
 The caller runs it inside ``unit_of_work`` (app/services/work.py): a failure anywhere gives the
 numbers back to their counter with the rollback.
 
+``Rights`` is the one answer to "what may this user do with this record", which each register's
+service gives (``correspondence.rights``, ``contracts.rights``) and its screens, templates and API
+show.
+
 ``cancel`` marks a numbered record cancelled (ยกเลิก) with why, by whom and when; its number
 stays in the register. The row is locked first, so that two cancellations, or a change and a
 cancellation, at once queue, and the second decides on what the first committed.
 """
+
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
@@ -29,6 +35,25 @@ from app.services import numbering
 from app.services.errors import ValidationFailed
 from app.services.locks import lock_and_reload
 from app.services.work import unit_of_work
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What one user may do with one numbered record."""
+
+    read: bool  # its content and files (a secret letter's: its parties only)
+    keeps: bool  # the user keeps its register
+    edit: bool  # fill in a reservation, correct the details
+    cancel: bool
+    attach: bool
+    open_files: bool
+    download: bool  # a top-secret letter's files are opened in the browser, never downloaded
+    send: bool = False  # send it on through the system (dispatch)
+
+
+def granted_all(permission):
+    """The services' own checks: every screen permission granted (a screen passes its role's)."""
+    return True
 
 
 def owner(session, actor, register):

@@ -81,17 +81,17 @@ class AnnouncementView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        page, q = page_arg(), (request.args.get("q") or "").strip()
-        rows, more = svc.published(db.session, g.user, q=q, page=page)
-        return self._render("announcements/list.html", rows=rows, more=more, page=page, q=q,
+        q = (request.args.get("q") or "").strip()
+        found = svc.published(db.session, g.user, q=q, page=page_arg())
+        return self._render("announcements/list.html", **found.shown(), q=q,
                             kept_list=False, title=_l("ประกาศข่าวสาร"))
 
     @expose("/mine")
     @has_access
     def mine(self):
-        page, q = page_arg(), (request.args.get("q") or "").strip()
-        rows, more = svc.kept(db.session, g.user, q=q, page=page)
-        return self._render("announcements/list.html", rows=rows, more=more, page=page, q=q,
+        q = (request.args.get("q") or "").strip()
+        found = svc.kept(db.session, g.user, q=q, page=page_arg())
+        return self._render("announcements/list.html", **found.shown(), q=q,
                             kept_list=True, title=_l("ประกาศของหน่วยงาน"))
 
     @expose("/show/<pk>")

@@ -11,8 +11,9 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 from sqlalchemy import Integer
 
+from app.services import paging
 from app.services.errors import DomainError, ValidationFailed
-from app.views.inputs import INT_MAX, INT_MIN, MAX_PAGE
+from app.views.inputs import INT_MAX, INT_MIN
 
 
 def _rollback(datamodel):
@@ -67,10 +68,7 @@ def page_arg():
     first."""
     from flask import request
 
-    try:
-        return min(max(int(request.args.get("page", 1)), 1), MAX_PAGE)
-    except ValueError:
-        return 1
+    return paging.clamp(request.args.get("page"))
 
 
 def to_int(value, default=None):

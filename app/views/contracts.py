@@ -19,6 +19,7 @@ from app.fields import ThaiDateField
 from app.models.contracts import BID, CANCELLED, GUARANTEES, HIRE, METHODS, PURCHASE, Contract
 from app.services import audit
 from app.services import contracts as svc
+from app.services import paging
 from app.services import reports
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
@@ -156,17 +157,15 @@ class ContractView(EOfficeModelView):
     @has_access
     def list(self):
         criteria = self._criteria()
-        page = page_arg()
         done = attempt(svc.search, g.user, self.register, criteria)
-        found = db.session.execute(
-            done.value.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all() \
-            if done else []
+        found = paging.page_of(db.session, done.value, page_arg(), PAGE_SIZE) if done \
+            else paging.Page([], False, 1)
         today = thai.today()
-        rows = [(c, svc.flags(c, today)) for c in found[:PAGE_SIZE]]
+        rows = [(c, svc.flags(c, today)) for c in found.rows]
         searched = {k: v for k, v in criteria.items() if v}
         return self.render_template(
             "contracts/list.html", title=self.spec.label, spec=self.spec, rows=rows,
-            criteria=criteria, page=page, more=len(found) > PAGE_SIZE, view=self,
+            criteria=criteria, page=found.number, more=found.more, view=self,
             statuses=svc.statuses_of(self.register), methods=METHODS, money=_money,
             query=urlencode(searched), format_date=thai.format_date)
 
@@ -287,18 +286,16 @@ class ContractView(EOfficeModelView):
     def show(self, pk):
         contract = self._contract_or_404(pk)
         today = thai.today()
-        keeps = contract.agency_id == g.user.agency_id and svc.keeps_contracts(g.user)
         return self.render_template(
             "contracts/show.html", title=self.spec.label, spec=self.spec, contract=contract,
             details=self._details(contract), flags=svc.flags(contract, today), view=self,
-            keeps=keeps, format_datetime=thai.format_datetime)
+            rights=svc.rights(g.user, contract, self.may), format_datetime=thai.format_datetime)
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
         contract = self._contract_or_404(pk)
-        if contract.status == CANCELLED:
-            flash("รายการนี้ถูกยกเลิกแล้ว แก้ไขไม่ได้", "danger")
+        if not attempt(svc.require_change, g.user, contract):  # cancelled, or not its agency's
             return self._back(contract)
         form = self._form(contract)
         columns = self._fields() + ["status"]

@@ -10,7 +10,7 @@ agency's entry is a 404, a refusal is 403 or 422 with a Thai message.
 """
 
 from flask import current_app, g, request
-from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy import func, select
 
@@ -19,9 +19,11 @@ from app.extensions import db
 from app.models import RegisterEntry
 from app.access import masked
 from app.services import correspondence as svc
+from app.services import paging
 from app.services.attachments import Upload
 from app.services.errors import InvalidInput
 from app.views import inputs
+from app.views.rest import Api, json_body
 
 TEXT_FIELDS = ("doc_number", "doc_date", "sender", "receiver", "subject", "action", "remarks")
 CHOICES = {"speed": svc.SPEEDS, "secrecy": svc.SECRECIES}
@@ -54,9 +56,8 @@ def entry_json(entry, actor):
     return out
 
 
-class RegisterApi(BaseApi):
+class RegisterApi(Api):
     resource_name = "registers"
-    allow_browser_login = True
     class_permission_name = "RegisterApi"
     base_permissions = ["can_get", "can_info", "can_post", "can_cancel"]
     method_permission_name = {
@@ -82,12 +83,7 @@ class RegisterApi(BaseApi):
         post:
           summary: Register a letter in a register and issue its next number
           parameters:
-          - in: path
-            name: register
-            required: true
-            schema:
-              type: string
-              enum: [province_in, agency_in, group_in, out_normal, out_circular, order]
+          - register
           requestBody:
             required: true
             content:
@@ -153,7 +149,7 @@ class RegisterApi(BaseApi):
         get:
           summary: List and search a register
           parameters:
-          - {in: path, name: register, required: true, schema: {type: string}}
+          - register
           - {in: query, name: number, schema: {type: integer}}
           - {in: query, name: doc_number, schema: {type: string}}
           - {in: query, name: subject, schema: {type: string}, description: any part of it}
@@ -164,11 +160,11 @@ class RegisterApi(BaseApi):
           - {in: query, name: speed, schema: {type: string}}
           - {in: query, name: secrecy, schema: {type: string}}
           - {in: query, name: status, schema: {type: string}}
-          - {in: query, name: page, schema: {type: integer, default: 0}}
-          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
+          - page
+          - page_size
           responses:
             200:
-              description: "{count, result: [entry]}"
+              description: "{count, count_capped, more, result: [entry]}"
             403:
               description: Not allowed to use this register
         """
@@ -193,9 +189,9 @@ class RegisterApi(BaseApi):
             select(func.count()).select_from(
                 query.order_by(None).with_only_columns(RegisterEntry.id).limit(cap + 1).subquery())
         ).scalar_one()
-        entries = db.session.execute(query.offset(page * size).limit(size)).scalars().all()
-        return self.response(200, count=count, count_capped=count > cap,
-                             result=[entry_json(e, g.user) for e in entries])
+        return self.listed(paging.page_of(db.session, query, page + 1, size),
+                           lambda entry: entry_json(entry, g.user),
+                           count=count, count_capped=count > cap)
 
     @expose("/<register>/entries/<int:pk>", methods=["GET"])
     @protect()
@@ -205,8 +201,8 @@ class RegisterApi(BaseApi):
         get:
           summary: One entry of a register
           parameters:
-          - {in: path, name: register, required: true, schema: {type: string}}
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - register
+          - pk
           responses:
             200: {description: The entry}
             404: {description: No such entry that you may see}
@@ -224,8 +220,8 @@ class RegisterApi(BaseApi):
         post:
           summary: Cancel an entry with a reason
           parameters:
-          - {in: path, name: register, required: true, schema: {type: string}}
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - register
+          - pk
           requestBody:
             required: true
             content:
@@ -239,8 +235,5 @@ class RegisterApi(BaseApi):
         entry = self._entry(register, pk)
         if entry is None:
             return self.response_404()
-        payload = request.get_json(silent=True) or {}
-        if not isinstance(payload, dict):
-            raise InvalidInput("ต้องส่งข้อมูลเป็น JSON object")
-        svc.cancel(db.session, g.user, entry, inputs.text(payload.get("reason"), "reason"))
+        svc.cancel(db.session, g.user, entry, inputs.text(json_body().get("reason"), "reason"))
         return self.response(200, **entry_json(entry, g.user))

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models.dispatch import DELIVERY_STATUSES, Delivery
 from app.registers import REGISTERS
 from app.services import dispatch as dispatching
+from app.services import paging
 from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
 from app.views.correspondence import attachment_response
@@ -45,9 +46,8 @@ class InboxView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        page = page_arg()
-        deliveries, more = dispatching.inbox(db.session, g.user, page=page)
-        return self._page("dispatch/inbox.html", deliveries=deliveries, page=page, more=more,
+        found = dispatching.inbox(db.session, g.user, page=page_arg())
+        return self._page("dispatch/inbox.html", **found.shown("deliveries"),
                           title=self.menu_label)
 
     @expose("/open/<pk>", methods=["GET", "POST"])
@@ -99,13 +99,11 @@ class InboxView(BaseView):
     def received(self):
         """ทะเบียนหนังสือรับจากจังหวัด (manual 7.5): what this agency or group accepted."""
         text = request.args.get("q", "")
-        page = page_arg()
-        size = dispatching.RECEIVED_PAGE_SIZE
-        statement = dispatching.received_register(db.session, g.user, text)
-        found = db.session.execute(statement.limit(size + 1).offset((page - 1) * size)).all()
-        rows = [(d, dispatching.received_row(d, source, here)) for d, source, here in found[:size]]
-        return self._page("dispatch/received.html", rows=rows, more=len(found) > size,
-                          page=page, q=text, headers=dispatching.RECEIVED_COLUMNS,
+        found = paging.page_of(db.session, dispatching.received_register(db.session, g.user, text),
+                               page_arg(), dispatching.RECEIVED_PAGE_SIZE, scalars=False)
+        rows = [(d, dispatching.received_row(d, source, here)) for d, source, here in found.rows]
+        return self._page("dispatch/received.html", **found.shown("found"), rows=rows, q=text,
+                          headers=dispatching.RECEIVED_COLUMNS,
                           title=_l("ทะเบียนหนังสือรับจากจังหวัด"))
 
     @expose("/received.xlsx")

@@ -18,7 +18,7 @@ a 404, exactly as a missing id; a refusal is 403 or 422 with a Thai message.
 """
 
 from flask import g, request
-from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy import select
 
@@ -28,8 +28,9 @@ from app.models.dispatch import Delivery
 from app.services import correspondence as svc
 from app.services import dispatch as dispatching
 from app.services import documents as docs
-from app.services.errors import InvalidInput, ValidationFailed
+from app.services.errors import ValidationFailed
 from app.views import inputs
+from app.views.rest import Api, json_body
 from app.views.files import file_response, uploads_from
 from app.views.correspondence_api import entry_json
 
@@ -53,23 +54,7 @@ def delivery_json(d):
     }
 
 
-def _json_body():
-    payload = request.get_json(silent=True)
-    if payload is None:
-        payload = {}
-    if not isinstance(payload, dict):
-        raise InvalidInput("ต้องส่งข้อมูลเป็น JSON object")
-    return payload
-
-
-class _Api(BaseApi):
-    """A refusal of a service (DomainError) is raised, not caught: app/views/errors.py answers
-    it with its status and Thai message, after a rollback."""
-
-    allow_browser_login = True
-
-
-class LetterApi(_Api):
+class LetterApi(Api):
     resource_name = "letters"
     class_permission_name = "LetterApi"
     base_permissions = ["can_get", "can_dispatch", "can_accept", "can_return"]
@@ -93,7 +78,7 @@ class LetterApi(_Api):
         post:
           summary: Dispatch a register entry (one delivery per recipient)
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           requestBody:
             required: true
             content:
@@ -115,7 +100,7 @@ class LetterApi(_Api):
             RegisterEntry.id == pk, svc.entry_scope(g.user))).scalar_one_or_none()
         if entry is None:
             return self.response_404()
-        payload = _json_body()
+        payload = json_body()
         recipients = inputs.ids(payload.get("recipients"), "recipients", label="ผู้รับ")
         if not recipients:
             raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย", field="recipients")
@@ -131,15 +116,14 @@ class LetterApi(_Api):
         get:
           summary: New incoming (หนังสือเข้าใหม่)
           parameters:
-          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
-          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
+          - page
+          - page_size
           responses:
             200: {description: "{count, more, result: [delivery]}"}
         """
         page, size = inputs.page_args(request.args)
-        waiting, more = dispatching.inbox(db.session, g.user, page=page + 1, size=size)
-        return self.response(200, count=dispatching.inbox_count(db.session, g.user), more=more,
-                             result=[delivery_json(d) for d in waiting])
+        return self.listed(dispatching.inbox(db.session, g.user, page=page + 1, size=size),
+                           delivery_json, count=dispatching.inbox_count(db.session, g.user))
 
     @expose("/deliveries/<int:pk>", methods=["GET"])
     @protect()
@@ -149,7 +133,7 @@ class LetterApi(_Api):
         get:
           summary: One delivery addressed to me
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200: {description: The delivery}
             404: {description: No such delivery addressed to you}
@@ -167,7 +151,7 @@ class LetterApi(_Api):
         post:
           summary: Accept a delivery (ลงรับ)
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200: {description: "{delivery, entry}: entry is null for a person's delivery"}
             404: {description: No such delivery addressed to you}
@@ -188,7 +172,7 @@ class LetterApi(_Api):
         post:
           summary: Return a delivery (ส่งคืน)
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           requestBody:
             required: true
             content:
@@ -203,7 +187,7 @@ class LetterApi(_Api):
         if delivery is None:
             return self.response_404()
         dispatching.return_delivery(db.session, g.user, delivery,
-                                    inputs.text(_json_body().get("reason"), "reason"))
+                                    inputs.text(json_body().get("reason"), "reason"))
         return self.response(200, **delivery_json(delivery))
 
     @expose("/<int:letter_id>/timeline", methods=["GET"])
@@ -244,7 +228,7 @@ def document_json(document, actor):
     }
 
 
-class DocumentApi(_Api):
+class DocumentApi(Api):
     resource_name = "documents"
     class_permission_name = "DocumentApi"
     base_permissions = ["can_get", "can_send", "can_receive"]
@@ -254,8 +238,11 @@ class DocumentApi(_Api):
     }
     openapi_spec_tag = "Documents"
 
-    def _list(self, rows, more):
-        return self.response(200, more=more, result=[document_json(d, g.user) for d in rows])
+    def _list(self, read, **kwargs):
+        page, size = inputs.page_args(request.args)
+        return self.listed(read(db.session, g.user, page=page + 1, size=size, **kwargs),
+                           lambda row: document_json(row[0] if isinstance(row, tuple) else row,
+                                                     g.user))
 
     @expose("/new", methods=["GET"])
     @protect()
@@ -265,14 +252,12 @@ class DocumentApi(_Api):
         get:
           summary: New documents
           parameters:
-          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
-          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
+          - page
+          - page_size
           responses:
             200: {description: "{more, result: [document]}"}
         """
-        page, size = inputs.page_args(request.args)
-        rows, more = docs.inbox(db.session, g.user, page=page + 1, size=size)
-        return self._list([d for d, _r in rows], more)
+        return self._list(docs.inbox)
 
     @expose("/received", methods=["GET"])
     @protect()
@@ -282,14 +267,12 @@ class DocumentApi(_Api):
         get:
           summary: Received documents
           parameters:
-          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
-          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
+          - page
+          - page_size
           responses:
             200: {description: "{more, result: [document]}"}
         """
-        page, size = inputs.page_args(request.args)
-        rows, more = docs.inbox(db.session, g.user, received=True, page=page + 1, size=size)
-        return self._list([d for d, _r in rows], more)
+        return self._list(docs.inbox, received=True)
 
     @expose("/sent", methods=["GET"])
     @protect()
@@ -299,14 +282,12 @@ class DocumentApi(_Api):
         get:
           summary: Send history
           parameters:
-          - {in: query, name: page, schema: {type: integer, default: 0, minimum: 0}}
-          - {in: query, name: page_size, schema: {type: integer, default: 25, maximum: 100}}
+          - page
+          - page_size
           responses:
             200: {description: "{more, result: [document]}"}
         """
-        page, size = inputs.page_args(request.args)
-        documents, more = docs.history(db.session, g.user, page=page + 1, size=size)
-        return self._list(documents, more)
+        return self._list(docs.history)
 
     @expose("/", methods=["POST"])
     @protect()
@@ -351,7 +332,7 @@ class DocumentApi(_Api):
         get:
           summary: One document
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200: {description: The document}
             404: {description: No such document that you may see}
@@ -369,7 +350,7 @@ class DocumentApi(_Api):
         post:
           summary: Receive a document
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200: {description: The document}
             403: {description: You sent it; it is not for you}
@@ -390,8 +371,8 @@ class DocumentApi(_Api):
         get:
           summary: A file of a document
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
-          - {in: path, name: file_id, required: true, schema: {type: integer}}
+          - pk
+          - file_id
           responses:
             200: {description: The file}
             404: {description: No such file that you may see}

@@ -33,10 +33,9 @@ class DocumentView(BaseView):
         return document
 
     def _inbox(self, received, title):
-        page = page_arg()
-        rows, more = docs.inbox(db.session, g.user, received=received, page=page)
-        return self._render("documents/inbox.html", rows=rows, more=more, page=page,
-                            received=received, title=title)
+        found = docs.inbox(db.session, g.user, received=received, page=page_arg())
+        return self._render("documents/inbox.html", **found.shown(), received=received,
+                            title=title)
 
     @expose("/")
     @has_access
@@ -53,9 +52,8 @@ class DocumentView(BaseView):
     @has_access
     @permission_name("list")
     def sent(self):
-        page = page_arg()
-        documents, more = docs.history(db.session, g.user, page=page)
-        return self._render("documents/history.html", documents=documents, more=more, page=page,
+        found = docs.history(db.session, g.user, page=page_arg())
+        return self._render("documents/history.html", **found.shown("documents"),
                             title=_l("ประวัติการส่ง"))
 
     def _send(self, scope):

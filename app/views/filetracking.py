@@ -23,6 +23,7 @@ from app.models.filetracking import EXECUTIVE_KINDS, Executive, FileStage, FileS
 from app.services import audit, reports
 from app.services import correspondence as corr
 from app.services import filetracking as ft
+from app.services import paging
 from app.services.errors import ValidationFailed
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
@@ -110,14 +111,12 @@ class TrackedFileView(EOfficeModelView):
     @has_access
     def list(self):
         criteria = self._criteria()
-        page = page_arg()
         done = attempt(ft.search, g.user, criteria)
-        found = db.session.execute(done.value.limit(PAGE_SIZE + 1)
-                                   .offset((page - 1) * PAGE_SIZE)).scalars().all() \
-            if done else []
+        found = paging.page_of(db.session, done.value, page_arg(), PAGE_SIZE) if done \
+            else paging.Page([], False, 1)
         searched = {k: v for k, v in criteria.items() if v}
         return self._page(
-            "files/list.html", files=found[:PAGE_SIZE], more=len(found) > PAGE_SIZE, page=page,
+            "files/list.html", files=found.rows, more=found.more, page=found.number,
             criteria=criteria, query=urlencode(searched), title=_l("ค้นหาแฟ้ม"),
             executives=ft.executives(db.session),
             stages=db.session.query(FileStage).order_by(FileStage.sort_order).all())

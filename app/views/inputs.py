@@ -24,11 +24,11 @@ from flask import request
 from werkzeug.routing import IntegerConverter
 
 from app.services.errors import InvalidInput, ValidationFailed
+from app.services.paging import MAX_PAGE
 
 # Row ids and register numbers are PostgreSQL ``integer`` columns.
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
-MAX_PAGE = 100_000  # beyond any list: an OFFSET past it overflows PostgreSQL's bigint
 MAX_PAGE_SIZE = 100  # rows of one page of any of our APIs' lists
 MAX_JSON_DEPTH = 32
 TEXT_LIMIT = 100_000  # no text field of ours holds more; FAB's q parameter included
