@@ -51,11 +51,13 @@ def _registers_of_level(level):
         ("|".join(r.view for r in kept), REGISTER_PERMS),
         ("|".join(r.menu for r in kept), MENU),
         ("RegisterApi", REGISTER_API_PERMS),
-        # The register of letters received from the province (ทะเบียนหนังสือรับจากจังหวัด),
+        # The register of letters received from the province (ทะเบียนหนังสือรับทางระบบ),
         # and sending letters on from their registers.
-        ("InboxView", "can_received"),
-        ("ReceivedFromProvince", MENU),
         ("LetterApi", "can_dispatch"),
+        # Following what was sent on (recall, the returns), and the recipient lists.
+        ("SentView", "can_(list|xlsx|recall|noted)"),
+        ("RecipientListView", "can_(list|add|edit|delete)"),
+        ("SentLetters|RecipientLists", MENU),
     )
 
 
@@ -69,7 +71,10 @@ EVERYONE = SELF_SERVICE + (
     ("AgencyApi|WorkGroupApi", READ_API),
     ("Setup|Agencies|WorkGroups", MENU),
     ("Correspondence|Inbox", MENU),
-    ("InboxView", "can_(list|open|accept|return|file)"),
+    # The letters received through the system: a register's clerks' accepted, an officer's
+    # acknowledged (รับทราบ).
+    ("InboxView", "can_(list|open|accept|return|file|received)"),
+    ("ReceivedFromProvince", MENU),
     ("LetterApi", "can_(get|accept|return)"),
     ("DocumentView", "can_(list|send|show|receive|file)"),
     ("DocumentApi", "can_(get|send|receive)"),
@@ -131,11 +136,12 @@ def _level(number, grants):
 
 # Each level is the one below it and what it adds; the registers each keeps come from
 # app/registers.py. The central registry keeps the province's registers and every agency's
-# keeping, but not an agency's own setup.
+# keeping, and the Provincial Office's own setup as an agency's clerks keep theirs (manual 1).
 _OFFICER = EVERYONE
 _GROUP_CLERK = _OFFICER + _registers_of_level(GROUP_CLERK)
 _AGENCY_CLERK = _OFFICER + _registers_of_level(AGENCY_CLERK) + AGENCY_KEEPING + AGENCY_SETUP
-_CENTRAL_CLERK = _OFFICER + _registers_of_level(CENTRAL_CLERK) + AGENCY_KEEPING
+_CENTRAL_CLERK = (_OFFICER + _registers_of_level(CENTRAL_CLERK) + AGENCY_KEEPING
+                  + AGENCY_SETUP)
 LEVELS = (
     _level(ADMIN, ((".*", ".*"),)),
     _level(CENTRAL_CLERK, _CENTRAL_CLERK),
@@ -241,8 +247,9 @@ def scope_query(model, query, actor):
             return query
         return query.filter(WorkGroup.agency_id == actor.agency_id)
     if model is EOfficeUser:
-        if level == AGENCY_CLERK:
-            # Own agency only, and never an administrator.
+        if level in (CENTRAL_CLERK, AGENCY_CLERK):
+            # Own agency only (the central registry's: the Provincial Office), and never an
+            # administrator.
             return query.filter(
                 EOfficeUser.agency_id == actor.agency_id, EOfficeUser.level != ADMIN
             )
@@ -264,6 +271,30 @@ class AgencyScopeFilter(BaseFilter):
 def scoped(column="id"):
     """``base_filters`` for a view or API over a scoped model."""
     return [[column, AgencyScopeFilter, None]]
+
+
+def setup_query(model, query, actor):
+    """Restrict ``query`` over Agency or WorkGroup to what ``actor`` sets up: the administrator
+    every agency; an agency's clerks (and the central registry for the Provincial Office) their
+    own agency and its groups."""
+    if getattr(actor, "level", None) == ADMIN and getattr(actor, "is_authenticated", False):
+        return query
+    column = Agency.id if model is Agency else WorkGroup.agency_id
+    return query.filter(column == getattr(actor, "agency_id", None))
+
+
+class SetupScopeFilter(AgencyScopeFilter):
+    name = "setup scope"
+    arg_name = "setup_scope"
+
+    def apply(self, query, value):
+        return setup_query(self.model, query, g.user)
+
+
+def set_up(column="id"):
+    """The choices of an agency or a group on a setup form (a user's, a group's):
+    ``setup_query``'s."""
+    return [[column, SetupScopeFilter, None]]
 
 
 # ---- what of a secret letter someone not party to it sees --------------------------------------

@@ -17,8 +17,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK, GROUP_CLERK
 
-# To whom a letter is sent on (a delivery's recipient kind): an agency, a group, a person.
-TO_AGENCY, TO_GROUP, TO_PERSON = "agency", "group", "person"
+# To whom a letter is sent on (a delivery's recipient kind): the province (its governor: the
+# central registry receives it into หนังสือรับถึงจังหวัด), an agency (the Provincial Office among
+# them, as an agency), a group, a person.
+TO_PROVINCE, TO_AGENCY, TO_GROUP, TO_PERSON = "province", "agency", "group", "person"
 
 # How a register writes its number (RegisterEntry.number_text).
 RECEIPT = "receipt"  # the receipt number alone: 12
@@ -50,7 +52,8 @@ class Register:
     list_columns: tuple
     parties: bool = True  # records ที่ (the letter's number), จาก and ถึง; an order has none
     reservable: bool = False  # numbers may be reserved for letters still being drafted
-    sends_to: str = None  # to whom its letters may be sent on (TO_*), or None
+    # To whom its letters may be sent on (TO_*), the first the usual; () for none.
+    sends_to: tuple = ()
     accepts: str = None  # the deliveries (TO_*) that enter this register when accepted
 
     @property
@@ -91,8 +94,9 @@ class Register:
 
 
 IN_COLUMNS = ("number_text", "received_at", "doc_number", "doc_date", "sender", "subject",
-              "speed", "secrecy", "status")
-OUT_COLUMNS = ("number_text", "doc_date", "receiver", "subject", "speed", "secrecy", "status")
+              "action", "speed", "secrecy", "status")
+OUT_COLUMNS = ("number_text", "doc_date", "receiver", "subject", "action", "speed", "secrecy",
+               "status")
 ORDER_COLUMNS = ("number_text", "doc_date", "subject", "speed", "secrecy", "status")
 
 # In the manual's order (7.1 to 7.8), which is the menu's.
@@ -100,27 +104,28 @@ REGISTERS = {r.code: r for r in (
     Register("province_in", _l("หนังสือรับถึงจังหวัด"), _l("หนังสือรับถึงจังหวัด"),
              "ProvinceIncomingView", "ProvinceIncoming", "fa-inbox",
              incoming=True, owner="province", number_title=_l("เลขรับ"),
-             number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=TO_AGENCY),
+             number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=(TO_AGENCY, TO_GROUP),
+             accepts=TO_PROVINCE),
     Register("agency_in", _l("หนังสือรับถึงหน่วยงาน"), _l("หนังสือรับถึงหน่วยงาน"),
              "AgencyIncomingView", "AgencyIncoming", "fa-envelope",
              incoming=True, owner="agency", number_title=_l("เลขรับ"),
-             number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=TO_GROUP,
+             number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=(TO_GROUP,),
              accepts=TO_AGENCY),
     Register("group_in", _l("หนังสือรับถึงกลุ่มงาน"), _l("หนังสือรับถึงกลุ่มงาน"),
              "GroupIncomingView", "GroupIncoming", "fa-envelope-o",
              incoming=True, owner="group", number_title=_l("เลขรับ"),
-             number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=TO_PERSON,
+             number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=(TO_PERSON,),
              accepts=TO_GROUP),
     Register("out_circular", _l("หนังสือส่งเวียน"), _l("หนังสือส่ง (เวียน)"),
              "OutgoingCircularView", "OutgoingCircular", "fa-bullhorn",
              incoming=False, owner="agency", number_title=_l("เลขที่หนังสือเวียน"),
              number_format=CIRCULAR, list_columns=OUT_COLUMNS, reservable=True,
-             sends_to=TO_AGENCY),
+             sends_to=(TO_AGENCY, TO_PROVINCE)),
     Register("out_normal", _l("หนังสือส่งปกติ"), _l("หนังสือส่ง (ปกติ)"),
              "OutgoingNormalView", "OutgoingNormal", "fa-paper-plane",
              incoming=False, owner="agency", number_title=_l("เลขที่หนังสือส่ง"),
              number_format=LETTER, list_columns=OUT_COLUMNS, reservable=True,
-             sends_to=TO_AGENCY),
+             sends_to=(TO_AGENCY, TO_PROVINCE)),
     Register("order", _l("หนังสือคำสั่ง"), _l("หนังสือคำสั่ง"),
              "OrderView", "Orders", "fa-gavel",
              incoming=False, owner="agency", number_title=_l("เลขที่คำสั่ง"),

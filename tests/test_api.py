@@ -124,13 +124,30 @@ def test_agencies_api_scope(client, dbq):
     assert len(client.get("/api/v1/agencies/?q=(page_size:100)", headers=central).json["result"]) >= 7
 
 
-@pytest.mark.parametrize("username", ["group.dopa", "officer.dopa", "central"])
+@pytest.mark.parametrize("username", ["group.dopa", "officer.dopa"])
 def test_lower_levels_cannot_manage_users_by_api(client, dbq, username):
     h = token(client, username)
     before = dbq.snapshot(EOfficeUser)
     assert client.get("/api/v1/users/", headers=h).status_code == 403
     assert client.post("/api/v1/users/", json=new_user(dbq, "api.nope"), headers=h).status_code == 403
     assert dbq.snapshot(EOfficeUser) == before
+
+
+def test_the_central_registry_manages_the_provincial_offices_users_by_api(client, dbq):
+    """As an agency's clerk does theirs (manual 1): the Provincial Office's, at levels 4-5."""
+    h = token(client, "central")
+    listed = {u["username"] for u in client.get("/api/v1/users/?q=(page_size:100)",
+                                                 headers=h).json["result"]}
+    assert {"central", "secretary"} <= listed and not listed & {"admin", "clerk.dopa"}
+    before = dbq.snapshot(EOfficeUser)
+    for data in (new_user(dbq, "api.dopa.sneak"),
+                 new_user(dbq, "api.po.clerk", level=3, code="พง 0017.2")):
+        r = client.post("/api/v1/users/", json=data, headers=h)
+        assert r.status_code in (403, 422) and r.json["message"], data["username"]
+        assert dbq.snapshot(EOfficeUser) == before
+    r = client.post("/api/v1/users/", json=new_user(dbq, "api.po.officer", code="พง 0017.2"),
+                    headers=h)
+    assert r.status_code == 201, r.json
 
 
 def test_security_api_is_for_the_administrator(client):

@@ -198,8 +198,8 @@ def test_clerk_resets_password_only_within_scope(login_as, dbq, ids):
     assert u["password"] != before_admin["password"] and u["must_change_password"] is True
 
 
-@pytest.mark.parametrize("username", ["group.dopa", "officer.cdd", "central"])
-def test_group_clerk_officer_and_central_manage_no_one(app, ids, dbq, username):
+@pytest.mark.parametrize("username", ["group.dopa", "officer.cdd"])
+def test_group_clerk_and_officer_manage_no_one(app, ids, dbq, username):
     c = app.test_client()
     # group.dopa's password may have been reset above: set it back through the database.
     _set_password(app, username)
@@ -337,3 +337,59 @@ def test_admin_cannot_suspend_or_demote_themselves(login_as, dbq, ids):
                follow_redirects=True)
     assert "ผู้ดูแลระบบไม่สามารถลดระดับ" in text_of(r)
     assert dbq.user("admin") == before
+
+
+# ---- the central registry sets up the Provincial Office (manual 1) ------------------------------
+
+PO = "พง 0017.2"
+
+
+def test_central_registry_sets_up_the_provincial_office_only(app, login_as, dbq, ids):
+    _set_password(app, "central")
+    c = login_as("central")
+    # Its details, as an agency's clerk edits theirs; not the flag, not another agency.
+    r = c.post(f"/agencyview/edit/{ids['agency'][PO]}", data=agency_form(dbq, PO, fax="076-481499"))
+    assert r.status_code == 302
+    assert dbq(lambda s: s.get(Agency, ids["agency"][PO]).fax) == "076-481499"
+    before = dbq.snapshot(Agency)
+    for code, changes in ((DOPA, {"phone": "000"}), (PO, {"is_provincial_office": ""}),
+                          (PO, {"kind": "district"})):
+        form = agency_form(dbq, code, **changes)
+        form = {k: v for k, v in form.items() if v != "" or k not in ("is_provincial_office",)}
+        r = c.post(f"/agencyview/edit/{ids['agency'][code]}", data=form, follow_redirects=True)
+        assert r.status_code in (200, 403, 404), (code, changes)  # a Thai refusal
+        assert dbq.snapshot(Agency) == before, (code, changes)
+    assert c.post("/agencyview/add", data={"code": "พง 9998", "name": "ใหม่"}).status_code == 403
+
+    # Its groups: add and edit; another agency's refused.
+    r = c.post("/workgroupview/add", data={"agency": str(ids["agency"][PO]), "kind": "กลุ่ม",
+                                           "name": "กลุ่มงานทดสอบของจังหวัด", "code": "พง 0017.9",
+                                           "phone": ""})
+    assert r.status_code == 302
+    group_id = dbq(lambda s: s.query(WorkGroup).filter_by(name="กลุ่มงานทดสอบของจังหวัด").one().id)
+    before = dbq.snapshot(WorkGroup)
+    r = c.post("/workgroupview/add", data={"agency": str(ids["agency"][DOPA]), "kind": "ฝ่าย",
+                                           "name": "ฝ่ายแอบเพิ่มโดยจังหวัด", "code": "", "phone": ""})
+    assert r.status_code == 200 and dbq.snapshot(WorkGroup) == before
+    add_form = c.get("/workgroupview/add").get_data(as_text=True)
+    assert f'value="{ids["agency"][PO]}"' in add_form
+    assert f'value="{ids["agency"][DOPA]}"' not in add_form  # only what it sets up is offered
+
+    # Its level 4-5 users; not level 3, not another agency's, never above.
+    r = c.post("/users/add", data=user_form(ids, "po.officer", agency=PO, group="กลุ่มงานอำนวยการ"))
+    assert r.status_code == 302, text_of(r)[-300:]
+    assert dbq.user("po.officer")["agency_id"] == ids["agency"][PO]
+    r = c.post("/users/add", data=user_form(ids, "po.group", agency=PO,
+                                            group="กลุ่มงานอำนวยการ", level=4))
+    assert r.status_code == 302
+    before = dbq.snapshot(EOfficeUser)
+    for bad in (user_form(ids, "po.clerk", agency=PO, group="กลุ่มงานอำนวยการ", level=3),
+                user_form(ids, "po.central", agency=PO, group="กลุ่มงานอำนวยการ", level=2),
+                user_form(ids, "dopa.sneak")):
+        r = c.post("/users/add", data=bad)
+        assert r.status_code == 200, bad["username"]
+        assert dbq.snapshot(EOfficeUser) == before, bad["username"]
+    users = text_of(c.get("/users/list/"))
+    assert "po.officer" in users and "officer.dopa" not in users and "admin" not in users
+    assert c.get(f"/users/edit/{ids['user']['officer.dopa']}").status_code == 404
+    assert c.get(f"/users/edit/{ids['user']['secretary']}").status_code == 200

@@ -17,10 +17,10 @@ from app.models import Agency, Attachment, EOfficeUser, NumberCounter, RegisterE
 from app.models.dispatch import ACCEPTED, OPENED, RETURNED, SENT, Delivery, LetterEvent
 from app.services import correspondence as svc
 from app.registers import REGISTERS
-from app.services import dispatch, entries
+from app.services import dispatch, recipients, entries
 from app.services.attachments import Upload
 from app.services.errors import PermissionDenied, ValidationFailed
-from tests.conftest import agency, user
+from tests.conftest import agency, text_of, user
 from tests.files import pdf_bytes
 
 
@@ -353,15 +353,19 @@ def test_the_form_offers_only_recipients_that_do_not_hold_the_letter(ctx):
     central, cdd = user(s, "central"), user(s, "clerk.cdd")
     letter = province_letter(s, "ขอเชิญประชุมคณะกรรมการจังหวัด")
     dopa_agency, cdd_agency = agency(s, "พง 0016.1"), agency(s, "พง 0019.1")
-    offered = dict(dispatch.recipient_choices(s, letter))
-    assert dopa_agency.id in offered and cdd_agency.id in offered
-    assert letter.agency_id not in offered  # never the sender itself
+
+    def offered():
+        """key: whether it may be chosen (not held)."""
+        return {c.key: not c.held for section in recipients.choices(s, letter)
+                for c in section.choices}
+
+    dopa_key, cdd_key = f"agency:{dopa_agency.id}", f"agency:{cdd_agency.id}"
+    assert offered()[dopa_key] and offered()[cdd_key]
+    assert f"agency:{letter.agency_id}" not in offered()  # never the sender itself
     _to_dopa, to_cdd = dispatch.dispatch(s, central, letter, [dopa_agency.id, cdd_agency.id])
-    offered = dict(dispatch.recipient_choices(s, letter))
-    assert dopa_agency.id not in offered and cdd_agency.id not in offered
+    assert not offered()[dopa_key] and not offered()[cdd_key]  # shown held
     dispatch.return_delivery(s, cdd, to_cdd, "ไม่ใช่เรื่องของหน่วยงาน")
-    offered = dict(dispatch.recipient_choices(s, letter))
-    assert cdd_agency.id in offered and dopa_agency.id not in offered
+    assert offered()[cdd_key] and not offered()[dopa_key]
 
 
 def test_the_register_of_letters_received_from_the_province(app, login_as):
@@ -379,14 +383,19 @@ def test_the_register_of_letters_received_from_the_province(app, login_as):
     sheet = openpyxl.load_workbook(io.BytesIO(
         clerk.get("/inbox/received.xlsx?q=สำรวจแหล่งน้ำ").data)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert ["เลขรับ", "วันที่ลงรับ", "จาก", "เลขทะเบียนผู้ส่ง", "ที่", "ลงวันที่", "เรื่อง",
-            "ผู้ลงรับ"] in values
+    assert ["เลขรับ", "วันที่ลงรับ/รับทราบ", "จาก", "เลขทะเบียนผู้ส่ง", "ที่", "ลงวันที่", "เรื่อง",
+            "ผู้ลงรับ/ผู้รับทราบ"] in values
     assert any(row[0] == number and row[6] == "ขอความร่วมมือสำรวจแหล่งน้ำ" for row in values)
-    # The officer keeps no register: the screen is not theirs.
+    # The officer keeps no register: the screen lists what they acknowledged in person, never
+    # what their agency accepted.
     officer = login_as("officer.dopa")
     for url in ("/inbox/received", "/inbox/received.xlsx"):
         r = officer.get(url)
-        assert r.status_code in (302, 403) and b"xl/" not in r.data, url
+        assert r.status_code == 200, url
+    assert "ขอความร่วมมือสำรวจแหล่งน้ำ" not in text_of(officer.get("/inbox/received"))
+    sheet = openpyxl.load_workbook(io.BytesIO(officer.get("/inbox/received.xlsx").data)).active
+    assert "ขอความร่วมมือสำรวจแหล่งน้ำ" not in str([[c.value for c in row]
+                                                   for row in sheet.iter_rows()])
 
 
 def _received_register_checked(s):
@@ -406,7 +415,8 @@ def _received_register_checked(s):
     mine = [line for line in lines(dopa) if line[6] == "ขอความร่วมมือสำรวจแหล่งน้ำ"]
     assert len(mine) == 1
     number_here, _at, sender, number_there, doc_number, _date, _subject, by = mine[0]
-    assert number_here == entry.number_text() and sender == letter.agency.name
+    assert number_here == entry.number_text()
+    assert sender == f"จังหวัด (สารบรรณกลาง {letter.agency.name})"  # a letter of the province
     assert number_there.startswith(f"{letter.number_text()} (")
     assert doc_number == "มท 0810/ว 4321" and by == dopa.get_full_name()
     assert [line[0] for line in lines(dopa, "0810/ว 4321")] == [entry.number_text()]

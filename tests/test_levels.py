@@ -40,7 +40,7 @@ SETUP = {"/agencyview/list/", "/workgroupview/list/"}
 
 @pytest.mark.parametrize("username, sees, hidden", [
     ("admin", SETUP | ADMIN_ONLY | {"/users/list/"}, set()),
-    ("central", SETUP, ADMIN_ONLY | {"/users/list/"}),
+    ("central", SETUP | {"/users/list/"}, ADMIN_ONLY),  # the Provincial Office's users
     ("clerk.dopa", SETUP | {"/users/list/"}, ADMIN_ONLY),
     ("group.dopa", SETUP, ADMIN_ONLY | {"/users/list/"}),
     ("officer.dopa", SETUP, ADMIN_ONLY | {"/users/list/"}),

@@ -306,9 +306,9 @@ ROUTES = {
                                      api=True),
     # The lists.
     "inbox_list": LetterRoute("list", get("/inbox/")),
-    "inbox_received": LetterRoute("list", get("/inbox/received"), levels=CLERK_LEVELS),
-    "inbox_received_xlsx": LetterRoute("list", get("/inbox/received.xlsx"),
-                                       levels=CLERK_LEVELS),
+    # Every level: a clerk's accepted letters, an officer's acknowledged ones.
+    "inbox_received": LetterRoute("list", get("/inbox/received")),
+    "inbox_received_xlsx": LetterRoute("list", get("/inbox/received.xlsx")),
     "api_inbox": LetterRoute("list", get("/api/v1/letters/inbox"), api=True),
     "documents_new": LetterRoute("list", get("/documents/")),
     "documents_received": LetterRoute("list", get("/documents/received")),

@@ -12,7 +12,12 @@ from app.models.correspondence import (  # noqa: F401
     NumberSeries,
     RegisterEntry,
 )
-from app.models.dispatch import Delivery, LetterEvent  # noqa: F401
+from app.models.dispatch import (  # noqa: F401
+    Delivery,
+    LetterEvent,
+    RecipientList,
+    RecipientListMember,
+)
 from app.models.documents import Document, DocumentFile, DocumentRecipient  # noqa: F401
 from app.models.contracts import Contract, ContractFile  # noqa: F401
 from app.models.filetracking import (  # noqa: F401

@@ -24,6 +24,12 @@ from app.levels import SECRETARY_ROLE, level_label
 GROUP_KINDS = ("กลุ่ม", "กอง", "ฝ่าย", "สาขา")
 
 
+# What an agency is: a provincial agency (ส่วนราชการประจำจังหวัด), a district office (อำเภอ), or
+# another (a state enterprise, a central agency's office in the province).
+PROVINCIAL, DISTRICT, OTHER = "provincial", "district", "other"
+AGENCY_KINDS = {PROVINCIAL: "ส่วนราชการประจำจังหวัด", DISTRICT: "อำเภอ", OTHER: "หน่วยงานอื่น"}
+
+
 class Agency(Model):  # หน่วยงาน / ส่วนราชการ
     __tablename__ = "agency"
     id = Column(Integer, primary_key=True)
@@ -34,6 +40,8 @@ class Agency(Model):  # หน่วยงาน / ส่วนราชกา�
     address = Column(Text)
     # The Provincial Office (สำนักงานจังหวัด) keeps the province's central registry.
     is_provincial_office = Column(Boolean, nullable=False, default=False)
+    # What it is, by which a letter's recipients are grouped (AGENCY_KINDS).
+    kind = Column(String(16), nullable=False, default=PROVINCIAL, server_default=PROVINCIAL)
 
     groups = relationship("WorkGroup", back_populates="agency", order_by="WorkGroup.name")
 

@@ -87,7 +87,7 @@ def rights(actor, entry, granted=entries.granted_all):
         open_files=files,
         download=files and entry.secrecy != TOP_SECRET,
         send=(keeps and read and entry.status == STATUS_ACTIVE and entry.secrecy != TOP_SECRET
-              and REGISTERS[entry.register].sends_to is not None and granted("can_dispatch")),
+              and bool(REGISTERS[entry.register].sends_to) and granted("can_dispatch")),
     )
 
 

@@ -12,6 +12,7 @@ from app.access import entry_scope, masked
 from app.models import RegisterEntry
 from app.services import reports
 from app.services.correspondence import require_register
+from app.services.dispatch import travel_texts
 from app.services.errors import ValidationFailed
 
 
@@ -75,10 +76,19 @@ def report_heading(actor, register, period):
     )
 
 
-def report_row(entry, actor, register):
+def report_rows(session, entries, actor, register):
+    """The report's lines, each with where the letter went through the system and who accepted
+    it (in the signature column: an electronic acceptance is signed by the system)."""
+    entries = list(entries)
+    travels = travel_texts(session, [e.id for e in entries])
+    return [report_row(e, actor, register, travels.get(e.id, "")) for e in entries]
+
+
+def report_row(entry, actor, register, travel=""):
     """One line of the daily report: a secret letter's content masked for whoever is not party
     to it, a reservation marked as such, a cancelled number struck through."""
     return reports.ReportRow(
+        travel=travel,
         register_number=entry.number_text(),
         doc_number=masked(entry, actor, "doc_number" if register.incoming else "receiver") or "",
         subject=masked(entry, actor, "subject") or ("(จองเลข)" if entry.is_reserved else ""),

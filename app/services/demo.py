@@ -3,6 +3,7 @@
 from werkzeug.security import generate_password_hash
 
 from app.models import Agency, EOfficeUser, WorkGroup
+from app.models.org import DISTRICT, OTHER
 
 DEMO_PASSWORD = "Phangnga2568"
 
@@ -40,6 +41,22 @@ AGENCIES = [
         ("ฝ่าย", "ฝ่ายบริหารทั่วไป", None),
         ("กอง", "กองผังเมือง", None),
     ]),
+]
+
+# The district offices (ที่ว่าการอำเภอ) and another agency, which letters reach through the system
+# as the agencies above do: (name, code, phone, kind).
+DISTRICTS = [
+    ("ที่ว่าการอำเภอเมืองพังงา", "พง 0118.1", "076-411121"),
+    ("ที่ว่าการอำเภอเกาะยาว", "พง 0118.2", "076-597123"),
+    ("ที่ว่าการอำเภอกะปง", "พง 0118.3", "076-499033"),
+    ("ที่ว่าการอำเภอตะกั่วทุ่ง", "พง 0118.4", "076-491329"),
+    ("ที่ว่าการอำเภอตะกั่วป่า", "พง 0118.5", "076-421020"),
+    ("ที่ว่าการอำเภอคุระบุรี", "พง 0118.6", "076-491440"),
+    ("ที่ว่าการอำเภอทับปุด", "พง 0118.7", "076-599046"),
+    ("ที่ว่าการอำเภอท้ายเหมือง", "พง 0118.8", "076-571340"),
+]
+OTHER_AGENCIES = [
+    ("การประปาส่วนภูมิภาคสาขาพังงา", "พง 9001", "076-412100"),
 ]
 
 # (username, first, last, level, agency code, group name, position)
@@ -100,6 +117,11 @@ def load_demo(session):
             group = WorkGroup(agency=agency, kind=kind, name=gname, code=gcode)
             session.add(group)
             groups[(code, gname)] = group
+    for kind, rows in ((DISTRICT, DISTRICTS), (OTHER, OTHER_AGENCIES)):
+        for name, code, phone in rows:
+            session.add(Agency(name=name, code=code, phone=phone, kind=kind,
+                               is_provincial_office=False,
+                               address=f"{name} จังหวัดพังงา"))
     session.flush()
     password = generate_password_hash(DEMO_PASSWORD)
     for username, first, last, level, code, gname, position in USERS:

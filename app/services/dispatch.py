@@ -1,8 +1,11 @@
 """Dispatch, accept, return, and the letter's timeline (manual 7.1, 7.4-7.7).
 
-- The central registry dispatches a letter of the province's incoming register to agencies; an
-  agency clerk dispatches a letter of the agency's incoming register to its groups; a group clerk
-  to the people of the group; outgoing letters (normal, circular) go to agencies of the province.
+- The central registry dispatches a letter of the province's incoming register to agencies and
+  to the Provincial Office's own groups; an agency clerk dispatches a letter of the agency's
+  incoming register to its groups; a group clerk to the people of the group; outgoing letters
+  (normal, circular) go to agencies of the province, or to the province itself (its governor:
+  the central registry receives them into หนังสือรับถึงจังหวัด, not the Provincial Office into its
+  own register).
   ลับที่สุด letters stay out of electronic handling, as the correspondence rules require.
 - Each recipient gets a delivery of its own: sent, opened, accepted (ลงรับ) or returned (ส่งคืน).
 - Accepting enters the letter into the recipient's own incoming register with its next number
@@ -18,24 +21,26 @@ counter, then the audit log.
 import json
 
 from sqlalchemy import case, func, or_, select, update
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import object_session, selectinload
 
 from app import thai
 from app.access import entry_scope, is_party, registers_of
-from app.models import Agency, Attachment, EOfficeUser, RegisterEntry, WorkGroup
+from app.models import Agency, Attachment, RegisterEntry, WorkGroup
 from app.models.correspondence import STATUS_ACTIVE, TOP_SECRET
 from app.models.dispatch import (
     ACCEPTED,
     OPENED,
     PENDING,
     RETURNED,
+    PROVINCE_RECIPIENT,
+    RECALLED,
     SENT,
     Delivery,
     LetterEvent,
 )
-from app.registers import REGISTERS, TO_AGENCY, TO_GROUP, TO_PERSON, accepting
+from app.registers import REGISTERS, TO_AGENCY, TO_GROUP, TO_PERSON, TO_PROVINCE, accepting
 from app.services import attachments as attachment_store
-from app.services import entries, paging
+from app.services import entries, paging, recipients
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_row
 from app.services.timeline import record_event
@@ -44,7 +49,7 @@ from app.services.work import unit_of_work
 
 ACTIONS = {
     "registered": "ลงทะเบียน", "dispatched": "ส่ง", "forwarded": "ส่งต่อ", "opened": "เปิดอ่าน",
-    "accepted": "ลงรับ", "returned": "ส่งคืน", "read": "รับทราบ",
+    "accepted": "ลงรับ", "returned": "ส่งคืน", "read": "รับทราบ", "recalled": "เรียกคืน",
 }
 
 
@@ -59,44 +64,14 @@ def letter_of(session, entry):
 # ---- dispatch ------------------------------------------------------------------------------
 
 
-def recipient_ids(values):
-    """The distinct ids chosen in a form or a request, sorted; anything not an id is refused."""
-    try:
-        ids = {int(v) for v in values or () if str(v).strip()}
-    except (TypeError, ValueError):
-        raise ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่") from None
-    if any(isinstance(v, bool) for v in values or ()):
-        raise ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่")
-    return sorted(ids)
-
-
-def _recipients(session, entry, kind, ids):
-    ids = recipient_ids(ids)
-    if not ids:
-        raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย")
-    if kind == TO_AGENCY:
-        found = session.execute(select(Agency).where(Agency.id.in_(ids))).scalars().all()
-        if any(a.id == entry.agency_id for a in found):
-            raise ValidationFailed("ส่งหนังสือถึงหน่วยงานของตนเองไม่ได้")
-    elif kind == TO_GROUP:
-        found = session.execute(select(WorkGroup).where(
-            WorkGroup.id.in_(ids), WorkGroup.agency_id == entry.agency_id)).scalars().all()
-    else:
-        found = session.execute(select(EOfficeUser).where(
-            EOfficeUser.id.in_(ids), EOfficeUser.work_group_id == entry.work_group_id,
-            EOfficeUser.active.is_(True))).scalars().all()
-    if len(found) != len(ids):
-        raise ValidationFailed("ผู้รับบางรายไม่อยู่ในขอบเขตที่ส่งได้ กรุณาเลือกใหม่")
-    return found
-
-
 def dispatch(session, actor, entry, chosen, note=None, now=None):
-    """Send ``entry`` to the recipients its register sends to (agencies, groups or people);
-    one delivery each. Returns the deliveries; commits."""
+    """Send ``entry`` to the recipients its register sends to (the province, agencies, groups
+    or people); one delivery each. ``chosen`` as ``recipient_keys`` reads it. Returns the
+    deliveries; commits."""
     now = thai.naive_utc(now)
-    kind = REGISTERS[entry.register].sends_to
-    if kind is None:
-        raise ValidationFailed(f"{REGISTERS[entry.register].label} ไม่มีการส่งต่อทางระบบ")
+    register = REGISTERS[entry.register]
+    if not register.sends_to:
+        raise ValidationFailed(f"{register.label} ไม่มีการส่งต่อทางระบบ")
     if entry.register not in registers_of(actor) or not session.execute(
             select(RegisterEntry.id).where(RegisterEntry.id == entry.id,
                                            entry_scope(actor, entry.register))).first():
@@ -107,70 +82,39 @@ def dispatch(session, actor, entry, chosen, note=None, now=None):
         raise ValidationFailed("ส่งได้เฉพาะหนังสือที่ลงทะเบียนแล้วและยังไม่ถูกยกเลิก")
     if entry.secrecy == TOP_SECRET:
         raise ValidationFailed("หนังสือลับที่สุดต้องส่งด้วยมือ ไม่ส่งทางระบบ")
+    keys = recipients.recipient_keys(chosen, register.sends_to[0])
     note = (note or "").strip() or None
     if note and len(note) > 1000:
         raise ValidationFailed("หมายเหตุการส่งยาวเกิน 1,000 ตัวอักษร")
     with unit_of_work(session):
         # Two dispatches of one letter queue here, so that neither misses the other's deliveries.
         lock_row(session, RegisterEntry.__table__, entry.id, "status")
-        recipients = _recipients(session, entry, kind, chosen)
-        busy = _holding(session, entry, kind)
-        again = [r for r in recipients if r.id in busy]
+        chosen = recipients.resolve(session, entry, register, keys)
+        busy = recipients.holding(session, entry)
+        again = [r for kind, r in chosen if (kind, r.id) in busy]
         if again:
-            names = ", ".join(_name(r) for r in again)
+            names = ", ".join(recipients.name(r) for r in again)
             raise ValidationFailed(f"ส่งถึง {names} แล้ว และยังไม่ถูกส่งคืน")
+        # Sending the letter again answers its returns: they no longer wait for the sender.
+        session.execute(update(Delivery).where(
+            Delivery.entry_id == entry.id, Delivery.status == RETURNED,
+            Delivery.return_noted_at.is_(None)).values(return_noted_at=now))
         letter_id = letter_of(session, entry)
         action = "dispatched" if letter_id == entry.id else "forwarded"
         deliveries = []
-        for r in recipients:
+        for kind, r in chosen:
             d = Delivery(
                 letter_id=letter_id, entry_id=entry.id, from_agency_id=entry.agency_id,
-                from_group_id=entry.work_group_id, recipient_kind=kind,
-                to_agency_id=r.agency_id if kind != TO_AGENCY else r.id,
-                to_group_id=r.id if kind == TO_GROUP else (
-                    r.work_group_id if kind == TO_PERSON else None),
-                to_user_id=r.id if kind == TO_PERSON else None,
-                status=SENT, note=note, sent_by_id=actor.id, sent_at=now)
+                from_group_id=entry.work_group_id, recipient_kind=kind, status=SENT, note=note,
+                sent_by_id=actor.id, sent_at=now, **recipients.address(kind, r))
             session.add(d)
             session.flush()
+            to = PROVINCE_RECIPIENT if kind == TO_PROVINCE else recipients.name(r)
             record_event(session, letter_id, action, actor, now, entry_id=entry.id,
                          delivery_id=d.id, agency_id=entry.agency_id,
-                         detail={"to": _name(r), "note": note} if note else {"to": _name(r)})
+                         detail={"to": to, "note": note} if note else {"to": to})
             deliveries.append(d)
     return deliveries
-
-
-def _holding(session, entry, kind):
-    """The ids of the recipients that hold ``entry`` already: sent to them, and not returned."""
-    column = {TO_AGENCY: Delivery.to_agency_id, TO_GROUP: Delivery.to_group_id,
-              TO_PERSON: Delivery.to_user_id}[kind]
-    return set(session.execute(select(column).where(
-        Delivery.entry_id == entry.id, Delivery.recipient_kind == kind,
-        Delivery.status.in_(PENDING + (ACCEPTED,)))).scalars())
-
-
-def recipient_choices(session, entry):
-    """(id, name) of whom ``entry`` may be sent to, by its register, less those that hold it
-    already (a returned delivery's recipient may be chosen again)."""
-    kind = REGISTERS[entry.register].sends_to
-    if kind == TO_AGENCY:
-        rows = session.execute(select(Agency).where(Agency.id != entry.agency_id)
-                               .order_by(Agency.name)).scalars()
-    elif kind == TO_GROUP:
-        rows = session.execute(select(WorkGroup).where(WorkGroup.agency_id == entry.agency_id)
-                               .order_by(WorkGroup.name)).scalars()
-    elif kind == TO_PERSON:
-        rows = session.execute(select(EOfficeUser).where(
-            EOfficeUser.work_group_id == entry.work_group_id, EOfficeUser.active.is_(True))
-            .order_by(EOfficeUser.first_name)).scalars()
-    else:
-        return []
-    holding = _holding(session, entry, kind)
-    return [(r.id, _name(r)) for r in rows if r.id not in holding]
-
-
-def _name(recipient):
-    return recipient.get_full_name() if isinstance(recipient, EOfficeUser) else recipient.name
 
 
 # ---- the recipient's side -------------------------------------------------------------------
@@ -224,6 +168,8 @@ def accept(session, actor, delivery, now=None):
             current = session.get(Delivery, delivery_id, populate_existing=True)
             if current.status == ACCEPTED:
                 return current.accepted_entry
+            if current.status == RECALLED:
+                raise ValidationFailed("ผู้ส่งเรียกคืนหนังสือฉบับนี้แล้ว ลงรับไม่ได้")
             raise ValidationFailed("หนังสือฉบับนี้ถูกส่งคืนแล้ว ลงรับไม่ได้")
         entry = None
         if delivery.recipient_kind == TO_PERSON:
@@ -249,7 +195,8 @@ def _enter(session, work, actor, delivery, now):
         speed=source.speed, secrecy=source.secrecy, doc_number=source.doc_number,
         doc_date=source.doc_date,
         sender=source.sender if incoming else delivery.from_agency.name,
-        receiver=source.receiver if incoming and source.receiver else here.name,
+        receiver=(source.receiver if (incoming or delivery.recipient_kind == TO_PROVINCE)
+                  and source.receiver else here.name),
         subject=source.subject,
     )
 
@@ -283,11 +230,62 @@ def return_delivery(session, actor, delivery, reason, now=None):
             .values(status=RETURNED, return_reason=reason, returned_by_id=actor.id,
                     returned_at=now)).rowcount
         if not done:
+            session.refresh(delivery)
+            if delivery.status == RECALLED:
+                raise ValidationFailed("ผู้ส่งเรียกคืนหนังสือฉบับนี้แล้ว")
             raise ValidationFailed("หนังสือฉบับนี้ลงรับหรือส่งคืนไปแล้ว")
         record_event(session, delivery.letter_id, "returned", actor, now,
                      delivery_id=delivery.id, detail={"reason": reason})
     session.expire(delivery)
     return delivery
+
+
+# ---- what happened to a letter, as the register's การปฏิบัติ column says it -----------------------
+
+_SHORT = {SENT: "รอเปิด", OPENED: "เปิดอ่านแล้ว", RETURNED: "ส่งคืน", RECALLED: "เรียกคืน"}
+
+
+def travel_texts(session, entry_ids):
+    """{entry id: text} of where each of ``entry_ids`` went through the system and who accepted
+    it (``ส่ง ที่ทำการปกครองจังหวัดพังงา (ลงรับ เลขรับ 5), ที่ว่าการอำเภอเกาะยาว (รอเปิด)``), and
+    for an entry that a delivery became, whom it came from and who accepted it. One query for
+    all of them, however many (a page, or a thousand rows of an export)."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    deliveries = session.execute(
+        select(Delivery).where(or_(Delivery.entry_id.in_(ids),
+                                   Delivery.accepted_entry_id.in_(ids)))
+        .options(selectinload(Delivery.to_agency), selectinload(Delivery.to_group),
+                 selectinload(Delivery.to_user), selectinload(Delivery.accepted_entry),
+                 selectinload(Delivery.accepted_by), selectinload(Delivery.from_agency),
+                 selectinload(Delivery.from_group), selectinload(Delivery.entry))
+        .order_by(Delivery.id)).scalars().all()
+    sent, came = {}, {}
+    wanted = set(ids)
+    for d in deliveries:
+        if d.entry_id in wanted:
+            if d.status == ACCEPTED:
+                state = (f"ลงรับ เลขรับ {d.accepted_entry.number_text()}"
+                         if d.accepted_entry is not None else "รับทราบ")
+            else:
+                state = _SHORT.get(d.status, d.status)
+            sent.setdefault(d.entry_id, []).append(f"{d.recipient_name()} ({state})")
+        if d.accepted_entry_id in wanted:
+            by = d.accepted_by.get_full_name() if d.accepted_by is not None else ""
+            came[d.accepted_entry_id] = f"รับทางระบบจาก {d.sender_name()} ลงรับโดย {by}".strip()
+    texts = {}
+    for entry_id in ids:
+        parts = ([came[entry_id]] if entry_id in came else []) + (
+            ["ส่ง " + ", ".join(sent[entry_id])] if entry_id in sent else [])
+        if parts:
+            texts[entry_id] = "; ".join(parts)
+    return texts
+
+
+def with_travel(typed, travel):
+    """The การปฏิบัติ column: what the clerk typed, then what the system knows."""
+    return "; ".join(t for t in ((typed or "").strip(), travel or "") if t)
 
 
 # ---- timeline -------------------------------------------------------------------------------
@@ -330,6 +328,8 @@ def _addressed_to(actor):
         return Delivery.id.is_(None)
     conditions = [Delivery.to_user_id == actor.id]
     kept = registers_of(actor)
+    if accepting(TO_PROVINCE).code in kept:
+        conditions.append(Delivery.recipient_kind == TO_PROVINCE)
     if accepting(TO_AGENCY).code in kept and actor.agency_id:
         conditions.append((Delivery.recipient_kind == TO_AGENCY)
                           & (Delivery.to_agency_id == actor.agency_id))
@@ -359,24 +359,24 @@ def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE):
                           .order_by(urgency, Delivery.id.desc()), page, size)
 
 
-# ---- the register of letters received from the province (manual 7.5) ---------------------------
+# ---- the register of letters received through the system (manual 7.5) --------------------------
 
 RECEIVED_PAGE_SIZE = 50
 
 
 def received_register(session, actor, text=None):
-    """ทะเบียนหนังสือรับจากจังหวัด: the statement of the deliveries ``actor``'s agency or group
-    accepted (ลงรับ), newest first, each with the sender's number and the number it got here.
-    ``text`` searches the subject and the letter's own number (ที่)."""
+    """ทะเบียนหนังสือรับทางระบบ: the statement of the deliveries ``actor``'s agency or group
+    accepted (ลงรับ), and those to ``actor`` in person that they acknowledged (รับทราบ), newest
+    first, each with where it came from, the sender's number and the number it got here (None
+    for a person's). ``text`` searches the subject and the letter's own number (ที่)."""
     from sqlalchemy.orm import aliased
 
     here = aliased(RegisterEntry)
     statement = (
         select(Delivery, RegisterEntry, here)
         .join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
-        .join(here, here.id == Delivery.accepted_entry_id)
-        .where(_addressed_to(actor), Delivery.recipient_kind != TO_PERSON,
-               Delivery.status == ACCEPTED)
+        .outerjoin(here, here.id == Delivery.accepted_entry_id)
+        .where(_addressed_to(actor), Delivery.status == ACCEPTED)
         .order_by(Delivery.accepted_at.desc(), Delivery.id.desc()))
     text = (text or "").strip()
     if text:
@@ -385,14 +385,15 @@ def received_register(session, actor, text=None):
     return statement
 
 
-RECEIVED_COLUMNS = ("เลขรับ", "วันที่ลงรับ", "จาก", "เลขทะเบียนผู้ส่ง", "ที่", "ลงวันที่", "เรื่อง",
-                    "ผู้ลงรับ")
+RECEIVED_COLUMNS = ("เลขรับ", "วันที่ลงรับ/รับทราบ", "จาก", "เลขทะเบียนผู้ส่ง", "ที่", "ลงวันที่",
+                    "เรื่อง", "ผู้ลงรับ/ผู้รับทราบ")
 
 
 def received_row(delivery, source, here):
-    """One line of the register, as the screen and the Excel file show it."""
-    return [here.number_text(), thai.format_datetime(delivery.accepted_at),
-            delivery.from_agency.name,
+    """One line of the register, as the screen and the Excel file show it: a letter to a
+    person has no number here (รับทราบ)."""
+    return [here.number_text() if here is not None else "รับทราบ",
+            thai.format_datetime(delivery.accepted_at), delivery.sender_name(),
             f"{source.number_text()} ({REGISTERS[source.register].label})",
             source.doc_number or "", thai.format_date(source.doc_date), source.subject or "",
-            here.registered_by.get_full_name() if here.registered_by else ""]
+            delivery.accepted_by.get_full_name() if delivery.accepted_by else ""]

@@ -24,7 +24,7 @@ from app.registers import TO_AGENCY, TO_GROUP, TO_PERSON, accepting
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import attachments as attachment_store
 from app.services import audit, paging
-from app.services.dispatch import recipient_ids
+from app.services.recipients import recipient_ids
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.work import unit_of_work
 

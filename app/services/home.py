@@ -26,17 +26,22 @@ class Need:
     count: int
     endpoint: str
     icon: str
+    args: dict = None  # the endpoint's query: the list as it opens (SentView: the returns)
 
 
 def needs(session, user, allowed):
     """What waits for ``user``: [Need] with a count above 0, in the order of a working day.
     ``allowed(permission, view)`` says whether the user may open a screen (FAB's has_access)."""
-    from app.services import dispatch, documents, filetracking, rooms
+    from app.services import dispatch, documents, filetracking, rooms, sent
 
     items = []
     if allowed("can_list", "InboxView"):
         items.append(Need("inbox", _l("หนังสือเข้าใหม่รอลงรับ"),
                           dispatch.inbox_count(session, user), "InboxView.list", "fa-inbox"))
+    if allowed("can_list", "SentView"):
+        items.append(Need("returns", _l("หนังสือที่ส่งถูกส่งคืน รอรับทราบ"),
+                          sent.returns_count(session, user), "SentView.list", "fa-reply",
+                          {"state": "returned"}))
     if allowed("can_list", "DocumentView"):
         items.append(Need("documents", _l("เอกสารใหม่รอรับ"), documents.new_count(session, user),
                           "DocumentView.list", "fa-envelope"))

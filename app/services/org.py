@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from sqlalchemy import inspect
 
 from app.access import LEVEL_BY_NUMBER
-from app.levels import ADMIN, AGENCY_CLERK
-from app.models.org import GROUP_KINDS
+from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
+from app.models.org import AGENCY_KINDS, GROUP_KINDS, PROVINCIAL
 from app.services.errors import PermissionDenied, ValidationFailed
 
 # เลขประจำส่วนราชการ: two Thai letters of the province, the owner's four digits, sub-units.
 AGENCY_CODE_RE = re.compile(r"^[ก-ฮ]{2} \d{4}(\.\d{1,3})*$")
 DELEGABLE_LEVELS = (4, 5)  # what an agency clerk may give
+# Who sets up their own agency (its details, its groups, its level 4-5 users): an agency's
+# clerks, and the central registry for the Provincial Office (manual 1).
+SETS_UP_OWN_AGENCY = (CENTRAL_CLERK, AGENCY_CLERK)
 # Users are suspended, never deleted: their letters, files and the audit log name them.
 USERS_ARE_NOT_DELETED = (
     "ระบบไม่ลบบัญชีผู้ใช้งาน เพื่อให้ประวัติการทำงานและบันทึกการตรวจสอบของผู้ใช้งานครบถ้วน "
@@ -81,6 +84,9 @@ def validate_agency(agency):
     agency.code = re.sub(r"\s+", " ", (agency.code or "").strip())
     if not agency.name:
         raise ValidationFailed("กรุณากรอกชื่อหน่วยงาน", field="name")
+    agency.kind = agency.kind or PROVINCIAL
+    if agency.kind not in AGENCY_KINDS:
+        raise ValidationFailed("ประเภทหน่วยงานไม่ถูกต้อง กรุณาเลือกจากรายการ", field="kind")
     if not AGENCY_CODE_RE.match(agency.code):
         raise ValidationFailed(
             "เลขประจำส่วนราชการไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว เว้นวรรค "
@@ -98,7 +104,7 @@ def check_agency_change(actor, agency, creating=False, session=None):
         _check_agency_unique(session, agency)
     if _level(actor) == ADMIN:
         return
-    if creating or _level(actor) != AGENCY_CLERK:
+    if creating or _level(actor) not in SETS_UP_OWN_AGENCY:
         raise PermissionDenied("ท่านไม่มีสิทธิ์เพิ่มหรือแก้ไขข้อมูลหน่วยงานนี้")
     if agency.id != actor.agency_id:
         raise PermissionDenied("แก้ไขได้เฉพาะข้อมูลหน่วยงานของท่านเท่านั้น")
@@ -106,6 +112,9 @@ def check_agency_change(actor, agency, creating=False, session=None):
             and not may_set_provincial_office(actor):
         raise PermissionDenied("เฉพาะผู้ดูแลระบบที่กำหนดสำนักงานจังหวัดได้",
                                field="is_provincial_office")
+    if agency.kind != (committed(agency, "kind") or PROVINCIAL) \
+            and not may_set_provincial_office(actor):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบที่กำหนดประเภทหน่วยงานได้", field="kind")
 
 
 def check_agency_delete(actor, agency, session=None):
@@ -160,7 +169,7 @@ def check_group_change(actor, group, session=None):
         _check_group_unique(session, group)
     if _level(actor) == ADMIN:
         return
-    if _level(actor) != AGENCY_CLERK:
+    if _level(actor) not in SETS_UP_OWN_AGENCY:
         raise PermissionDenied("ท่านไม่มีสิทธิ์จัดการกลุ่มงาน")
     before = committed(group, "agency_id")
     if before is not None and before != actor.agency_id:
@@ -187,7 +196,7 @@ def check_group_delete(actor, group):
     actor = as_actor(actor)
     if _level(actor) == ADMIN:
         pass
-    elif _level(actor) != AGENCY_CLERK or group.agency_id != actor.agency_id:
+    elif _level(actor) not in SETS_UP_OWN_AGENCY or group.agency_id != actor.agency_id:
         raise PermissionDenied("ลบได้เฉพาะกลุ่มงานของหน่วยงานของท่านเท่านั้น")
     if group.id is not None and _group_has_users(group):
         raise ValidationFailed("ลบไม่ได้ เนื่องจากยังมีผู้ใช้งานสังกัดกลุ่มงานนี้ ให้ย้ายผู้ใช้งานก่อน")
@@ -232,7 +241,7 @@ def check_user_change(actor, user, creating=False):
             raise PermissionDenied("ผู้ดูแลระบบไม่สามารถลดระดับหรือระงับการใช้งานของตนเองได้",
                                    field="level" if user.level != ADMIN else "active")
         return
-    if level != AGENCY_CLERK:
+    if level not in SETS_UP_OWN_AGENCY:
         raise PermissionDenied("ท่านไม่มีสิทธิ์จัดการผู้ใช้งาน")
     if _extra_roles_changed(user) and not may_grant_extra_roles(actor):
         raise PermissionDenied("เฉพาะผู้ดูแลระบบเท่านั้นที่กำหนดเลขานุการผู้บริหารได้",
@@ -276,7 +285,7 @@ def check_password_reset(actor, user):
     if level == ADMIN:
         return
     if (
-        level == AGENCY_CLERK
+        level in SETS_UP_OWN_AGENCY
         and user.agency_id == actor.agency_id
         and user.level in DELEGABLE_LEVELS
     ):

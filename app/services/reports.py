@@ -58,6 +58,7 @@ class ReportRow:
     subject: str  # เรื่อง (already masked by the caller for secret letters)
     doc_date: dt.date | None  # ลงวันที่
     cancelled: bool = False  # struck through and marked ยกเลิก
+    travel: str = ""  # sent through the system: to whom, and who accepted it (การปฏิบัติ)
 
 
 @dataclass
@@ -141,10 +142,16 @@ def _lines(text, column):
                for part in (text or "").split("\n"))
 
 
+TRAVEL_SCALE = 8.0 / 10.5  # the travels' type, against the body's (register_report.html)
+
+
 def row_height_mm(row):
     """An estimate of the printed height of ``row``: long subjects wrap within their cell."""
+    travel = getattr(row, "travel", "")
     lines = max(_lines(row.register_number, "number"), _lines(row.doc_number, "doc_number"),
-                _lines(row.subject, "subject"))
+                _lines(row.subject, "subject"),
+                # The travels, in the signature column, at TRAVEL_SCALE of the font.
+                math.ceil(_lines(travel, "sign") * TRAVEL_SCALE) if travel else 0)
     return max(ROW_MIN_MM, lines * LINE_MM + CELL_PAD_MM + BORDER_MM)
 
 
@@ -157,6 +164,7 @@ class Line:
     subject: str
     doc_date: dt.date | None
     cancelled: bool
+    travel: str = ""
 
 
 def paginate(rows, rows_per_page, budget_mm=ROWS_BUDGET_MM):
@@ -178,6 +186,7 @@ def paginate(rows, rows_per_page, budget_mm=ROWS_BUDGET_MM):
             subject=soft_wrap(row.subject, "subject"),
             doc_date=row.doc_date,
             cancelled=bool(row.cancelled),
+            travel=soft_wrap(getattr(row, "travel", ""), "sign"),
         ))
         used += height
     pages.append(page)

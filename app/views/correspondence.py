@@ -41,6 +41,7 @@ from app.registers import REGISTERS
 from app.services import audit, daily_report, reports
 from app.services import correspondence as svc
 from app.services import dispatch as dispatching
+from app.services import recipients
 from app.services.errors import DomainError, ValidationFailed
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView
@@ -266,8 +267,8 @@ class RegisterView(EOfficeModelView):
         ).scalars().all()
         return {
             "deliveries": deliveries,
-            "recipients": (dispatching.recipient_choices(db.session, entry) if rights.send
-                           else []),
+            "recipients": recipients.choices(db.session, entry) if rights.send else [],
+            "recipient_lists": recipients.lists_of(db.session, g.user) if rights.send else [],
             "events": dispatching.timeline(db.session, g.user, letter_id) if rights.read else [],
             "delivery_statuses": DELIVERY_STATUSES,
         }
@@ -354,8 +355,9 @@ class RegisterView(EOfficeModelView):
         done = attempt(dispatching.dispatch, db.session, g.user, entry,
                        request.form.getlist("recipients"), note=request.form.get("note"))
         if done:
-            flash(f"ส่งหนังสือถึง {', '.join(d.recipient_name() for d in done.value)} แล้ว",
-                  "success")
+            names = [d.recipient_name() for d in done.value]
+            shown = ", ".join(names[:5]) + (f" และอีก {len(names) - 5} ราย" if len(names) > 5 else "")
+            flash(f"ส่งหนังสือถึง {shown} แล้ว ({len(names)} ราย)", "success")
         return self._back(entry)
 
     # ---- export and report ----------------------------------------------------------------
@@ -396,17 +398,34 @@ class RegisterView(EOfficeModelView):
         getters = [shown.get(c) or attrgetter(c) for c in columns]
         content = [c in SECRET_CONTENT for c in columns]
 
-        def row(entry):
+        action = columns.index("action")
+
+        def row(entry, travel):
             values = [get(entry) for get in getters]
             if not party(entry):
                 values = [masked_for(entry, c, False) if secret else v
                           for c, v, secret in zip(columns, values, content)]
+            values[action] = dispatching.with_travel(values[action], travel)
             return values
+
+        def rows_with_travels(entries, batch=1000):
+            """Each row with its letter's travels, read a thousand rows at a time."""
+            chunk = []
+            for entry in entries:
+                chunk.append(entry)
+                if len(chunk) == batch:
+                    yield from _with(chunk)
+                    chunk = []
+            yield from _with(chunk)
+
+        def _with(chunk):
+            travels = dispatching.travel_texts(db.session, [e.id for e in chunk])
+            return (row(e, travels.get(e.id)) for e in chunk)
 
         # Plain rows, not ORM objects: a register's export may be a million of them.
         table = RegisterEntry.__table__
         statement = self._filtered_query().statement.with_only_columns(*table.columns)
-        rows = map(row, db.session.execute(statement.execution_options(yield_per=1000)))
+        rows = rows_with_travels(db.session.execute(statement.execution_options(yield_per=1000)))
         headers = [str(self.label_columns[c]) for c in columns]
         widths = [self.EXPORT_WIDTHS.get(c, 14) for c in columns]
         data = xlsx_bytes(str(self.spec.label), headers, rows, widths=widths)
@@ -445,7 +464,7 @@ class RegisterView(EOfficeModelView):
         entries = daily_report.report_entries(db.session, g.user, self.register, start, end)
         spec = daily_report.report_heading(g.user, self.spec,
                                            daily_report.period_text(day, until, round_))
-        return day, spec, [daily_report.report_row(e, g.user, self.spec) for e in entries]
+        return day, spec, daily_report.report_rows(db.session, entries, g.user, self.spec)
 
 
 # Each register's screen, in the menu's order: a RegisterView named as its description says

@@ -97,14 +97,17 @@ class InboxView(BaseView):
     @expose("/received")
     @has_access
     def received(self):
-        """ทะเบียนหนังสือรับจากจังหวัด (manual 7.5): what this agency or group accepted."""
+        """ทะเบียนหนังสือรับทางระบบ (manual 7.5): what this agency or group accepted, and what the
+        user acknowledged in person."""
         text = request.args.get("q", "")
         found = paging.page_of(db.session, dispatching.received_register(db.session, g.user, text),
                                page_arg(), dispatching.RECEIVED_PAGE_SIZE, scalars=False)
-        rows = [(d, dispatching.received_row(d, source, here)) for d, source, here in found.rows]
+        rows = [(d, dispatching.received_row(d, source, here),
+                 REGISTERS[here.register].view if here is not None else None)
+                for d, source, here in found.rows]
         return self._page("dispatch/received.html", **found.shown("found"), rows=rows, q=text,
                           headers=dispatching.RECEIVED_COLUMNS,
-                          title=_l("ทะเบียนหนังสือรับจากจังหวัด"))
+                          title=_l("ทะเบียนหนังสือรับทางระบบ"))
 
     @expose("/received.xlsx")
     @has_access
@@ -116,7 +119,7 @@ class InboxView(BaseView):
         statement = dispatching.received_register(db.session, g.user, request.args.get("q"))
         rows = (dispatching.received_row(*r)
                 for r in db.session.execute(statement.execution_options(yield_per=500)))
-        data = xlsx_bytes("ทะเบียนหนังสือรับจากจังหวัด", list(dispatching.RECEIVED_COLUMNS), rows,
+        data = xlsx_bytes("ทะเบียนหนังสือรับทางระบบ", list(dispatching.RECEIVED_COLUMNS), rows,
                           widths=[10, 20, 28, 24, 20, 14, 50, 22])
         audit.record(db.session, "export", detail={"what": "received_from_province",
                                                    "args": request.args.to_dict()})

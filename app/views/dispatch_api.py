@@ -86,8 +86,16 @@ class LetterApi(Api):
                 schema:
                   type: object
                   properties:
-                    recipients: {type: array, items: {type: integer},
-                                 description: "agency, group or user ids, by the register"}
+                    recipients:
+                      type: array
+                      items:
+                        oneOf:
+                        - {type: integer, minimum: 1}
+                        - {type: string, pattern: "^(province|agency|group|person):[0-9]+$"}
+                      description: >-
+                        ids of the usual recipients of the register (agencies, groups or
+                        people), or kind:id, such as province:1 (the id of the Provincial
+                        Office: to the province, into its incoming register) or group:5
                     note: {type: string}
                   required: [recipients]
           responses:
@@ -101,7 +109,7 @@ class LetterApi(Api):
         if entry is None:
             return self.response_404()
         payload = json_body()
-        recipients = inputs.ids(payload.get("recipients"), "recipients", label="ผู้รับ")
+        recipients = inputs.recipient_keys(payload.get("recipients"))
         if not recipients:
             raise ValidationFailed("กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย", field="recipients")
         sent = dispatching.dispatch(db.session, g.user, entry, recipients,

@@ -48,9 +48,11 @@ def install(app):
                 return 0
             return count(db.session, current_user._get_current_object())
 
-        from app.services import dispatch, documents, filetracking
+        from app.services import dispatch, documents, filetracking, sent
 
         return {
+            # Letters the user sent on that came back, not yet taken note of (ส่งคืน).
+            "returns_count": lambda: waiting(sent.returns_count, "SentView"),
             # Letters waiting for the user's decision (หนังสือเข้าใหม่).
             "inbox_count": lambda: waiting(dispatch.inbox_count, "InboxView"),
             # Documents waiting to be received (เอกสารใหม่).

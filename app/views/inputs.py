@@ -326,6 +326,28 @@ def ids(values, field, label=None):
             for v in values if not (isinstance(v, str) and not v.strip())]
 
 
+RECIPIENT_KEY = re.compile(r"(province|agency|group|person):[0-9]{1,10}")
+
+
+def recipient_keys(values, field="recipients", label="ผู้รับ"):
+    """A letter's recipients as the API gives them: ids of the register's usual kind, or
+    ``kind:id`` strings (``province:1``, ``group:5``); [] when absent. Anything else is a 400
+    that names the field."""
+    if values is None or values == "":
+        return []
+    if not isinstance(values, (list, tuple)):
+        raise InvalidInput(f"{label}: ต้องเป็นรายการของผู้รับ", field=field)
+    keys = []
+    for v in values:
+        if isinstance(v, str) and RECIPIENT_KEY.fullmatch(v.strip()):
+            kind, _sep, number = v.strip().partition(":")
+            keys.append(f"{kind}:{integer(number, field, minimum=1, label=label)}")
+        else:
+            keys.append(integer(v.strip() if isinstance(v, str) else v, field, minimum=1,
+                                label=label))
+    return keys
+
+
 def page_args(args, default_size=25):
     """(page, page_size) of one of our APIs' lists, counted as FAB's own APIs count them:
     ``page`` from 0 (the first), ``page_size`` from 1 to MAX_PAGE_SIZE. Anything else is a 422

@@ -42,11 +42,17 @@ def install(appbuilder):
     appbuilder.add_view(InboxView, "Inbox", label=InboxView.menu_label, icon="fa-inbox",
                         **correspondence)
     appbuilder.add_link("ReceivedFromProvince", href="InboxView.received",
-                        label=_l("ทะเบียนหนังสือรับจากจังหวัด"), icon="fa-list-alt",
+                        label=_l("ทะเบียนหนังสือรับทางระบบ"), icon="fa-list-alt",
+                        **correspondence)
+    from app.views.sending import RecipientListView, SentView
+
+    appbuilder.add_view(SentView, "SentLetters", label=SentView.menu_label, icon="fa-share",
                         **correspondence)
     for view, register in zip(REGISTER_VIEWS, REGISTERS.values()):
         appbuilder.add_view(view, register.menu, label=register.menu_label, icon=register.icon,
                             **correspondence)
+    appbuilder.add_view(RecipientListView, "RecipientLists", label=RecipientListView.menu_label,
+                        icon="fa-address-book", **correspondence)
     appbuilder.add_view(NumberSeriesView, "NumberSeries", label=_l("ชุดเลขทะเบียน"),
                         icon="fa-sort-numeric-asc", **correspondence)
     appbuilder.add_api(RegisterApi)

@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
 
-from app.access import scoped
+from app.access import scoped, set_up
 from app.models import Agency, WorkGroup
-from app.models.org import GROUP_KINDS
+from app.models.org import AGENCY_KINDS, GROUP_KINDS, PROVINCIAL
 from app.services import org as org_service
 from app.views.base import EOfficeModelRestApi, EOfficeModelView
 from app.views.forms import KeepsTypedForm, OfferedFields
@@ -18,6 +18,7 @@ AGENCY_LABELS = {
     "fax": _l("โทรสาร"),
     "address": _l("ที่อยู่"),
     "is_provincial_office": _l("สำนักงานจังหวัด (สารบรรณกลาง)"),
+    "kind": _l("ประเภทหน่วยงาน"),
     "groups": _l("กลุ่มงาน"),
 }
 GROUP_LABELS = {
@@ -38,9 +39,10 @@ class AgencyView(OfferedFields, KeepsTypedForm, EOfficeModelView):
     add_title = _l("เพิ่มหน่วยงาน")
     edit_title = _l("แก้ไขข้อมูลหน่วยงาน")
     label_columns = AGENCY_LABELS
-    list_columns = ["code", "name", "phone", "fax"]
-    show_columns = ["code", "name", "phone", "fax", "address", "is_provincial_office", "groups"]
-    add_columns = ["code", "name", "phone", "fax", "address", "is_provincial_office"]
+    list_columns = ["code", "name", "kind", "phone", "fax"]
+    show_columns = ["code", "name", "kind", "phone", "fax", "address", "is_provincial_office",
+                    "groups"]
+    add_columns = ["code", "name", "kind", "phone", "fax", "address", "is_provincial_office"]
     edit_columns = add_columns
     search_columns = ["code", "name", "phone"]
     order_columns = ["code", "name"]
@@ -50,11 +52,15 @@ class AgencyView(OfferedFields, KeepsTypedForm, EOfficeModelView):
     # FAB makes a NOT NULL boolean "required", which an unticked checkbox can never satisfy.
     add_form_extra_fields = {
         "is_provincial_office": BooleanField(AGENCY_LABELS["is_provincial_office"]),
+        "kind": SelectField(AGENCY_LABELS["kind"], choices=list(AGENCY_KINDS.items()),
+                            default=PROVINCIAL),
     }
     edit_form_extra_fields = add_form_extra_fields
-    # An agency clerk edits the own agency, but which agency is the Provincial Office is the
-    # administrator's to say: not offered to the clerk.
-    offered_fields = {"is_provincial_office": org_service.may_set_provincial_office}
+    formatters_columns = {"kind": lambda kind: AGENCY_KINDS.get(kind, kind)}
+    # An agency clerk edits the own agency, but which agency is the Provincial Office, and what
+    # kind of agency each is, are the administrator's to say: not offered to the clerk.
+    offered_fields = {"is_provincial_office": org_service.may_set_provincial_office,
+                      "kind": org_service.may_set_provincial_office}
 
     def check_add(self, actor, item):
         org_service.check_agency_change(actor, item, creating=True,
@@ -83,9 +89,9 @@ class WorkGroupView(EOfficeModelView):
     base_order = ("name", "asc")
     base_filters = scoped()
     # The agency drop-down offers only agencies the user may see.
-    add_form_query_rel_fields = {"agency": scoped()}
+    add_form_query_rel_fields = {"agency": set_up()}
     edit_form_query_rel_fields = add_form_query_rel_fields
-    search_form_query_rel_fields = add_form_query_rel_fields
+    search_form_query_rel_fields = {"agency": scoped()}
     add_form_extra_fields = {
         "kind": SelectField(_l("ประเภท"), choices=[(k, k) for k in GROUP_KINDS]),
     }

@@ -22,7 +22,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app import thai
-from app.access import scoped
+from app.access import scoped, set_up
 from app.levels import ADMIN, LEVEL_CHOICES, level_label
 from app.models import EOfficeUser
 from app.services import org as org_service
@@ -128,9 +128,9 @@ class EOfficeUserView(ThaiDisplay, OfferedFields, KeepsTypedForm, ServiceChecks,
     order_columns = ["username", "agency.name", "level"]  # the level shown as its label
     base_order = ("username", "asc")
     base_filters = scoped()
-    add_form_query_rel_fields = {"agency": scoped(), "work_group": scoped()}
+    add_form_query_rel_fields = {"agency": set_up(), "work_group": set_up()}
     edit_form_query_rel_fields = add_form_query_rel_fields
-    search_form_query_rel_fields = add_form_query_rel_fields
+    search_form_query_rel_fields = {"agency": scoped(), "work_group": scoped()}
     formatters_columns = {**{k: _datetime_formatter for k in
                              ("last_login", "created_on", "changed_on", "locked_until")},
                           "level": level_label}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.access import entry_scope, is_party, masked, party_condition
 from app.models import RegisterEntry
 from app.models.correspondence import SECRET_CONTENT
+from app.services.dispatch import travel_texts, with_travel
 from app.views.filters import ThaiFilterConverter, ThaiSQLAInterface
 
 
@@ -85,5 +86,12 @@ class RegisterInterface(ThaiSQLAInterface):
                 for c, v in zip(show_columns, super().get_values_item(item, show_columns))]
 
     def get_values(self, lst, list_columns):
+        """The list's cells; การปฏิบัติ (``action``) with what the system knows of the letter's
+        travels, read for the whole page at once."""
+        travels = travel_texts(self.session, [i.id for i in lst]) if "action" in list_columns \
+            else {}
         for item in lst:
-            yield {c: self._mask(item, c, self._get_attr_value(item, c)) for c in list_columns}
+            values = {c: self._mask(item, c, self._get_attr_value(item, c)) for c in list_columns}
+            if "action" in values:
+                values["action"] = with_travel(values["action"], travels.get(item.id))
+            yield values

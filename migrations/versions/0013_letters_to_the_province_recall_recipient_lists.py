@@ -1,0 +1,67 @@
+"""letters to the province, recall, recipient lists
+
+- ``agency.kind``: a provincial agency (ส่วนราชการประจำจังหวัด), a district office (อำเภอ) or
+  another (หน่วยงานอื่น), by which the recipients of a letter are grouped.
+- ``delivery.recalled_at``/``recalled_by_id``: a delivery its sender took back (เรียกคืน)
+  before the recipient accepted it; ``delivery.return_noted_at``: when the sender took note of
+  a return (its count on the home page and in the navigation bar falls).
+- ``recipient_list`` and its members: the recipients an agency's clerks send to often
+  (อำเภอทั้งหมด, หน่วยงานในจังหวัด...), each member a (kind, id) of app/registers.py.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-10 09:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0013'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('agency') as batch:
+        batch.add_column(sa.Column('kind', sa.String(length=16), nullable=False,
+                                   server_default='provincial'))
+    with op.batch_alter_table('delivery') as batch:
+        batch.add_column(sa.Column('recalled_by_id', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('recalled_at', sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column('return_noted_at', sa.DateTime(), nullable=True))
+        batch.create_foreign_key('fk_delivery_recalled_by', 'ab_user', ['recalled_by_id'], ['id'])
+    op.create_index('ix_delivery_sender_entry', 'delivery', ['from_agency_id', 'status', 'id'])
+    op.create_table('recipient_list',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id']),
+    sa.ForeignKeyConstraint(['created_by_id'], ['ab_user.id']),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'name', name='uq_recipient_list_name')
+    )
+    op.create_table('recipient_list_member',
+    sa.Column('list_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['list_id'], ['recipient_list.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('list_id', 'kind', 'target_id')
+    )
+
+
+def downgrade():
+    op.drop_table('recipient_list_member')
+    op.drop_table('recipient_list')
+    op.drop_index('ix_delivery_sender_entry', table_name='delivery')
+    with op.batch_alter_table('delivery') as batch:
+        batch.drop_constraint('fk_delivery_recalled_by', type_='foreignkey')
+        batch.drop_column('return_noted_at')
+        batch.drop_column('recalled_at')
+        batch.drop_column('recalled_by_id')
+    with op.batch_alter_table('agency') as batch:
+        batch.drop_column('kind')
