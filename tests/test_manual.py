@@ -14,8 +14,9 @@ from tests.conftest import text_of
 # username -> (level, a section only that level's page has, sections its page must not have)
 DEMO = {
     "admin": (1, ("users", "audit-log", "roles", "number-series", "file-setup"), ("province-in",)),
-    "central": (2, ("province-in", "registers", "reserve", "contracts"),
-                ("users", "audit-log", "agency")),
+    # The central registry sets up the Provincial Office, as a level 3 their agency.
+    "central": (2, ("province-in", "registers", "reserve", "contracts", "agency", "users", "sent"),
+                ("audit-log",)),
     "clerk.dopa": (3, ("agency", "users", "registers", "reserve", "contracts"),
                    ("audit-log", "province-in")),
     "group.dopa": (4, ("group-register", "register-work"),

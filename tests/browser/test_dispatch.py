@@ -31,7 +31,7 @@ def test_central_sends_and_the_agency_accepts(browser, server, tmp_path):
         with central.expect_navigation():
             central.click("form [type=submit]")
         entry_url = central.url
-        central.select_option("#dispatch-recipients", label="ที่ทำการปกครองจังหวัดพังงา")
+        central.get_by_label("ที่ทำการปกครองจังหวัดพังงา", exact=True).check()
         central.fill("#dispatch-form input[name=note]", "โปรดรายงานภายใน 3 วัน")
         with central.expect_navigation():
             central.click("#dispatch-form [type=submit]")
