@@ -55,6 +55,11 @@ class Register:
     # To whom its letters may be sent on (TO_*), the first the usual; () for none.
     sends_to: tuple = ()
     accepts: str = None  # the deliveries (TO_*) that enter this register when accepted
+    # The letters' usual addressee (ถึง), offered on the form: "governor" (ผู้ว่าราชการจังหวัด),
+    # "agency" or "group" (the keeper's own), or None.
+    usual_receiver: str = None
+    # Its clerks may give the time a letter really arrived, before it was registered.
+    backdated_receipt: bool = False
 
     @property
     def kept_down_to(self):
@@ -71,6 +76,11 @@ class Register:
         if self.number_format == RECEIPT:
             return str(number)
         return doc_number or str(number)
+
+    @property
+    def issues_code(self):
+        """Its numbers carry the keeper's code (พง 0017.2/12, พง 0017.2/ว 12)."""
+        return not self.incoming and self.number_format in (LETTER, CIRCULAR)
 
     def issued_number(self, agency_code, number, secret):
         """The letter's own number (ที่) that an outgoing register issues; None for one that
@@ -105,17 +115,17 @@ REGISTERS = {r.code: r for r in (
              "ProvinceIncomingView", "ProvinceIncoming", "fa-inbox",
              incoming=True, owner="province", number_title=_l("เลขรับ"),
              number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=(TO_AGENCY, TO_GROUP),
-             accepts=TO_PROVINCE),
+             accepts=TO_PROVINCE, usual_receiver="governor", backdated_receipt=True),
     Register("agency_in", _l("หนังสือรับถึงหน่วยงาน"), _l("หนังสือรับถึงหน่วยงาน"),
              "AgencyIncomingView", "AgencyIncoming", "fa-envelope",
              incoming=True, owner="agency", number_title=_l("เลขรับ"),
              number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=(TO_GROUP,),
-             accepts=TO_AGENCY),
+             accepts=TO_AGENCY, usual_receiver="agency"),
     Register("group_in", _l("หนังสือรับถึงกลุ่มงาน"), _l("หนังสือรับถึงกลุ่มงาน"),
              "GroupIncomingView", "GroupIncoming", "fa-envelope-o",
              incoming=True, owner="group", number_title=_l("เลขรับ"),
              number_format=RECEIPT, list_columns=IN_COLUMNS, sends_to=(TO_PERSON,),
-             accepts=TO_GROUP),
+             accepts=TO_GROUP, usual_receiver="group"),
     Register("out_circular", _l("หนังสือส่งเวียน"), _l("หนังสือส่ง (เวียน)"),
              "OutgoingCircularView", "OutgoingCircular", "fa-bullhorn",
              incoming=False, owner="agency", number_title=_l("เลขที่หนังสือเวียน"),

@@ -385,3 +385,114 @@ def test_each_levels_received_list_says_where_from(login_as, dbq):
     assert "รับทราบ" in mine and "อาสารักษาดินแดน" in mine
     assert "ฝ่ายความมั่นคง ที่ทำการปกครองจังหวัดพังงา" in mine  # from the group, of its agency
     assert "อาสารักษาดินแดน" not in text_of(login_as("officer.cdd").get("/inbox/received"))
+
+
+def test_the_forms_offer_what_a_clerk_expects(login_as, dbq):
+    """ถึง defaults to the register's usual addressee, dates to today; the central registry
+    gives the time a letter really arrived, within reason."""
+    import datetime as dt
+
+    from app import thai
+    from tests.test_registers import bangkok_today
+
+    central, dopa = login_as("central"), login_as("clerk.dopa")
+    today = bangkok_today()
+    typed_today = f"{today.day:02d}/{today.month:02d}/{today.year + 543}"
+
+    def value(page, name):
+        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page.get_data(as_text=True)) \
+            or re.search(rf'value="([^"]*)"[^>]*name="{name}"', page.get_data(as_text=True))
+        return found.group(1) if found else None
+
+    page = central.get("/provinceincomingview/add")
+    assert value(page, "receiver") == GOVERNOR and value(page, "doc_date") == typed_today
+    assert 'name="received_on"' in page.get_data(as_text=True)
+    page = dopa.get("/agencyincomingview/add")
+    assert value(page, "receiver") == "ที่ทำการปกครองจังหวัดพังงา"
+    assert 'name="received_on"' not in page.get_data(as_text=True)
+    page = dopa.get("/outgoingnormalview/add")
+    assert value(page, "sender") == "ที่ทำการปกครองจังหวัดพังงา"
+    assert value(page, "doc_date") == typed_today
+
+    def letter(**fields):
+        return register(central, "provinceincomingview", doc_number="มท 0230/ว 90",
+                        sender="กระทรวงมหาดไทย", receiver=GOVERNOR,
+                        subject="หนังสือที่รับไว้ตั้งแต่เช้า", doc_date="01/12/2569", **fields)
+
+    def typed(day):
+        return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
+
+    before = state(dbq)
+    for fields, message in (
+            ({"received_on": typed(today + dt.timedelta(days=1)), "received_time": "08:30"},
+             "ต้องไม่เลยเวลาปัจจุบัน"),
+            ({"received_on": typed(today - dt.timedelta(days=40)), "received_time": "08:30"},
+             "ย้อนหลังได้ไม่เกิน 30 วัน"),
+            ({"received_on": typed(today), "received_time": "25:99"}, "รูปแบบเวลาไม่ถูกต้อง"),
+            ({"received_time": "08:30"}, "กรุณากรอกวันที่รับจริง"),
+            ({"received_on": "2026-12-01"}, "")):
+        r = letter(**fields)
+        assert r.status_code == 200 and message in text_of(r), fields
+        assert state(dbq) == before, fields
+    yesterday = today - dt.timedelta(days=1)
+    r = letter(received_on=typed(yesterday), received_time="08:30")
+    assert r.status_code == 302
+    entry_id = int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
+    stored = dbq(lambda s: s.get(RegisterEntry, entry_id).received_at)
+    assert thai.to_bangkok(stored).replace(tzinfo=None) == dt.datetime.combine(
+        yesterday, dt.time(8, 30))
+    # A register without it keeps the registration's time, whatever is posted.
+    r = register(dopa, "agencyincomingview", doc_number="มท 0230/ว 91", sender="กระทรวงมหาดไทย",
+                 subject="หนังสือที่ไม่ได้ย้อนเวลา", doc_date="01/12/2569",
+                 received_on=typed(yesterday), received_time="08:30")
+    entry_id = int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
+    stored = dbq(lambda s: s.get(RegisterEntry, entry_id).received_at)
+    assert thai.to_bangkok(stored).date() == today
+
+
+def test_a_group_that_keeps_its_own_outgoing_numbers_uses_its_code(login_as, dbq):
+    """พง 0017.1/12: the group's own series and code, apart from the agency's; the agency's
+    other clerks keep the agency's."""
+    central = login_as("central")
+    general = dbq(lambda s: s.execute(select(WorkGroup).where(
+        WorkGroup.name == "กลุ่มงานบริหารทั่วไป", WorkGroup.code == "พง 0017.1")).scalar_one().id)
+    before = dbq.snapshot(WorkGroup)
+    form = {"agency": str(dbq(lambda s: s.get(WorkGroup, general).agency_id)), "kind": "กลุ่ม",
+            "name": "กลุ่มงานบริหารทั่วไป", "phone": "", "fax": ""}
+    for code, message in (("", "ต้องมีเลขที่หนังสือของกลุ่มงาน"), ("PG 17", "ไม่ถูกต้อง")):
+        r = central.post(f"/workgroupview/edit/{general}",
+                         data={**form, "code": code, "own_numbers": "y"}, follow_redirects=True)
+        assert message in text_of(r), code
+        assert dbq.snapshot(WorkGroup) == before, code
+    r = central.post(f"/workgroupview/edit/{general}",
+                     data={**form, "code": "พง 0017.1", "own_numbers": "y"})
+    assert r.status_code == 302
+    assert dbq(lambda s: s.get(WorkGroup, general).own_numbers) is True
+
+    # A clerk of that group: its own numbers. The central registry (another group): the agency's.
+    def make_clerk(s):
+        role = s.execute(select(EOfficeUser).where(EOfficeUser.username == "central")) \
+            .scalar_one().roles[0]
+        from werkzeug.security import generate_password_hash
+        from app.services.demo import DEMO_PASSWORD
+        s.add(EOfficeUser(username="general.clerk", first_name="ธุรการ", last_name="บริหารทั่วไป",
+                          email="general.clerk@phangnga.example", active=True, level=2,
+                          agency_id=s.get(WorkGroup, general).agency_id, work_group_id=general,
+                          roles=[role], password=generate_password_hash(DEMO_PASSWORD)))
+        s.commit()
+    dbq(make_clerk)
+    clerk = login_as("general.clerk")
+    numbers = []
+    for who in (clerk, clerk, central):
+        r = register(who, "outgoingnormalview", receiver="ผู้ว่าราชการจังหวัดพังงา",
+                     subject="บันทึกขออนุมัติเดินทางไปราชการ", doc_date="01/12/2569")
+        entry_id = int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
+        numbers.append(dbq(lambda s: s.get(RegisterEntry, entry_id).doc_number))
+    assert re.fullmatch(r"พง 0017\.1/(\d+)", numbers[0])
+    first = int(numbers[0].rsplit("/", 1)[1])
+    assert numbers[1] == f"พง 0017.1/{first + 1}"
+    assert numbers[2].startswith("พง 0017.2/")  # the agency's, numbered apart
+    r = register(clerk, "outgoingcircularview", receiver="ส่วนราชการทุกแห่ง",
+                 subject="แจ้งเวียนกำหนดการ", doc_date="01/12/2569")
+    entry_id = int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
+    assert dbq(lambda s: s.get(RegisterEntry, entry_id).doc_number).startswith("พง 0017.1/ว ")

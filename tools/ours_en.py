@@ -791,4 +791,10 @@ OURS_EN = {
     'เลือกแล้ว %(n)s ราย': '%(n)s chosen',
     'แก้ไขรายชื่อผู้รับ': 'Edit recipient list',
     'ไม่พบหนังสือที่ส่งทางระบบ': 'No letters sent through the system',
+    'ชช:นน เช่น 08:30': 'hh:mm, e.g. 08:30',
+    'วันที่รับจริง (ถ้ารับไว้ก่อนลงทะเบียน)': 'Date actually received (if received before registering)',
+    'หนังสือส่ง (ปกติ และเวียน) ที่ผู้ใช้งานของกลุ่มงานนี้ออก ใช้เลขชุดของกลุ่มงานและเลขที่หนังสือของกลุ่มงาน': "Outgoing letters (normal and circular) its users issue take the group's own series and letter code",
+    'ออกเลขหนังสือส่งเอง': 'Keeps its own outgoing numbers',
+    'เวลาที่รับจริง': 'Time actually received',
+    'เว้นว่างไว้ ระบบบันทึกวันเวลาที่ลงทะเบียน': 'Leave empty: the time of registering is recorded',
 }

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import object_session, relationship
 
@@ -57,6 +58,9 @@ class WorkGroup(Model):  # กลุ่ม/กอง/ฝ่าย/สาขา o
     kind = Column(String(16), nullable=False, default="กลุ่ม")
     name = Column(String(255), nullable=False)
     code = Column(String(32))  # its own prefix for letters, where it has one
+    # It keeps its own outgoing numbers (หนังสือส่ง ปกติ and เวียน) under its own code: its
+    # clerks' letters read พง 0017.1/12, numbered apart from the agency's.
+    own_numbers = Column(Boolean, nullable=False, default=False, server_default=false())
     phone = Column(String(64))
     fax = Column(String(64))
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from app import thai
 from app.access import entry_scope, is_party, registers_of
-from app.models import EOfficeUser, RegisterEntry
+from app.models import Agency, EOfficeUser, RegisterEntry
 from app.models.correspondence import (
     NORMAL,
     STATUS_ACTIVE,
@@ -183,6 +183,57 @@ def _files(work, checked, key, actor, now):
     return store
 
 
+# ---- what a new entry's form offers ---------------------------------------------------------------
+
+BACKDATE_DAYS = 30  # how far back a letter's real receipt may be given
+
+
+def form_defaults(session, actor, code, now=None):
+    """What the form of a new entry of ``code`` offers before the clerk types: today's date, the
+    sender of an outgoing letter (the clerk's agency) and the register's usual addressee (ถึง):
+    the governor for the province's register, the clerk's agency or group for theirs."""
+    register = register_of(code)
+    today = thai.to_bangkok(thai.naive_utc(now)).date()
+    out = {"doc_date": today} if "doc_date" in register.typed_fields else {}
+    if not register.incoming and actor.agency is not None:
+        out["sender"] = actor.agency.name
+    receiver = None
+    if register.usual_receiver == "governor":
+        office = session.execute(select(Agency).where(Agency.is_provincial_office.is_(True))
+                                 .order_by(Agency.id)).scalars().first()
+        province = office.name.replace("สำนักงาน", "", 1) if office is not None else "จังหวัด"
+        receiver = f"ผู้ว่าราชการ{province}"
+    elif register.usual_receiver == "agency" and actor.agency is not None:
+        receiver = actor.agency.name
+    elif register.usual_receiver == "group" and actor.work_group is not None:
+        receiver = actor.work_group.name
+    if receiver and "receiver" in register.typed_fields:
+        out["receiver"] = receiver
+    return out
+
+
+def _received_at(register, data, now):
+    """When the letter really arrived (naive UTC): ``now``, or the date and time the clerk of a
+    register that allows it gave: not in the future, not more than BACKDATE_DAYS back."""
+    day, time = data.pop("received_on", None), data.pop("received_time", None)
+    if not register.backdated_receipt or (day is None and not (time or "").strip()):
+        return now
+    if day is None:
+        raise ValidationFailed("กรุณากรอกวันที่รับจริงคู่กับเวลาที่รับ", field="received_on")
+    try:
+        at = thai.parse_time(time) or dt.time(0, 0)
+    except thai.ThaiDateError as e:
+        raise ValidationFailed(str(e), field="received_time") from None
+    received = thai.to_utc(dt.datetime.combine(day, at))
+    if received > now + dt.timedelta(minutes=1):
+        raise ValidationFailed("วันเวลาที่รับจริงต้องไม่เลยเวลาปัจจุบัน", field="received_on")
+    if received < now - dt.timedelta(days=BACKDATE_DAYS):
+        raise ValidationFailed(f"วันที่รับจริงย้อนหลังได้ไม่เกิน {BACKDATE_DAYS} วัน "
+                               "หนังสือที่รับไว้นานกว่านั้นให้ลงทะเบียนตามวันที่ลงทะเบียน",
+                               field="received_on")
+    return received
+
+
 # ---- the operations ----------------------------------------------------------------------------
 
 
@@ -190,6 +241,8 @@ def register_entry(session, actor, code, data, uploads=(), reader_ids=(), now=No
     """Register a letter in register ``code`` and issue its number, in one transaction."""
     register = require_register(actor, code)
     now = thai.naive_utc(now)
+    data = dict(data)
+    received_at = _received_at(register, data, now)
     fields = clean(register, data, today=thai.to_bangkok(now).date())
     secret = fields.get("secrecy", NORMAL) != NORMAL
     checked, key = _check_uploads(uploads, secret)
@@ -203,7 +256,9 @@ def register_entry(session, actor, code, data, uploads=(), reader_ids=(), now=No
 
     with unit_of_work(session) as work:
         entry, = entries.create(session, actor, register, agency, group,
-                                {**fields, "readers": readers}, now=now, event=registered, files=_files(work, checked, key, actor, now))
+                                {**fields, "readers": readers}, now=now, event=registered,
+                                files=_files(work, checked, key, actor, now),
+                                received_at=received_at)
     return entry
 
 

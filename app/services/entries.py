@@ -73,7 +73,17 @@ def owner(session, actor, register):
         if actor.work_group is None:
             raise ValidationFailed("บัญชีของคุณยังไม่ได้สังกัดกลุ่มงาน จึงออกเลขรับของกลุ่มไม่ได้")
         return agency, actor.work_group
+    if numbers_own(register, actor.work_group):
+        return agency, actor.work_group
     return agency, None
+
+
+def numbers_own(register, group):
+    """Whether ``group`` numbers its own letters of ``register``: an agency's outgoing register
+    whose number carries a code (ปกติ, เวียน), for a group that keeps its own outgoing numbers
+    under its own code (พง 0017.1/12)."""
+    return (register.owner == "agency" and register.issues_code and group is not None
+            and bool(group.own_numbers) and bool(group.code))
 
 
 def series_key(register, agency, group, secret):
@@ -82,6 +92,8 @@ def series_key(register, agency, group, secret):
         key = register.code
     elif register.owner == "group":
         key = f"{register.code}:{group.id}"
+    elif group is not None:  # a group's own outgoing numbers
+        key = f"{register.code}:{agency.id}:group:{group.id}"
     else:
         key = f"{register.code}:{agency.id}"
     return key + (":secret" if secret else "")
@@ -100,14 +112,15 @@ def series(session, register, agency, group, secret):
 
 
 def create(session, actor, register, agency, group, fields, *, now, count=1,
-           status=STATUS_ACTIVE, reserved_until=None, event=None, files=None):
+           status=STATUS_ACTIVE, reserved_until=None, event=None, files=None, received_at=None):
     """``count`` new entries of ``register`` kept by ``agency`` (``group`` for a group's
-    register), numbered in order, with the letter ``fields``; returns them.
+    register), numbered in order, with the letter ``fields``; returns them. An incoming letter is
+    stamped received at ``received_at`` (when it really arrived) or ``now``.
 
     ``event(entry)`` records the entry on its letter's timeline and ``files(entry)`` writes its
     files, in that order, after the numbers were issued and the rows flushed (see the module).
     No commit: the caller's unit of work commits."""
-    group = group if register.owner == "group" else None
+    group = group if register.owner == "group" or numbers_own(register, group) else None
     secret = fields.get("secrecy", NORMAL) != NORMAL
     numbers_of = series(session, register, agency, group, secret)
     year, numbers = numbering.issue(session, numbers_of, now, count=count)
@@ -117,10 +130,12 @@ def create(session, actor, register, agency, group, fields, *, now, count=1,
             register=register.code, series_id=numbers_of.id, year=year, number=number,
             agency_id=agency.id, work_group_id=group.id if group else None, status=status,
             reserved_until=reserved_until, registered_by_id=actor.id, registered_at=now,
-            received_at=now if register.incoming and status == STATUS_ACTIVE else None,
+            received_at=(received_at or now) if register.incoming and status == STATUS_ACTIVE
+            else None,
             **fields,
         )
-        issued = register.issued_number(agency.code, number, secret)
+        issued = register.issued_number(group.code if group is not None else agency.code,
+                                        number, secret)
         if issued is not None:
             entry.doc_number = issued
         session.add(entry)

@@ -154,6 +154,14 @@ def validate_group(group):
         raise ValidationFailed("ประเภทต้องเป็น กลุ่ม กอง ฝ่าย หรือ สาขา")
     if group.agency_id is None and group.agency is None:
         raise ValidationFailed("กรุณาเลือกหน่วยงานของกลุ่มงาน")
+    group.code = re.sub(r"\s+", " ", (group.code or "").strip()) or None
+    if group.code is not None and not AGENCY_CODE_RE.match(group.code):
+        raise ValidationFailed("เลขที่หนังสือของกลุ่มงานไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว "
+                               "เว้นวรรค แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.1", field="code")
+    group.own_numbers = bool(group.own_numbers)
+    if group.own_numbers and group.code is None:
+        raise ValidationFailed("กลุ่มงานที่ออกเลขหนังสือส่งเองต้องมีเลขที่หนังสือของกลุ่มงาน",
+                               field="code")
 
 
 def _group_agency_id(group):

@@ -15,26 +15,19 @@ from operator import attrgetter
 
 from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.fields import QuerySelectMultipleField
-from flask_appbuilder.fieldwidgets import (
-    BS3TextAreaFieldWidget,
-    BS3TextFieldWidget,
-    Select2ManyWidget,
-    Select2Widget,
-)
-from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField
+from wtforms.validators import Optional
 
 from app import thai
 from app.access import entry_scope, masked_for, party_test
 from app.extensions import db
 from app.fields import ThaiDateField
-from app.models import EOfficeUser, RegisterEntry
+from app.models import RegisterEntry
 from app.models.correspondence import SECRET_CONTENT
 from app.models.dispatch import DELIVERY_STATUSES, Delivery
 from app.registers import REGISTERS
@@ -45,77 +38,11 @@ from app.services import recipients
 from app.services.errors import DomainError, ValidationFailed
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView
+from app.views.entry_form import LABELS, SECRECY_CHOICES, SPEED_CHOICES, EntryForm
 from app.views.errors import attempt
 from app.views.files import XLSX_MIME, serve_file, uploads_from
 from app.views.labels import choices, secrecy_badge, speed_badge, status_badge
 from app.views.register_list import RegisterInterface, RegisterListWidget, RegisterScopeFilter
-
-LABELS = {
-    "number": _l("เลขทะเบียน"),
-    "number_text": _l("เลขทะเบียน"),
-    "year": _l("ปี พ.ศ."),
-    "doc_number": _l("ที่"),
-    "doc_date": _l("ลงวันที่"),
-    "sender": _l("จาก"),
-    "receiver": _l("ถึง"),
-    "subject": _l("เรื่อง"),
-    "action": _l("การปฏิบัติ"),
-    "remarks": _l("หมายเหตุ"),
-    "speed": _l("ชั้นความเร็ว"),
-    "secrecy": _l("ชั้นความลับ"),
-    "received_at": _l("วันเวลาที่รับ"),
-    "registered_at": _l("วันเวลาที่ลงทะเบียน"),
-    "registered_by": _l("ผู้ลงทะเบียน"),
-    "status": _l("สถานะ"),
-    "reserved_until": _l("ต้องใช้เลขที่จองภายใน"),
-    "cancel_reason": _l("เหตุผลที่ยกเลิก"),
-    "cancelled_by": _l("ผู้ยกเลิก"),
-    "cancelled_at": _l("วันเวลาที่ยกเลิก"),
-    "agency": _l("หน่วยงาน"),
-    "work_group": _l("กลุ่มงาน"),
-    "readers": _l("ผู้มีสิทธิ์อ่าน (หนังสือลับ)"),
-    "files": _l("ไฟล์แนบ"),
-}
-
-
-def agency_users():
-    """Users a secret letter may be opened to: the registering clerk's own agency."""
-    user = g.user
-    query = db.session.query(EOfficeUser).filter(EOfficeUser.active.is_(True))
-    if user.agency_id is not None:
-        query = query.filter(EOfficeUser.agency_id == user.agency_id)
-    return query.order_by(EOfficeUser.first_name)
-
-
-TEXT = BS3TextFieldWidget()
-AREA = BS3TextAreaFieldWidget()
-SPEED_CHOICES = choices(svc.SPEEDS, reverse=True)
-SECRECY_CHOICES = choices(svc.SECRECIES, reverse=True)
-
-
-class EntryForm(DynamicForm):
-    """The register-and-number form; its register decides which fields show."""
-
-    doc_number = StringField(LABELS["doc_number"], [Optional(), Length(max=120)], widget=TEXT,
-                             description=_l("เลขที่ของหนังสือตามที่ผู้ส่งออก เช่น พง 0019/123"))
-    doc_date = ThaiDateField(LABELS["doc_date"], [Optional()])
-    sender = StringField(LABELS["sender"], [Optional(), Length(max=255)], widget=TEXT)
-    receiver = StringField(LABELS["receiver"], [Optional(), Length(max=255)], widget=TEXT)
-    subject = TextAreaField(LABELS["subject"], [Length(max=2000)], widget=AREA)
-    action = StringField(LABELS["action"], [Optional(), Length(max=255)], widget=TEXT)
-    remarks = TextAreaField(LABELS["remarks"], [Optional(), Length(max=2000)], widget=AREA)
-    speed = SelectField(LABELS["speed"], choices=SPEED_CHOICES, default="normal",
-                        widget=Select2Widget())
-    secrecy = SelectField(LABELS["secrecy"], choices=SECRECY_CHOICES, default="normal",
-                          widget=Select2Widget())
-    readers = QuerySelectMultipleField(
-        LABELS["readers"], query_func=agency_users, get_pk_func=lambda user: user.id,
-        widget=Select2ManyWidget(),
-        description=_l("เฉพาะหนังสือลับ: ผู้ที่เปิดอ่านเรื่องและเอกสารแนบได้ นอกจากผู้ลงทะเบียน"))
-    files = MultipleFileField(
-        LABELS["files"],
-        description=_l("PDF รูปภาพ Word หรือ Excel ได้หลายไฟล์"))
-
 
 class RegisterView(EOfficeModelView):
     """The screen of one register; ``register`` (its code) is set where the screen is made."""
@@ -175,6 +102,8 @@ class RegisterView(EOfficeModelView):
         # An outgoing letter's number is the one issued here: never typed, nor typed over.
         self.edit_columns = list(spec.typed_fields)
         self.add_columns = [*spec.typed_fields, "readers", "files"]
+        if spec.backdated_receipt:
+            self.add_columns[-2:-2] = ["received_on", "received_time"]
         super().__init__(**kwargs)
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -229,10 +158,14 @@ class RegisterView(EOfficeModelView):
     @has_access
     def add(self):
         form = self.add_form.refresh()
-        if request.method == "GET" and not self.spec.incoming and g.user.agency is not None:
-            form.sender.data = g.user.agency.name
+        if request.method == "GET":
+            for name, value in svc.form_defaults(db.session, g.user, self.register).items():
+                form[name].data = value
         if request.method == "POST" and form.validate():
             data = {name: form[name].data for name in self.spec.typed_fields}
+            if self.spec.backdated_receipt:
+                data["received_on"] = form.received_on.data
+                data["received_time"] = form.received_time.data
             done = attempt(svc.register_entry, db.session, g.user, self.register, data,
                            uploads=uploads_from(),
                            reader_ids=[u.id for u in (form.readers.data or [])])

@@ -27,6 +27,7 @@ GROUP_LABELS = {
     "kind": _l("ประเภท"),
     "name": _l("ชื่อกลุ่มงาน"),
     "code": _l("เลขที่หนังสือของกลุ่มงาน"),
+    "own_numbers": _l("ออกเลขหนังสือส่งเอง"),
     "phone": _l("โทรศัพท์"),
     "fax": _l("โทรสาร"),
 }
@@ -80,9 +81,9 @@ class WorkGroupView(EOfficeModelView):
     add_title = _l("เพิ่มกลุ่มงาน")
     edit_title = _l("แก้ไขกลุ่มงาน")
     label_columns = GROUP_LABELS
-    list_columns = ["agency.name", "kind", "name", "code", "phone", "fax"]
-    show_columns = ["agency", "kind", "name", "code", "phone", "fax"]
-    add_columns = ["agency", "kind", "name", "code", "phone", "fax"]
+    list_columns = ["agency.name", "kind", "name", "code", "own_numbers", "phone", "fax"]
+    show_columns = ["agency", "kind", "name", "code", "own_numbers", "phone", "fax"]
+    add_columns = ["agency", "kind", "name", "code", "own_numbers", "phone", "fax"]
     edit_columns = add_columns
     search_columns = ["agency", "kind", "name"]
     order_columns = ["kind", "name"]
@@ -94,7 +95,12 @@ class WorkGroupView(EOfficeModelView):
     search_form_query_rel_fields = {"agency": scoped()}
     add_form_extra_fields = {
         "kind": SelectField(_l("ประเภท"), choices=[(k, k) for k in GROUP_KINDS]),
+        # FAB makes a NOT NULL boolean "required", which an unticked checkbox never satisfies.
+        "own_numbers": BooleanField(GROUP_LABELS["own_numbers"]),
     }
+    description_columns = {"own_numbers": _l(
+        "หนังสือส่ง (ปกติ และเวียน) ที่ผู้ใช้งานของกลุ่มงานนี้ออก ใช้เลขชุดของกลุ่มงานและเลขที่หนังสือของกลุ่มงาน")}
+    formatters_columns = {"own_numbers": lambda v: _l("ใช่") if v else ""}
     edit_form_extra_fields = add_form_extra_fields
 
     def check_add(self, actor, item):
@@ -128,11 +134,12 @@ class WorkGroupApi(EOfficeModelRestApi):
     resource_name = "work_groups"
     datamodel = SQLAInterface(WorkGroup)
     base_filters = scoped()
-    add_query_rel_fields = {"agency": scoped()}
+    add_query_rel_fields = {"agency": set_up()}
     edit_query_rel_fields = add_query_rel_fields
-    list_columns = ["id", "agency.id", "agency.name", "kind", "name", "code", "phone", "fax"]
+    list_columns = ["id", "agency.id", "agency.name", "kind", "name", "code", "own_numbers",
+                    "phone", "fax"]
     show_columns = list_columns
-    add_columns = ["agency", "kind", "name", "code", "phone", "fax"]
+    add_columns = ["agency", "kind", "name", "code", "own_numbers", "phone", "fax"]
     edit_columns = add_columns
     search_columns = ["agency", "kind", "name"]
     order_columns = ["kind", "name"]

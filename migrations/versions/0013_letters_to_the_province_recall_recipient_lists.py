@@ -1,5 +1,6 @@
 """letters to the province, recall, recipient lists
 
+- ``work_group.own_numbers``: a group that keeps its own outgoing numbers under its own code.
 - ``agency.kind``: a provincial agency (ส่วนราชการประจำจังหวัด), a district office (อำเภอ) or
   another (หน่วยงานอื่น), by which the recipients of a letter are grouped.
 - ``delivery.recalled_at``/``recalled_by_id``: a delivery its sender took back (เรียกคืน)
@@ -28,6 +29,9 @@ def upgrade():
     with op.batch_alter_table('agency') as batch:
         batch.add_column(sa.Column('kind', sa.String(length=16), nullable=False,
                                    server_default='provincial'))
+    with op.batch_alter_table('work_group') as batch:
+        batch.add_column(sa.Column('own_numbers', sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
     with op.batch_alter_table('delivery') as batch:
         batch.add_column(sa.Column('recalled_by_id', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('recalled_at', sa.DateTime(), nullable=True))
@@ -65,3 +69,5 @@ def downgrade():
         batch.drop_column('recalled_by_id')
     with op.batch_alter_table('agency') as batch:
         batch.drop_column('kind')
+    with op.batch_alter_table('work_group') as batch:
+        batch.drop_column('own_numbers')
