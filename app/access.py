@@ -103,6 +103,9 @@ AGENCY_KEEPING = (
     ("BookingView", "can_decide"),
     ("AnnouncementView", "can_(add|edit|withdraw|mine)"),
     ("NewAnnouncement|MyAnnouncements", MENU),
+    # The lines of the phone directory that are not users (executives, an office's line).
+    ("DirectoryContactView", "can_(list|show|add|edit|delete)"),
+    ("DirectoryContacts", MENU),
 )
 # An agency's clerks keep its own setup: the agency, its groups and its users.
 AGENCY_SETUP = (
@@ -274,12 +277,12 @@ def scoped(column="id"):
 
 
 def setup_query(model, query, actor):
-    """Restrict ``query`` over Agency or WorkGroup to what ``actor`` sets up: the administrator
-    every agency; an agency's clerks (and the central registry for the Provincial Office) their
-    own agency and its groups."""
+    """Restrict ``query`` over Agency or a model with an ``agency_id`` (WorkGroup, a directory
+    contact) to what ``actor`` sets up: the administrator every agency's; an agency's clerks (and
+    the central registry for the Provincial Office) their own agency's."""
     if getattr(actor, "level", None) == ADMIN and getattr(actor, "is_authenticated", False):
         return query
-    column = Agency.id if model is Agency else WorkGroup.agency_id
+    column = Agency.id if model is Agency else model.agency_id
     return query.filter(column == getattr(actor, "agency_id", None))
 
 

@@ -505,7 +505,8 @@ def test_excel_holds_the_searched_rows_numbers_as_text(login_as, ids):
     names = [row[2] for row in everything if row[2]]
     page = table_of(c.get("/directory/"))
     assert [page.index(n) for n in names] == sorted(page.index(n) for n in names)
-    assert len(names) == 8 and "087-3334455" in [row[6] for row in everything]
+    assert len(names) == 8 + len(demo.CONTACTS)  # the users, and the lines kept by the clerks
+    assert "087-3334455" in [row[6] for row in everything]
 
 
 def test_pdf_is_a4_grouped_by_agency_and_says_who_printed_it(login_as):
@@ -578,3 +579,42 @@ def test_terms_and_digits():
     assert svc.digits_of("+66 86 555 6677") == "0865556677"
     assert svc.digits_of("๓๑๐๑") == "3101"
     assert svc.digits_of("พง 0016.1") == ""  # not a phone number: searched as text only
+
+
+# ---- lines that are not users (รายชื่อในสมุดโทรศัพท์) ----------------------------------------------
+
+
+def test_clerks_keep_lines_that_are_not_users(login_as, dbq):
+    """An executive or an office's line, kept by its agency's clerks, listed and searched with
+    its numbers; another agency's clerks neither see nor change them in the keeping screen."""
+    from app.models import DirectoryContact
+
+    clerk, other = login_as("clerk.dopa"), login_as("clerk.cdd")
+    dopa = dbq(lambda s: s.query(Agency).filter_by(code="พง 0016.1").one().id)
+    cdd = dbq(lambda s: s.query(Agency).filter_by(code="พง 0019.1").one().id)
+    before = dbq.snapshot(DirectoryContact)
+    for data, message in (({"agency": str(dopa), "name": ""}, "กรุณากรอกชื่อ"),
+                          ({"agency": str(cdd), "name": "สายด่วนแอบเพิ่ม"}, ""),
+                          ({"agency": str(dopa), "name": "ก" * 300}, "")):
+        r = clerk.post("/directorycontacts/add", data=data)
+        assert r.status_code == 200, data
+        assert dbq.snapshot(DirectoryContact) == before, data
+    r = clerk.post("/directorycontacts/add", data={
+        "agency": str(dopa), "name": "ศูนย์ดำรงธรรมจังหวัดพังงา", "position": "สายด่วน",
+        "phone": "076-481555", "mobile": "089-9990000"})
+    assert r.status_code == 302
+    contact = dbq(lambda s: s.query(DirectoryContact).filter_by(
+        name="ศูนย์ดำรงธรรมจังหวัดพังงา").one().id)
+    for who in ("officer.cdd", "admin"):
+        found = text_of(login_as(who).get("/directory/", query_string={"q": "0899990000"}))
+        assert "ศูนย์ดำรงธรรมจังหวัดพังงา" in found and "089-9990000" in found, who
+    assert "ศูนย์ดำรงธรรม" not in text_of(other.get("/directorycontacts/list/"))
+    assert other.get(f"/directorycontacts/edit/{contact}").status_code == 404
+    assert other.post(f"/directorycontacts/delete/{contact}").status_code in (302, 404)
+    assert dbq(lambda s: s.get(DirectoryContact, contact)) is not None
+    assert login_as("officer.dopa").get("/directorycontacts/list/").status_code in (302, 403)
+    # The governor's line of the demo province, under the Provincial Office.
+    found = text_of(login_as("officer.dopa").get("/directory/", query_string={"q": "สายตรง"}))
+    assert "สายตรงผู้ว่าราชการจังหวัดพังงา" in found and "076-481400" in found
+    clerk.post(f"/directorycontacts/delete/{contact}")
+    assert dbq(lambda s: s.get(DirectoryContact, contact)) is None

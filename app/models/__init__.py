@@ -3,7 +3,7 @@
 from flask_appbuilder import Model
 
 from app.models.audit import AuditChainHead, AuditLog  # noqa: F401
-from app.models.org import Agency, EOfficeUser, WorkGroup  # noqa: F401
+from app.models.org import Agency, DirectoryContact, EOfficeUser, WorkGroup  # noqa: F401
 from app.models.roles import RoleDefault  # noqa: F401
 from app.models.correspondence import (  # noqa: F401
     Attachment,

@@ -128,3 +128,27 @@ class EOfficeUser(User):  # ผู้ใช้งาน: FAB's user, extended
                 self.roles = list(self.roles) + [role]
         else:
             self.roles = [r for r in self.roles if r.name != SECRETARY_ROLE]
+
+
+class DirectoryContact(Model):  # รายชื่อในสมุดโทรศัพท์ที่ไม่มีบัญชีผู้ใช้
+    """A line of the phone directory that is not a user: an executive, an office's line (สายตรง
+    ผู้ว่าราชการจังหวัด, a district office), kept by the clerks of its agency."""
+
+    __tablename__ = "directory_contact"
+    id = Column(Integer, primary_key=True)
+    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False, index=True)
+    work_group_id = Column(Integer, ForeignKey("work_group.id"))
+    name = Column(String(255), nullable=False)  # a person's or a line's
+    position = Column(String(255))
+    phone = Column(String(64))
+    extension = Column(String(16))
+    mobile = Column(String(64))  # published by the clerk who keeps it
+    fax = Column(String(64))
+    updated_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    updated_at = Column(DateTime)
+
+    agency = relationship("Agency")
+    work_group = relationship("WorkGroup")
+
+    def __repr__(self):
+        return self.name

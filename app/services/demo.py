@@ -2,7 +2,7 @@
 
 from werkzeug.security import generate_password_hash
 
-from app.models import Agency, EOfficeUser, WorkGroup
+from app.models import Agency, DirectoryContact, EOfficeUser, WorkGroup
 from app.models.org import DISTRICT, OTHER
 
 DEMO_PASSWORD = "Phangnga2568"
@@ -57,6 +57,16 @@ DISTRICTS = [
 ]
 OTHER_AGENCIES = [
     ("การประปาส่วนภูมิภาคสาขาพังงา", "พง 9001", "076-412100"),
+]
+
+# The lines of the phone directory that are not users: (agency code, group name or None, name,
+# position, phone, extension, mobile).
+CONTACTS = [
+    ("พง 0017.2", "กลุ่มงานอำนวยการ", "สายตรงผู้ว่าราชการจังหวัดพังงา", "ห้องผู้ว่าราชการจังหวัด",
+     "076-481400", "2000", None),
+    ("พง 0017.2", None, "นายธีรวัฒน์ เจริญพงศ์", "ผู้ว่าราชการจังหวัดพังงา", "076-481401", "2001",
+     None),
+    ("พง 0118.1", None, "นายอำเภอเมืองพังงา", "นายอำเภอ", "076-411121", None, None),
 ]
 
 # (username, first, last, level, agency code, group name, position)
@@ -123,6 +133,11 @@ def load_demo(session):
                                is_provincial_office=False,
                                address=f"{name} จังหวัดพังงา"))
     session.flush()
+    by_code = {a.code: a for a in session.query(Agency)}
+    for code, gname, name, position, phone, extension, mobile in CONTACTS:
+        session.add(DirectoryContact(
+            agency=by_code[code], work_group=groups.get((code, gname)), name=name,
+            position=position, phone=phone, extension=extension, mobile=mobile))
     password = generate_password_hash(DEMO_PASSWORD)
     for username, first, last, level, code, gname, position in USERS:
         group = groups[(code, gname)]

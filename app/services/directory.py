@@ -1,5 +1,6 @@
-"""The phone directory (สมุดโทรศัพท์): the province's agencies, under each its groups (กลุ่ม/กอง/ฝ่าย/สาขา)
-and its active users, read from the rows they are kept in (never typed twice).
+"""The phone directory (สมุดโทรศัพท์): the province's agencies, under each its groups (กลุ่ม/กอง/ฝ่าย/สาขา),
+its active users and the lines its clerks keep that are not users (executives, an office's line:
+app/services/contacts.py), read from the rows they are kept in (never typed twice).
 
 Province-wide: every logged-in user sees every agency's entries.
 
@@ -24,7 +25,7 @@ import pdfkit
 from sqlalchemy import and_, case, func, null, or_, select, true
 
 from app import thai
-from app.models import Agency, EOfficeUser, WorkGroup
+from app.models import Agency, DirectoryContact, EOfficeUser, WorkGroup
 from app.services import reports
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Entry:
     group_id: int | None = None
     group: str = ""  # the group's name (a person's group, or the group itself)
     user_id: int | None = None
+    contact_id: int | None = None  # a line kept by the clerks (DirectoryContact), not a user
     first_name: str = ""
     last_name: str = ""
     position: str = ""
@@ -76,6 +78,7 @@ def _order(entry):
         (0 if entry.kind == AGENCY else 2 if in_group else 1),
         thai.sort_key(entry.group) if in_group else ("", ""), entry.group_id or 0,
         rank, thai.sort_key(entry.first_name), thai.sort_key(entry.last_name), entry.user_id or 0,
+        entry.contact_id or 0,
     )
 
 
@@ -138,6 +141,13 @@ def _person_match(term):
     )
 
 
+def _contact_match(term):
+    # A contact's numbers are published by the clerk who keeps it: all of them are searched.
+    return _match(term, (DirectoryContact.name, DirectoryContact.position),
+                  (DirectoryContact.phone, DirectoryContact.extension, DirectoryContact.mobile,
+                   DirectoryContact.fax))
+
+
 def listed_users():
     """The SQL condition on users who are in the directory: active, of an agency."""
     return and_(EOfficeUser.active.is_(True), EOfficeUser.agency_id.is_not(None))
@@ -179,6 +189,24 @@ def search(session, text="", agency_id=None):
               mobile=mobile or "")
         for (u_id, a_id, a_name, a_code, g_id, g_name, first, last, position, phone, extension,
              mobile) in people
+    ]
+    contacts = session.execute(
+        select(DirectoryContact.id, DirectoryContact.agency_id, Agency.name, Agency.code,
+               DirectoryContact.work_group_id, WorkGroup.name, DirectoryContact.name,
+               DirectoryContact.position, DirectoryContact.phone, DirectoryContact.extension,
+               DirectoryContact.mobile, DirectoryContact.fax)
+        .join(Agency, DirectoryContact.agency_id == Agency.id)
+        .outerjoin(WorkGroup, DirectoryContact.work_group_id == WorkGroup.id)
+        .where(in_agency(DirectoryContact.agency_id),
+               *(or_(_agency_match(w), _group_match(w), _contact_match(w)) for w in words))
+    ).all()
+    entries += [
+        Entry(PERSON, agency_id=a_id, agency=a_name, agency_code=a_code, group_id=g_id,
+              group=g_name or "", contact_id=c_id, first_name=name or "",
+              position=position or "", phone=phone or "", extension=extension or "",
+              mobile=mobile or "", fax=fax or "")
+        for (c_id, a_id, a_name, a_code, g_id, g_name, name, position, phone, extension, mobile,
+             fax) in contacts
     ]
     headed_groups = {e.group_id for e in entries if e.group_id is not None}
     headed_agencies = {e.agency_id for e in entries}

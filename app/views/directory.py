@@ -8,13 +8,18 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
 
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
 from app import thai
+from app.access import set_up
 from app.extensions import db
-from app.services import audit
+from app.models import DirectoryContact
+from app.services import audit, contacts
 from app.services import directory as svc
 from app.services.exports import xlsx_bytes
-from app.views.base import page_arg
+from app.views.base import EOfficeModelView, page_arg
 from app.views.files import XLSX_MIME
+from app.views.forms import KeepsTypedForm, OfferedFields
 
 PAGE_SIZE = 50
 
@@ -101,3 +106,46 @@ class DirectoryView(BaseView):
         if text:
             parts.append(f"ค้นหา “{text}”")
         return " ".join(p for p in parts if p)
+
+
+class DirectoryContactView(OfferedFields, KeepsTypedForm, EOfficeModelView):
+    """รายชื่อในสมุดโทรศัพท์: the lines of the directory that are not users, kept by the clerks
+    of their agency (app/services/contacts.py)."""
+
+    route_base = "/directorycontacts"
+    datamodel = SQLAInterface(DirectoryContact)
+    list_title = _l("รายชื่อในสมุดโทรศัพท์ (ผู้ที่ไม่มีบัญชีผู้ใช้)")
+    show_title = _l("รายละเอียดรายชื่อในสมุดโทรศัพท์")
+    add_title = _l("เพิ่มรายชื่อในสมุดโทรศัพท์")
+    edit_title = _l("แก้ไขรายชื่อในสมุดโทรศัพท์")
+    label_columns = {
+        "agency": _l("หน่วยงาน"), "agency.name": _l("หน่วยงาน"), "work_group": _l("กลุ่มงาน"),
+        "work_group.name": _l("กลุ่มงาน"), "name": _l("ชื่อ (บุคคลหรือสาย)"),
+        "position": _l("ตำแหน่ง"), "phone": _l("โทรศัพท์"), "extension": _l("เบอร์ภายใน"),
+        "mobile": _l("โทรศัพท์มือถือ"), "fax": _l("โทรสาร"),
+    }
+    list_columns = ["agency.name", "work_group.name", "name", "position", "phone", "extension",
+                    "mobile"]
+    show_columns = ["agency", "work_group", "name", "position", "phone", "extension", "mobile",
+                    "fax"]
+    add_columns = edit_columns = show_columns
+    search_columns = ["agency", "name", "position", "phone"]
+    order_columns = ["name"]
+    base_order = ("name", "asc")
+    base_filters = set_up()
+    add_form_query_rel_fields = {"agency": set_up(), "work_group": set_up()}
+    edit_form_query_rel_fields = add_form_query_rel_fields
+    search_form_query_rel_fields = add_form_query_rel_fields
+    description_columns = {
+        "name": _l("เช่น นายธีรวัฒน์ เจริญพงศ์ หรือ สายตรงผู้ว่าราชการจังหวัด"),
+        "mobile": _l("แสดงในสมุดโทรศัพท์แก่ผู้ใช้งานทุกคน"),
+    }
+
+    def check_add(self, actor, item):
+        contacts.check_change(actor, item)
+
+    def check_edit(self, actor, item):
+        contacts.check_change(actor, item)
+
+    def check_delete(self, actor, item):
+        contacts.check_delete(actor, item)

@@ -117,11 +117,16 @@ def install(appbuilder):
     services = dict(category="Services", category_label=_l("บริการ"), category_icon="fa-life-ring")
     for view in (AnnouncementView, DirectoryView, ChatView, ManualView):
         appbuilder.add_view_no_menu(view)
+    from app.views.directory import DirectoryContactView
+
+    appbuilder.add_view_no_menu(DirectoryContactView)
     add_links(appbuilder, services, (
         ("Announcements", "AnnouncementView.list", _l("ประกาศข่าวสาร"), "fa-bullhorn"),
         ("NewAnnouncement", "AnnouncementView.new", _l("ลงประกาศ"), "fa-plus"),
         ("MyAnnouncements", "AnnouncementView.mine", _l("ประกาศของหน่วยงาน"), "fa-list"),
         ("PhoneDirectory", "DirectoryView.list", _l("สมุดโทรศัพท์"), "fa-phone"),
+        ("DirectoryContacts", "DirectoryContactView.list", _l("รายชื่อในสมุดโทรศัพท์"),
+         "fa-address-card"),
         ("HelpChat", "ChatView.mine", _l("ติดต่อเจ้าหน้าที่"), "fa-comments"),
         ("HelpInbox", "ChatView.inbox", _l("ข้อความถึงผู้ดูแลระบบ"), "fa-inbox"),
         ("Manual", "ManualView.read", _l("คู่มือการใช้งาน"), "fa-question-circle")))

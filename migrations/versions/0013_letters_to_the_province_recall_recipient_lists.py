@@ -6,6 +6,8 @@
 - ``delivery.recalled_at``/``recalled_by_id``: a delivery its sender took back (เรียกคืน)
   before the recipient accepted it; ``delivery.return_noted_at``: when the sender took note of
   a return (its count on the home page and in the navigation bar falls).
+- ``directory_contact``: the lines of the phone directory that are not users (an executive, an
+  office's line), kept by the clerks of their agency.
 - ``recipient_list`` and its members: the recipients an agency's clerks send to often
   (อำเภอทั้งหมด, หน่วยงานในจังหวัด...), each member a (kind, id) of app/registers.py.
 
@@ -49,6 +51,25 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('agency_id', 'name', name='uq_recipient_list_name')
     )
+    op.create_table('directory_contact',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('work_group_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('position', sa.String(length=255), nullable=True),
+    sa.Column('phone', sa.String(length=64), nullable=True),
+    sa.Column('extension', sa.String(length=16), nullable=True),
+    sa.Column('mobile', sa.String(length=64), nullable=True),
+    sa.Column('fax', sa.String(length=64), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id']),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['ab_user.id']),
+    sa.ForeignKeyConstraint(['work_group_id'], ['work_group.id']),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_directory_contact_agency_id'), 'directory_contact', ['agency_id'],
+                    unique=False)
     op.create_table('recipient_list_member',
     sa.Column('list_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
@@ -59,6 +80,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(op.f('ix_directory_contact_agency_id'), table_name='directory_contact')
+    op.drop_table('directory_contact')
     op.drop_table('recipient_list_member')
     op.drop_table('recipient_list')
     op.drop_index('ix_delivery_sender_entry', table_name='delivery')
