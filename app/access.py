@@ -79,7 +79,7 @@ EVERYONE = SELF_SERVICE + (
     ("DocumentView", "can_(list|send|show|receive|file)"),
     ("DocumentApi", "can_(get|send|receive)"),
     ("Documents|NewDocuments|ReceivedDocuments|SentDocuments|SendInternal|SendExternal", MENU),
-    ("TrackedFileView", "can_(list|show|add|move|file|cover|xlsx|dashboard)"),
+    ("TrackedFileView", "can_(list|show|add|move|file|cover|xlsx|dashboard|noted)"),
     ("FileTracking|MyFiles|ProposeFile|FileSearch|FileDashboard", MENU),
     ("RoomView", READ),
     ("BookingView", "can_(list|book|cancel|calendar)"),
@@ -154,7 +154,7 @@ LEVELS = (
 )
 # Roles given on top of a level (FAB roles that are not levels): they add what they grant.
 SECRETARY = Level(0, SECRETARY_ROLE, SECRETARY_LABEL, grants=(
-    ("TrackedFileView", "can_(list|show|move|file|cover|xlsx|dashboard|queue)"),
+    ("TrackedFileView", "can_(list|show|move|file|cover|xlsx|dashboard|queue|receive)"),
     ("FileTracking|MyFiles|FileSearch|FileQueue|FileDashboard", MENU),
     ("AgendaView", "can_(day|week|print|add|edit|cancel|feeds)"),
     ("Agenda|AgendaToday|AgendaWeek|AgendaNew", MENU),

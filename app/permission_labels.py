@@ -46,10 +46,10 @@ PERMISSIONS = {
     "can_return": _l("ส่งคืน"),
     "can_received": _l("ดูทะเบียนหนังสือรับทางระบบ"),
     "can_recall": _l("เรียกคืนหนังสือที่ส่ง"),
-    "can_noted": _l("รับทราบการส่งคืน"),
+    "can_noted": _l("รับทราบการส่งคืน/รับแฟ้มคืน"),
     # Sending documents (and the help chat's messages).
     "can_send": _l("ส่งเอกสาร/ข้อความ"),
-    "can_receive": _l("รับเอกสาร"),
+    "can_receive": _l("รับเอกสาร/รับแฟ้ม"),
     # Contracts, files for signature.
     "can_print": _l("พิมพ์"),
     "can_move": _l("ส่งต่อแฟ้ม"),

@@ -166,12 +166,19 @@ def test_registration_refusals_save_nothing(ctx):
             ({"subject": " "}, "กรุณากรอกเรื่อง"),
             ({"executive_id": 99999}, "กรุณาเลือกผู้บริหาร"),
             ({"speed": "ด่วนจี๋"}, "ชั้นความเร็ว"),
-            ({"entry_id": "abc"}, "ไม่ถูกต้อง"),
-            ({"entry_id": 99999}, "ไม่พบรายการทะเบียน"),
+            ({"entry_register": "agency_in", "entry_number": "99999"}, "ไม่พบเลข 99999"),
+            ({"entry_register": "agency_in", "entry_number": "1/2400"}, "ไม่พบเลข"),
+            ({"entry_register": "kingdom_in", "entry_number": "1"}, "กรุณาเลือกทะเบียน"),
+            ({"entry_register": "agency_in", "entry_number": " "}, "กรุณากรอกเลขทะเบียน"),
+            ({"entry_register": "agency_in", "entry_number": "ก" * 500}, "ไม่พบเลข"),
+            # An officer keeps no register: another's entries are not found.
+            ({"entry_register": "province_in", "entry_number": "1", "who": "officer.dopa"},
+             "ไม่พบเลข"),
     ):
+        who = data.pop("who", "clerk.dopa")
         fields = {"subject": "เรื่องทดสอบ", "executive_id": executive(s, "deputy").id, **data}
         with pytest.raises(ValidationFailed, match=message):
-            ft.register_file(s, user(s, "officer.dopa"), fields)
+            ft.register_file(s, user(s, who), fields)
     assert s.query(TrackedFile).count() == before
 
 

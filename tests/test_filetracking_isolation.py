@@ -627,7 +627,7 @@ def dopa_entry(app):
             "doc_number": f"ที่ {tag}/1", "subject": f"เรื่องในทะเบียน {tag}",
             "speed": "normal", "secrecy": "normal"}, [])
         assert s.get(Agency, entry.agency_id).code == DOPA
-        return entry.id
+        return entry.id, entry.doc_number  # unique: its number may be another agency's too
 
 
 def _dopa_state(s):
@@ -658,7 +658,8 @@ def test_a_proposal_lands_in_ones_own_agency_whatever_the_form_claims(app, clien
 
     def form(**extra):
         return {"subject": f"เรื่องของผู้อื่น ZA{user}{RUN}",
-                "executive_id": str(victim.executive_id), "speed": "normal", "entry_id": "",
+                "executive_id": str(victim.executive_id), "speed": "normal",
+                "entry_register": "", "entry_number": "",
                 "files": [(io.BytesIO(pdf_bytes(marker=f"ZA{RUN}")), "แนบ.pdf")],
                 "agency_id": str(people["dopa"]), "proposer_id": str(people["owner"]),
                 "number": number, "year": year, "stage": "governor_signed",
@@ -666,9 +667,12 @@ def test_a_proposal_lands_in_ones_own_agency_whatever_the_form_claims(app, clien
 
     c = clients[user]
     count, files = dbq.count(TrackedFile), len(state(app)[1])
-    r = c.post("/files/add", data=form(entry_id=str(people["entry"])),
+    entry_id, entry_number = people["entry"]
+    # Named by its register and number (an internal id sent besides is not read).
+    r = c.post("/files/add", data=form(entry_register="agency_in", entry_number=entry_number,
+                                       entry_id=str(entry_id)),
                content_type="multipart/form-data")
-    assert r.status_code == 200 and "ไม่พบรายการทะเบียน" in text_of(r), r.status_code
+    assert r.status_code == 200 and "ไม่พบเลข" in text_of(r), r.status_code
     assert dbq.count(TrackedFile) == count and len(state(app)[1]) == files
     r = c.post("/files/add", data=form(), content_type="multipart/form-data")
     assert r.status_code == 302, text_of(r)[-300:]

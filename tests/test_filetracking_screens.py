@@ -22,7 +22,8 @@ def deputy_id(dbq):
 
 def propose(client, dbq, subject, **fields):
     data = {"subject": subject, "executive_id": str(deputy_id(dbq)), "speed": "urgent",
-            "entry_id": "", "files": [(io.BytesIO(pdf_bytes()), "บันทึกข้อความ.pdf")], **fields}
+            "entry_register": "", "entry_number": "",
+            "files": [(io.BytesIO(pdf_bytes()), "บันทึกข้อความ.pdf")], **fields}
     r = client.post("/files/add", data=data, content_type="multipart/form-data")
     assert r.status_code == 302, text_of(r)[:800]
     return int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
@@ -168,12 +169,74 @@ def test_the_related_entry_shows_only_to_those_who_may_see_it(login_as, dbq):
         "doc_number": "พง 0017.2/ว 99", "sender": "สำนักงานจังหวัดพังงา",
         "subject": "ขอข้อมูลเรื่องภายในของหน่วยงาน", "speed": "normal", "secrecy": "normal"})
     assert r.status_code == 302, text_of(r)[:500]
-    entry_id = dbq(lambda s: s.execute(select(RegisterEntry.id).where(
-        RegisterEntry.subject == "ขอข้อมูลเรื่องภายในของหน่วยงาน")).scalar_one())
-    pk = propose(clerk, dbq, "เสนอแฟ้มที่อ้างถึงหนังสือรับ", entry_id=str(entry_id))
-    assert "ขอข้อมูลเรื่องภายในของหน่วยงาน" in text_of(clerk.get(f"/files/show/{pk}"))
+    number = dbq(lambda s: s.execute(select(RegisterEntry).where(
+        RegisterEntry.subject == "ขอข้อมูลเรื่องภายในของหน่วยงาน")).scalar_one().number_text())
+    # Named as a clerk names it: its register and its number.
+    pk = propose(clerk, dbq, "เสนอแฟ้มที่อ้างถึงหนังสือรับ", entry_register="agency_in",
+                 entry_number=number)
+    shown = text_of(clerk.get(f"/files/show/{pk}"))
+    assert "ขอข้อมูลเรื่องภายในของหน่วยงาน" in shown
+    assert f"หนังสือรับถึงหน่วยงาน {number}" in shown
     for reader in ("officer.dopa", "group.dopa", "secretary"):
         page = text_of(login_as(reader).get(f"/files/show/{pk}"))
         assert "เสนอแฟ้มที่อ้างถึงหนังสือรับ" in page  # the file itself they read
         assert "ขอข้อมูลเรื่องภายในของหน่วยงาน" not in page, reader
         assert "ซึ่งคุณไม่มีสิทธิ์เห็น" in page
+
+
+def test_secretaries_receive_several_the_deputy_is_named_and_the_owner_is_told(login_as, dbq):
+    """ฝ่ายเลขานุการรับแฟ้ม several at once from the queue; a move to a deputy says which one; a
+    file signed and returned waits for its owner (home page, bar) until taken back."""
+    from app.models.filetracking import Executive, FileMove
+
+    owner, secretary = login_as("clerk.dopa"), login_as("secretary")
+    governor = dbq(lambda s: s.query(Executive).filter_by(kind="governor").first().id)
+    deputies = dbq(lambda s: [e.id for e in s.query(Executive).filter_by(kind="deputy")
+                              .order_by(Executive.id)])
+    pks = [propose(owner, dbq, f"แฟ้มรับพร้อมกัน {n}", executive_id=str(governor))
+           for n in range(3)]
+    queue = secretary.get("/files/queue").get_data(as_text=True)
+    assert all(f'name="files" value="{pk}"' in queue for pk in pks)
+    before = dbq.snapshot(FileMove)
+    assert owner.post("/files/receive", data={"files": [str(p) for p in pks]}).status_code \
+        in (302, 403)  # not a secretary
+    assert dbq.snapshot(FileMove) == before
+    for bad in ([str(pks[0]), "x"], []):
+        r = secretary.post("/files/receive", data={"files": bad}, follow_redirects=True)
+        assert "alert-danger" in r.get_data(as_text=True) and dbq.snapshot(FileMove) == before
+    r = secretary.post("/files/receive", data={"files": [str(p) for p in pks[:2]]},
+                       follow_redirects=True)
+    assert "รับแฟ้มแล้ว 2 แฟ้ม" in text_of(r)
+    assert [dbq(lambda s, p=p: s.get(TrackedFile, p).stage) for p in pks] == \
+        ["secretary", "secretary", "proposed"]
+    r = secretary.post("/files/receive", data={"files": [str(pks[0])]}, follow_redirects=True)
+    assert "รับไม่ได้" in text_of(r)  # already received: said, nothing moved twice
+    assert dbq(lambda s: s.query(FileMove).filter_by(file_id=pks[0]).count()) == 2
+
+    # To a deputy: which one, chosen; refused if not a deputy.
+    pk = pks[0]
+    page = secretary.get(f"/files/show/{pk}").get_data(as_text=True)
+    assert 'name="holder_with_deputy"' in page
+    before = dbq.snapshot(FileMove)
+    r = secretary.post(f"/files/move/{pk}", data={"stage": "with_deputy",
+                                                  "holder_with_deputy": str(governor)},
+                       follow_redirects=True)
+    assert "ไม่ตรงกับขั้นตอนนี้" in text_of(r) and dbq.snapshot(FileMove) == before
+    secretary.post(f"/files/move/{pk}", data={"stage": "with_deputy",
+                                              "holder_with_deputy": str(deputies[-1])})
+    held = dbq(lambda s: (s.get(TrackedFile, pk).holder_id, s.query(FileMove).filter_by(
+        file_id=pk).order_by(FileMove.id.desc()).first().executive_id))
+    assert held == (deputies[-1], deputies[-1])
+    deputy_name = dbq(lambda s: str(s.get(Executive, deputies[-1])))
+    assert deputy_name in text_of(owner.get(f"/files/show/{pk}"))
+
+    # Signed and returned: the owner is told until they take it back.
+    for stage in ("deputy_signed", "with_governor", "governor_signed", "returned"):
+        secretary.post(f"/files/move/{pk}", data={"stage": stage})
+    assert dbq(lambda s: s.get(TrackedFile, pk).stage) == "returned"
+    home = owner.get("/").get_data(as_text=True)
+    assert 'id="file-count"' in home and 'id="need-files"' in home
+    r = owner.post(f"/files/noted/{pk}", follow_redirects=True)
+    assert "คืนแล้ว" in text_of(r)
+    assert 'id="file-count"' not in owner.get("/").get_data(as_text=True)
+    assert secretary.post(f"/files/noted/{pk}").status_code in (302, 403)

@@ -54,6 +54,8 @@ class FileStage(Model):  # ขั้นตอนของแฟ้ม
     terminal = Column(Boolean, nullable=False, default=False)  # the file's journey ends here
     note_required = Column(Boolean, nullable=False, default=False)  # a move here needs a note
     notify_owner = Column(Boolean, nullable=False, default=False)  # the owner must act
+    # At an executive of this kind (deputy, governor): a move here says which one holds it.
+    held_by = Column(String(12))
 
     def __repr__(self):
         return self.label
@@ -92,11 +94,14 @@ class TrackedFile(Model):  # แฟ้มเสนอลงนาม
     stage = Column(String(24), ForeignKey("file_stage.code"), nullable=False)
     stage_since = Column(DateTime, nullable=False)  # UTC
     registered_at = Column(DateTime, nullable=False)  # UTC
+    holder_id = Column(Integer, ForeignKey("executive.id"))  # the executive who has it now
+    owner_noted_at = Column(DateTime)  # the owner took back the file that came back to them
 
     agency = relationship("Agency")
     work_group = relationship("WorkGroup")
     proposer = relationship("EOfficeUser")
-    executive = relationship("Executive")
+    executive = relationship("Executive", foreign_keys=[executive_id])
+    holder = relationship("Executive", foreign_keys=[holder_id])
     entry = relationship("RegisterEntry")
     current = relationship("FileStage")
     moves = relationship("FileMove", back_populates="file", order_by="FileMove.id")
@@ -131,9 +136,11 @@ class FileMove(Model):  # การเคลื่อนแฟ้ม: written on
     moved_by_name = Column(String(128), nullable=False)
     moved_at = Column(DateTime, nullable=False)  # UTC
     note = Column(Text)
+    executive_id = Column(Integer, ForeignKey("executive.id"))  # who holds it, at an executive
 
     file = relationship("TrackedFile", back_populates="moves")
     to = relationship("FileStage", foreign_keys=[to_stage])
+    executive = relationship("Executive")
 
 
 class TrackedFileAttachment(StoredFile, Model):  # เอกสารแนบของแฟ้ม

@@ -7,9 +7,10 @@ counter with the rollback. Refusals raise PermissionDenied or ValidationFailed w
 """
 
 import datetime as dt
+import re
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 
 from app import thai
 from app.access import entry_scope, is_party, registers_of
@@ -62,6 +63,36 @@ def require_register(actor, code):
     if code not in registers_of(actor):
         raise PermissionDenied(f"คุณไม่มีสิทธิ์ใช้{register.label}")
     return register
+
+
+def find_entry(session, actor, code, number):
+    """The entry of register ``code`` that ``actor`` sees, by its number as a clerk writes it:
+    ``12`` (this year's, else the latest), ``12/2569``, or the letter's own number (ที่) of an
+    outgoing register (``พง 0017.2/12``). None when nothing is asked; refused in Thai when it
+    is not found (or not the user's to see)."""
+    number = " ".join(str(number or "").translate(thai.ARABIC_DIGITS).split())
+    if not code and not number:
+        return None
+    if not code or code not in REGISTERS:
+        raise ValidationFailed("กรุณาเลือกทะเบียนของรายการที่เกี่ยวข้อง", field="entry_register")
+    if not number:
+        raise ValidationFailed("กรุณากรอกเลขทะเบียนของรายการที่เกี่ยวข้อง", field="entry_number")
+    query = select(RegisterEntry).where(RegisterEntry.register == code, entry_scope(actor, code))
+    match = re.fullmatch(r"(\d{1,9})(?:\s*/\s*(\d{4}))?", number)
+    if match:
+        query = query.where(RegisterEntry.number == int(match.group(1)))
+        if match.group(2):
+            query = query.where(RegisterEntry.year == int(match.group(2)))
+    elif len(number) <= 120:
+        query = query.where(RegisterEntry.doc_number == number)
+    else:
+        query = query.where(false())
+    entry = session.execute(query.order_by(RegisterEntry.year.desc(), RegisterEntry.id.desc())
+                            .limit(1)).scalars().first()
+    if entry is None:
+        raise ValidationFailed(f"ไม่พบเลข {number} ใน{REGISTERS[code].label} "
+                               "(หรือคุณไม่มีสิทธิ์เห็นรายการนั้น)", field="entry_number")
+    return entry
 
 
 def visible(session, actor, entry_id):

@@ -13,12 +13,10 @@ Who sees a file: its proposer's agency, the secretaries and the administrator.
 import statistics
 
 from flask import current_app
-from sqlalchemy import false, func, select, true
+from sqlalchemy import false, func, or_, select, true
 
 from app import thai
-from app.access import entry_scope
 from app.levels import ADMIN
-from app.models import RegisterEntry
 from app.models.filetracking import (
     ANY_ROUTE,
     BY_OWNER,
@@ -35,11 +33,13 @@ from app.services import attachments as attachment_store
 from app.services import audit, numbering
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.recipients import recipient_ids
 from app.services.locks import lock_and_reload
 from app.services.work import unit_of_work
 
 SECRETARY_ROLE = "เลขานุการผู้บริหาร"
 FIRST_STAGE = "proposed"
+RECEIVING_STAGE = "secretary"  # ฝ่ายเลขานุการรับแฟ้ม: where the secretaries take a proposed file
 SERIES_KEY = "file_tracking"
 
 
@@ -115,15 +115,8 @@ def register_file(session, actor, data, uploads=(), now=None):
     speed = data.get("speed") or "normal"
     if speed not in svc.SPEEDS:
         raise ValidationFailed("ชั้นความเร็วไม่ถูกต้อง")
-    entry_id = data.get("entry_id") or None
-    if entry_id is not None:
-        try:
-            entry_id = int(entry_id)
-        except (TypeError, ValueError):
-            raise ValidationFailed("เลขอ้างอิงรายการทะเบียนไม่ถูกต้อง") from None
-        if session.execute(select(RegisterEntry.id).where(
-                RegisterEntry.id == entry_id, entry_scope(actor))).first() is None:
-            raise ValidationFailed("ไม่พบรายการทะเบียนที่อ้างถึง (หรือคุณไม่มีสิทธิ์เห็นรายการนั้น)")
+    entry = svc.find_entry(session, actor, data.get("entry_register"), data.get("entry_number"))
+    entry_id = entry.id if entry is not None else None
     settings = attachment_store.settings()
     checked = attachment_store.check(list(uploads or ()), settings["max_bytes"],
                                      settings["max_files"])
@@ -172,10 +165,24 @@ def next_stages(session, actor, tracked):
         .distinct().order_by(FileStage.sort_order)).scalars().all()
 
 
-def move(session, actor, tracked, to_stage, note=None, now=None):
+def holders(session, tracked, stage):
+    """The executives who may hold ``tracked`` at ``stage`` (one of the kind it is held by),
+    the file's own executive first; [] for a stage not at an executive."""
+    if stage is None or not stage.held_by:
+        return []
+    found = session.execute(select(Executive).where(
+        Executive.kind == stage.held_by, Executive.active.is_(True))
+        .order_by(Executive.sort_order, Executive.id)).scalars().all()
+    return sorted(found, key=lambda e: e.id != tracked.executive_id)
+
+
+def move(session, actor, tracked, to_stage, note=None, now=None, holder_id=None):
     """Move ``tracked`` to ``to_stage``, as the route allows ``actor``; with a note (required
-    where the stage says so). Two moves of one file at once queue: the second sees the first's
-    stage and is judged from there. Commits."""
+    where the stage says so). At an executive's stage (with_deputy...) the move says which one
+    holds it (``holder_id``; when not given, the file's own executive if of that kind, else the
+    first in the executives' order: the screen always asks). Two
+    moves of one file at once queue: the second sees the first's stage and is judged from
+    there. Commits."""
     if not _roles_on(actor, tracked):
         raise PermissionDenied("คุณไม่มีสิทธิ์เคลื่อนแฟ้มนี้ (เฉพาะฝ่ายเลขานุการผู้บริหาร หรือเจ้าของเรื่อง)")
     note = (note or "").strip() or None
@@ -192,12 +199,77 @@ def move(session, actor, tracked, to_stage, note=None, now=None):
                 f"ย้ายแฟ้มจาก \u201c{here}\u201d ไป \u201c{there}\u201d ไม่ได้ตามเส้นทางที่กำหนด")
         if target.note_required and not note:
             raise ValidationFailed(f"การ{target.label}ต้องบันทึกเหตุผลหรือสิ่งที่ต้องแก้ไข")
+        holder = _holder(session, tracked, target, holder_id)
         session.add(FileMove(file_id=tracked.id, from_stage=tracked.stage, to_stage=target.code,
                              moved_by_id=actor.id, moved_by_name=actor.get_full_name(),
-                             moved_at=now, note=note))
+                             moved_at=now, note=note,
+                             executive_id=holder.id if holder is not None else None))
         tracked.stage = target.code
         tracked.stage_since = now
+        tracked.holder_id = holder.id if holder is not None else None
+        tracked.owner_noted_at = None
     return tracked
+
+
+def _holder(session, tracked, stage, holder_id):
+    choices = holders(session, tracked, stage)
+    if not choices:
+        return None
+    if holder_id in (None, ""):  # the screen always asks; a caller that does not, the first
+        return choices[0]
+    try:
+        holder_id = int(holder_id)
+    except (TypeError, ValueError):
+        holder_id = None
+    chosen = next((e for e in choices if e.id == holder_id), None)
+    if chosen is None:
+        raise ValidationFailed("ผู้บริหารที่เลือกไม่ตรงกับขั้นตอนนี้ กรุณาเลือกใหม่", field="holder")
+    return chosen
+
+
+def receive(session, actor, file_ids, now=None):
+    """ฝ่ายเลขานุการรับแฟ้ม: move every chosen file that was proposed to the stage that receives
+    it, each in its own transaction. Returns (received, [(file or id, why not)])."""
+    if not is_secretary(actor):
+        raise PermissionDenied("เฉพาะฝ่ายเลขานุการผู้บริหาร")
+    try:
+        ids = recipient_ids(file_ids)
+    except ValidationFailed:
+        raise ValidationFailed("รายการแฟ้มที่เลือกไม่ถูกต้อง กรุณาเลือกใหม่") from None
+    if not ids:
+        raise ValidationFailed("กรุณาเลือกแฟ้มที่รับอย่างน้อยหนึ่งแฟ้ม")
+    received, refused = [], []
+    for file_id in ids:
+        tracked = visible(session, actor, file_id)
+        if tracked is None:
+            refused.append((file_id, "ไม่พบแฟ้ม"))
+            continue
+        step = next((s for s in next_stages(session, actor, tracked)
+                     if s.code == RECEIVING_STAGE), None)
+        if step is None:
+            refused.append((tracked, f"อยู่ที่ “{tracked.current.label}” แล้ว"))
+            continue
+        try:
+            received.append(move(session, actor, tracked, step.code, now=now))
+        except ValidationFailed as e:
+            refused.append((tracked, e.message))
+    return received, refused
+
+
+def note_return(session, actor, tracked, now=None):
+    """The owner took back the file that came back to them: it no longer counts for them."""
+    if actor.id != tracked.proposer_id:
+        raise PermissionDenied("เฉพาะเจ้าของเรื่อง")
+    with unit_of_work(session):
+        tracked.owner_noted_at = thai.naive_utc(now)
+
+
+def waits_for_owner(tracked):
+    """Whether ``tracked`` waits for its owner: returned for correction, asked to meet, or back
+    at the end of its route (signed and returned) and not yet taken back."""
+    stage = tracked.current
+    return bool(stage is not None and stage.notify_owner and (
+        not stage.terminal or tracked.owner_noted_at is None))
 
 
 # ---- where and how long ------------------------------------------------------------------------
@@ -269,15 +341,16 @@ def my_files(session, actor):
 
 
 def owner_count(session, actor):
-    """How many of ``actor``'s files wait for them (returned for correction, asked to meet):
-    the navigation bar's count."""
+    """How many of ``actor``'s files wait for them (returned for correction, asked to meet,
+    signed and returned and not yet taken back): the navigation bar's count."""
     if not _signed_in(actor):
         return 0
     return session.execute(select(func.count()).select_from(TrackedFile)
                            .join(FileStage, FileStage.code == TrackedFile.stage)
                            .where(TrackedFile.proposer_id == actor.id,
                                   FileStage.notify_owner.is_(True),
-                                  FileStage.terminal.is_(False))).scalar_one()
+                                  or_(FileStage.terminal.is_(False),
+                                      TrackedFile.owner_noted_at.is_(None)))).scalar_one()
 
 
 def search(actor, criteria):

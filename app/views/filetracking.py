@@ -11,15 +11,16 @@ from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, MultipleFileField, SelectField, TextAreaField
+from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 from sqlalchemy import select
 from wtforms.validators import Length, Optional
 
 from app import thai
-from app.access import entry_scope
+from app.access import entry_scope, registers_of
 from app.extensions import db
 from app.models import RegisterEntry
 from app.models.filetracking import EXECUTIVE_KINDS, Executive, FileStage, FileStep, TrackedFile
+from app.registers import REGISTERS
 from app.services import audit, reports
 from app.services import correspondence as corr
 from app.services import filetracking as ft
@@ -44,8 +45,11 @@ class ProposeForm(DynamicForm):
                                widget=Select2Widget())
     speed = SelectField(_l("ชั้นความเร็ว"), choices=choices(reversed(corr.SPEEDS.items())),
                         validate_choice=False, widget=Select2Widget())
-    entry_id = IntegerField(_l("รายการทะเบียนที่เกี่ยวข้อง (รหัส)"), [Optional()],
-                            description=_l("ถ้ามี: รหัสของรายการในทะเบียนหนังสือ (ตัวเลขท้ายลิงก์ของรายการ)"))
+    entry_register = SelectField(_l("ทะเบียนของรายการที่เกี่ยวข้อง"), choices=[],
+                                 validate_choice=False)
+    entry_number = StringField(_l("เลขทะเบียนของรายการที่เกี่ยวข้อง"), [Optional(), Length(max=120)],
+                               description=_l("ถ้ามี: เลขทะเบียน เช่น 12 หรือ 12/2569 "
+                                              "หรือเลขที่หนังสือส่ง เช่น พง 0017.2/12"))
     files = MultipleFileField(_l("เอกสารแนบ"), description=_l("PDF รูปภาพ Word หรือ Excel ได้หลายไฟล์"))
 
 
@@ -64,9 +68,9 @@ class TrackedFileView(EOfficeModelView):
     route_base = "/files"
     datamodel = ThaiSQLAInterface(TrackedFile)
     base_permissions = ["can_list", "can_show", "can_add", "can_move", "can_file", "can_cover",
-                        "can_xlsx", "can_dashboard", "can_queue"]
+                        "can_xlsx", "can_dashboard", "can_queue", "can_receive", "can_noted"]
     add_form = ProposeForm
-    add_columns = ["subject", "executive_id", "speed", "entry_id", "files"]
+    add_columns = ["subject", "executive_id", "speed", "entry_register", "entry_number", "files"]
     list_columns = show_columns = ["subject"]
     search_columns = ["subject"]
 
@@ -153,7 +157,7 @@ class TrackedFileView(EOfficeModelView):
         if not done:
             return redirect(url_for(".mine"))
         return self._page("files/queue.html", stages=done.value, limit=ft.overdue_days(),
-                          title=_l("แฟ้มรอดำเนินการ"))
+                          first_stage=ft.FIRST_STAGE, title=_l("แฟ้มรอดำเนินการ"))
 
     @expose("/dashboard")
     @has_access
@@ -169,16 +173,20 @@ class TrackedFileView(EOfficeModelView):
         form = ProposeForm.refresh()
         form.executive_id.choices = choices(
             [("", "")] + [(e.id, str(e)) for e in ft.executives(db.session)])
+        kept = registers_of(g.user)
+        form.entry_register.choices = [("", "")] + [(c, str(REGISTERS[c].label)) for c in kept]
         if request.method == "POST" and form.validate():
             data = {name: form[name].data for name in ("subject", "executive_id", "speed",
-                                                       "entry_id")}
+                                                       "entry_register", "entry_number")}
             done = attempt(ft.register_file, db.session, g.user, data, uploads=uploads_from())
             if done:
                 tracked = done.value
                 flash(f"เสนอแฟ้มแล้ว เลขที่แฟ้ม {tracked.number_text()} "
                       "(พิมพ์ใบปะหน้าติดแฟ้มได้จากหน้านี้)", "success")
                 return redirect(url_for(".show", pk=tracked.id))
-        widget = self._get_add_widget(form=form, exclude_cols=[])
+        # Who keeps no register has no register entry to name.
+        widget = self._get_add_widget(
+            form=form, exclude_cols=[] if kept else ["entry_register", "entry_number"])
         return self.render_template(self.add_template, title=_l("เสนอแฟ้ม"), widgets=widget)
 
     # ---- one file -------------------------------------------------------------------------------
@@ -191,19 +199,49 @@ class TrackedFileView(EOfficeModelView):
         entry = db.session.execute(select(RegisterEntry).where(
             RegisterEntry.id == tracked.entry_id, entry_scope(g.user))).scalar_one_or_none() \
             if tracked.entry_id else None
+        stages = ft.next_stages(db.session, g.user, tracked) if self.may("can_move") else []
         return self._page("files/show.html", tracked=tracked, entry=entry,
-                          stays=ft.durations(tracked),
-                          next_stages=ft.next_stages(db.session, g.user, tracked)
-                          if self.may("can_move") else [],
+                          stays=ft.durations(tracked), next_stages=stages,
+                          holders={s.code: ft.holders(db.session, tracked, s) for s in stages},
+                          waits_for_owner=ft.waits_for_owner(tracked),
+                          is_owner=tracked.proposer_id == g.user.id,
+                          entry_register=lambda e: REGISTERS[e.register].label,
                           overdue=ft.overdue_days(), title=tracked.number_text())
 
     @expose("/move/<pk>", methods=["POST"])
     @has_access
     def move(self, pk):
         tracked = self._file_or_404(pk)
-        if attempt(ft.move, db.session, g.user, tracked, request.form.get("stage"),
-                   request.form.get("note")):
-            flash(f"แฟ้ม {tracked.number_text()}: {tracked.current.label}", "success")
+        stage = request.form.get("stage")
+        holder = request.form.get(f"holder_{stage}") if isinstance(stage, str) else None
+        if attempt(ft.move, db.session, g.user, tracked, stage, request.form.get("note"),
+                   holder_id=holder):
+            where = f" ({tracked.holder})" if tracked.holder else ""
+            flash(f"แฟ้ม {tracked.number_text()}: {tracked.current.label}{where}", "success")
+        return redirect(url_for(".show", pk=tracked.id))
+
+    @expose("/receive", methods=["POST"])
+    @has_access
+    def receive(self):
+        """ฝ่ายเลขานุการรับแฟ้ม: several proposed files at once, from the queue."""
+        done = attempt(ft.receive, db.session, g.user, request.form.getlist("files"))
+        if done:
+            received, refused = done.value
+            if received:
+                flash(f"รับแฟ้มแล้ว {len(received)} แฟ้ม: "
+                      + ", ".join(f.number_text() for f in received), "success")
+            for tracked, why in refused:
+                name = tracked.number_text() if hasattr(tracked, "number_text") else tracked
+                flash(f"แฟ้ม {name}: รับไม่ได้ ({why})", "warning")
+        return redirect(url_for(".queue"))
+
+    @expose("/noted/<pk>", methods=["POST"])
+    @has_access
+    def noted(self, pk):
+        """The owner took back the file that came back to them."""
+        tracked = self._file_or_404(pk)
+        if attempt(ft.note_return, db.session, g.user, tracked):
+            flash(f"รับแฟ้ม {tracked.number_text()} คืนแล้ว", "success")
         return redirect(url_for(".show", pk=tracked.id))
 
     @expose("/file/<pk>/<int:file_id>")
