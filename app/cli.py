@@ -59,6 +59,12 @@ def setup(with_demo):
     with db.engine.begin() as conn:
         ensure_head(conn)
     current_app.appbuilder.sm.sync_roles()
+    from app import thai
+    from app.services import holidays
+
+    this_year = thai.today().year + 543
+    for year in (this_year, this_year + 1):  # the fixed-date holidays, where not there yet
+        holidays.load_fixed(db.session, None, year)
     if with_demo:
         _load_demo()
     _print_master_key()

@@ -46,6 +46,7 @@ PERMISSIONS = {
     "can_return": _l("ส่งคืน"),
     "can_received": _l("ดูทะเบียนหนังสือรับทางระบบ"),
     "can_recall": _l("เรียกคืนหนังสือที่ส่ง"),
+    "can_load": _l("เพิ่มวันหยุดประจำปี"),
     "can_noted": _l("รับทราบการส่งคืน/รับแฟ้มคืน"),
     # Sending documents (and the help chat's messages).
     "can_send": _l("ส่งเอกสาร/ข้อความ"),
@@ -140,6 +141,8 @@ VIEWS = {
     "Orders": _l("เมนูหนังสือคำสั่ง"),
     "NumberSeries": _l("เมนูชุดเลขทะเบียน"),
     "SentView": _l("หน้าจอติดตามหนังสือที่ส่ง"),
+    "HolidayView": _l("หน้าจอวันหยุดราชการ"),
+    "Holidays": _l("เมนูวันหยุดราชการ"),
     "DirectoryContactView": _l("หน้าจอรายชื่อในสมุดโทรศัพท์"),
     "DirectoryContacts": _l("เมนูรายชื่อในสมุดโทรศัพท์"),
     "SentLetters": _l("เมนูติดตามหนังสือที่ส่ง"),

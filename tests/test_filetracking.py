@@ -139,9 +139,11 @@ def test_the_queue_oldest_first_and_overdue_flagged(ctx, app):
     new = propose(s, "deputy", subject="แฟ้มใหม่", at=T0 + dt.timedelta(days=4))
     now = T0 + dt.timedelta(days=5)
     stages = dict((st.code, rows) for st, rows in ft.queue(s, user(s, "secretary"), now=now))
-    waiting = [(f.id, round(d), late) for f, d, late in stages["proposed"]
+    waiting = [(f.id, round(d), late, working) for f, d, late, working in stages["proposed"]
                if f.id in (old.id, new.id)]
-    assert waiting == [(old.id, 5, True), (new.id, 1, False)]  # FILE_OVERDUE_DAYS = 3
+    # FILE_OVERDUE_DAYS = 3 working days: Monday to Saturday is 4 of them (Tuesday to Friday),
+    # Friday to Saturday none.
+    assert waiting == [(old.id, 5, True, 4), (new.id, 1, False, 0)]
     assert "returned" not in stages  # the end of the road is no queue
 
 

@@ -496,3 +496,52 @@ def test_a_group_that_keeps_its_own_outgoing_numbers_uses_its_code(login_as, dbq
                  subject="แจ้งเวียนกำหนดการ", doc_date="01/12/2569")
     entry_id = int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
     assert dbq(lambda s: s.get(RegisterEntry, entry_id).doc_number).startswith("พง 0017.1/ว ")
+
+
+def test_official_holidays_kept_shown_and_counted(login_as, dbq, app):
+    """The administrator keeps the holidays (the fixed ones of a year at one click); the rooms'
+    and the agenda's calendars show them; a reservation's days to fill are working days."""
+    import datetime as dt
+
+    from app.extensions import db
+    from app.models.holidays import Holiday
+    from app.services import holidays
+
+    admin, clerk = login_as("admin"), login_as("clerk.dopa")
+    before = dbq.snapshot(Holiday)
+    for who, data in ((clerk, {"day": "01/06/2570", "name": "วันหยุดแอบเพิ่ม", "kind": "national"}),
+                      (admin, {"day": "01/06/2570", "name": "", "kind": "national"}),
+                      (admin, {"day": "2027-06-01", "name": "วันหยุด", "kind": "national"}),
+                      (admin, {"day": "01/06/2570", "name": "วันหยุด", "kind": "weekly"})):
+        r = who.post("/holidays/add", data=data)
+        assert r.status_code in (200, 302, 403), data
+        assert dbq.snapshot(Holiday) == before, data
+    assert clerk.post("/holidays/load", data={"year": "2570"}).status_code in (302, 403)
+    assert dbq.snapshot(Holiday) == before
+    r = admin.post("/holidays/load", data={"year": "2570"}, follow_redirects=True)
+    assert "เพิ่มวันหยุดราชการประจำปี 2570 แล้ว 14 วัน" in text_of(r)
+    r = admin.post("/holidays/load", data={"year": "2570"}, follow_redirects=True)
+    assert "แล้ว 0 วัน" in text_of(r)  # once
+    for bad in ("หนึ่ง", "99999", ""):
+        r = admin.post("/holidays/load", data={"year": bad}, follow_redirects=True)
+        assert "ปี พ.ศ. ไม่ถูกต้อง" in text_of(r), bad
+    r = admin.post("/holidays/add", data={"day": "15/06/2570", "name": "วันหยุดของจังหวัดทดสอบ",
+                                          "kind": "provincial"})
+    assert r.status_code == 302
+    r = admin.post("/holidays/add", data={"day": "15/06/2570", "name": "ซ้ำวัน", "kind": "national"})
+    assert "เป็นวันหยุดอยู่แล้ว" in text_of(r)
+
+    # Shown where a day is chosen.
+    week = text_of(clerk.get("/bookings/week?day=15/06/2570"))
+    assert "วันหยุดของจังหวัดทดสอบ" in week
+    assert "วันหยุดของจังหวัดทดสอบ" in text_of(clerk.get("/agenda/week?day=15/06/2570"))
+    assert "วันหยุดของจังหวัดทดสอบ" in text_of(clerk.get("/agenda/?day=15/06/2570"))
+    assert "วันสงกรานต์" in text_of(clerk.get("/bookings/month?day=01/04/2570"))
+
+    # Counted: Friday 9 April 2027 + 3 working days skips the weekend and Songkran.
+    with app.app_context():
+        assert holidays.add_working_days(db.session, dt.date(2027, 4, 9), 3) == \
+            dt.date(2027, 4, 19)
+        assert holidays.working_days_between(db.session, dt.date(2027, 4, 9),
+                                             dt.date(2027, 4, 19)) == 3
+        db.session.remove()

@@ -34,5 +34,6 @@ from app.models.agenda import Appointment  # noqa: F401
 from app.models.announcements import Announcement, AnnouncementFile  # noqa: F401
 from app.models.chat import ChatMessage, Conversation  # noqa: F401
 from app.models.throttle import ThrottleCounter  # noqa: F401
+from app.models.holidays import Holiday  # noqa: F401
 
 metadata = Model.metadata

@@ -24,7 +24,7 @@ from app.models.correspondence import (
 )
 from app.registers import REGISTERS
 from app.services import attachments as attachment_store
-from app.services import audit, entries
+from app.services import audit, entries, holidays
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.timeline import record_event
 from app.services.work import unit_of_work
@@ -308,7 +308,11 @@ def reserve(session, actor, code, count, secrecy=NORMAL, remarks=None, now=None)
     fields = clean(register, {"secrecy": secrecy, "remarks": remarks}, require_subject=False)
     now = thai.naive_utc(now)
     agency, group = entries.owner(session, actor, register)
-    until = now + dt.timedelta(days=cfg["RESERVATION_DAYS"])
+    # RESERVATION_DAYS working days: the same hour of the day, after weekends and holidays.
+    here = thai.to_bangkok(now)
+    until = thai.to_utc(dt.datetime.combine(
+        holidays.add_working_days(session, here.date(), cfg["RESERVATION_DAYS"]),
+        here.time().replace(tzinfo=None)))
     with unit_of_work(session):
         reserved = entries.create(session, actor, register, agency, group, fields, now=now,
                                   count=count, status=STATUS_RESERVED, reserved_until=until)

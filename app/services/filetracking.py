@@ -30,7 +30,7 @@ from app.models.filetracking import (
     TrackedFileAttachment,
 )
 from app.services import attachments as attachment_store
-from app.services import audit, numbering
+from app.services import audit, holidays, numbering
 from app.services import correspondence as svc
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.recipients import recipient_ids
@@ -296,7 +296,8 @@ def overdue_days():
 
 def queue(session, actor, now=None):
     """The secretaries' view: for every stage on the way, the files waiting there, oldest
-    first, each with its days waiting and whether that is past FILE_OVERDUE_DAYS."""
+    first, each as (file, days waiting, whether its working days waiting are past
+    FILE_OVERDUE_DAYS, those working days)."""
     if not is_secretary(actor):
         raise PermissionDenied("เฉพาะฝ่ายเลขานุการผู้บริหาร")
     now = thai.naive_utc(now)
@@ -306,10 +307,17 @@ def queue(session, actor, now=None):
     waiting = session.execute(select(TrackedFile).where(
         TrackedFile.stage.in_([s.code for s in stages]))
         .order_by(TrackedFile.stage_since, TrackedFile.id)).scalars().all()
+    today = thai.to_bangkok(now).date()
+    days_off = holidays.between(session, min(
+        [thai.to_bangkok(f.stage_since).date() for f in waiting] or [today]), today)
     out = []
     for stage in stages:
-        files = [(f, days_between(f.stage_since, now)) for f in waiting if f.stage == stage.code]
-        out.append((stage, [(f, d, d > limit) for f, d in files]))
+        rows = []
+        for f in (f for f in waiting if f.stage == stage.code):
+            working = holidays.working_days_between(
+                session, thai.to_bangkok(f.stage_since).date(), today, days_off)
+            rows.append((f, days_between(f.stage_since, now), working > limit, working))
+        out.append((stage, rows))
     return out
 
 

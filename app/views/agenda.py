@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models.agenda import APPOINTMENT_STATUSES, Appointment
 from app.models.filetracking import Executive
 from app.services import agenda as svc
+from app.services import holidays
 from app.services import reports
 from app.views.base import parse_day, parse_time, same_secret, to_int
 from app.views.errors import attempt
@@ -72,6 +73,7 @@ class AgendaView(BaseView):
         executives = [executive] if executive else svc.executives(db.session)
         appointments = self._appointments(day, day, executive)
         return self._page("agenda/day.html", day=day, executive=executive,
+                          holiday=holidays.between(db.session, day, day).get(day),
                           all_executives=svc.executives(db.session),
                           sections=self._by_executive(appointments, executives),
                           previous=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1),
@@ -85,6 +87,7 @@ class AgendaView(BaseView):
         days = self._week_of(day)
         appointments = self._appointments(days[0], days[-1], executive)
         return self._page("agenda/week.html", day=day, days=days, executive=executive,
+                          holidays=holidays.between(db.session, days[0], days[-1]),
                           all_executives=svc.executives(db.session),
                           sections=self._by_day(appointments, days),
                           previous=days[0] - dt.timedelta(days=7),

@@ -303,9 +303,23 @@ class FileStageView(KeepsTypedForm, EOfficeModelView):
     edit_title = _l("แก้ไขขั้นตอน")
     label_columns = {"code": _l("รหัส"), "label": _l("ชื่อขั้นตอน"), "sort_order": _l("ลำดับ"),
                      "terminal": _l("สิ้นสุดเส้นทาง"), "note_required": _l("ต้องบันทึกเหตุผล"),
-                     "notify_owner": _l("แจ้งเจ้าของเรื่อง")}
-    list_columns = ["sort_order", "code", "label", "terminal", "note_required", "notify_owner"]
-    edit_columns = ["label", "sort_order", "note_required", "notify_owner"]
+                     "notify_owner": _l("แจ้งเจ้าของเรื่อง"),
+                     "held_by": _l("อยู่ที่ผู้บริหาร (ต้องระบุว่าท่านใด)")}
+    list_columns = ["sort_order", "code", "label", "terminal", "note_required", "notify_owner",
+                    "held_by"]
+    edit_columns = ["label", "sort_order", "note_required", "notify_owner", "held_by"]
+    formatters_columns = {"held_by": lambda v: EXECUTIVE_KINDS.get(v, "") if v else ""}
+    edit_form_extra_fields = {
+        "held_by": SelectField(_l("อยู่ที่ผู้บริหาร (ต้องระบุว่าท่านใด)"),
+                               choices=[("", "")] + choices(EXECUTIVE_KINDS.items()),
+                               widget=Select2Widget()),
+    }
+
+    def pre_update(self, item):
+        item.held_by = item.held_by or None  # "" from the form: no executive
+        if item.held_by is not None and item.held_by not in EXECUTIVE_KINDS:
+            raise ValidationFailed("ประเภทผู้บริหารไม่ถูกต้อง", field="held_by")
+        super().pre_update(item)
     base_order = ("sort_order", "asc")
 
 

@@ -23,6 +23,10 @@ def install(appbuilder):
     appbuilder.add_link(
         "Users", href="EOfficeUserView.list", label=_l("ผู้ใช้งาน"), icon="fa-user", **setup
     )
+    from app.views.holidays import HolidayView
+
+    appbuilder.add_view(HolidayView, "Holidays", label=_l("วันหยุดราชการ"),
+                        icon="fa-calendar-times-o", **setup)
     appbuilder.add_view(
         AuditLogView, "AuditLog", label=_l("บันทึกการตรวจสอบ"), icon="fa-shield",
         category="Security", category_label=_l("Security"),

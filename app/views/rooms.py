@@ -15,6 +15,7 @@ from app import thai
 from app.extensions import db
 from app.models import Agency
 from app.models.rooms import BOOKING_STATUSES, Booking, Room
+from app.services import holidays
 from app.services import rooms as svc
 from app.services.errors import DomainError
 from app.views.base import EOfficeModelView, parse_day, parse_time, same_secret, to_int
@@ -201,6 +202,7 @@ class BookingView(BaseView):
                                        .order_by(Room.name)).scalars().all()
         return self._page(template, chosen=chosen, room_id=room_id, agency_id=agency_id,
                           by_day=by_day, agencies=agencies, all_rooms=all_rooms,
+                          holidays=holidays.between(db.session, first, last),
                           today=thai.today(), day_names=DAY_NAMES,
                           to_bangkok=thai.to_bangkok, **kwargs)
 

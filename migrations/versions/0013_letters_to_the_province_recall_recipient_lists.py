@@ -9,6 +9,8 @@
 - Files for signature: ``file_stage.held_by`` (a stage at an executive: which kind),
   ``file_move.executive_id`` and ``tracked_file.holder_id`` (which deputy has the file),
   ``tracked_file.owner_noted_at`` (the owner took back a file that came back to them).
+- ``holiday``: the official holidays (national, and the province's own), kept by the
+  administrator; working days are counted without them.
 - ``directory_contact``: the lines of the phone directory that are not users (an executive, an
   office's line), kept by the clerks of their agency.
 - ``recipient_list`` and its members: the recipients an agency's clerks send to often
@@ -71,6 +73,17 @@ def upgrade():
         batch.add_column(sa.Column('holder_id', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('owner_noted_at', sa.DateTime(), nullable=True))
         batch.create_foreign_key('fk_tracked_file_holder', 'executive', ['holder_id'], ['id'])
+    op.create_table('holiday',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['ab_user.id']),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('day')
+    )
     op.create_table('directory_contact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
@@ -100,6 +113,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('holiday')
     with op.batch_alter_table('tracked_file') as batch:
         batch.drop_constraint('fk_tracked_file_holder', type_='foreignkey')
         batch.drop_column('owner_noted_at')
