@@ -545,3 +545,35 @@ def test_official_holidays_kept_shown_and_counted(login_as, dbq, app):
         assert holidays.working_days_between(db.session, dt.date(2027, 4, 9),
                                              dt.date(2027, 4, 19)) == 3
         db.session.remove()
+
+
+def test_a_reservation_is_filled_in_with_its_file(login_as, dbq, app):
+    """The scan is attached as the reserved number is filled in; a refused file changes
+    nothing, the details included."""
+    import io
+
+    from app.models import Attachment
+    from tests.files import pdf_bytes
+
+    clerk = login_as("clerk.cdd")
+    clerk.post("/outgoingnormalview/reserve", data={"count": "1", "secrecy": "normal"})
+    pk = dbq(lambda s: s.execute(select(RegisterEntry.id).where(
+        RegisterEntry.register == "out_normal", RegisterEntry.status == "reserved")
+        .order_by(RegisterEntry.id.desc())).scalars().first())
+    form = {"receiver": "นายอำเภอทุกอำเภอ", "subject": "หนังสือที่จองเลขไว้พร้อมไฟล์",
+            "speed": "normal", "secrecy": "normal", "doc_date": "01/12/2569", "sender": "",
+            "action": "", "remarks": ""}
+    assert 'name="files"' in clerk.get(f"/outgoingnormalview/edit/{pk}").get_data(as_text=True)
+    before = (dbq.snapshot(RegisterEntry), dbq.count(Attachment))
+    r = clerk.post(f"/outgoingnormalview/edit/{pk}", data={
+        **form, "files": [(io.BytesIO(b"MZ\x90\x00 not a letter"), "virus.exe")]},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "alert-danger" in r.get_data(as_text=True)
+    assert (dbq.snapshot(RegisterEntry), dbq.count(Attachment)) == before
+    r = clerk.post(f"/outgoingnormalview/edit/{pk}", data={
+        **form, "files": [(io.BytesIO(pdf_bytes()), "หนังสือที่ลงนามแล้ว.pdf")]},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "แนบไฟล์ 1 ไฟล์แล้ว" in text_of(r)
+    filled = dbq(lambda s: (s.get(RegisterEntry, pk).status, s.get(RegisterEntry, pk).subject,
+                            [a.filename for a in s.get(RegisterEntry, pk).attachments]))
+    assert filled == ("active", "หนังสือที่จองเลขไว้พร้อมไฟล์", ["หนังสือที่ลงนามแล้ว.pdf"])

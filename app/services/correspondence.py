@@ -366,14 +366,21 @@ def cancel(session, actor, entry, reason, now=None):
     return entries.cancel(session, actor, entry, reason, lambda e: require_change(actor, e), now)
 
 
-def add_attachments(session, actor, entry, uploads, now=None):
-    """Attach more files to an entry (a scan made after registering, say)."""
+def check_attachments(actor, entry, uploads):
+    """Refuse, before anything is written, what ``add_attachments`` would refuse: (the files
+    checked, the key of a secret letter's)."""
     require_change(actor, entry)
     if entry.status == STATUS_CANCELLED:
         raise ValidationFailed("รายการนี้ถูกยกเลิกแล้ว แนบไฟล์เพิ่มไม่ได้")
     if not uploads:
         raise ValidationFailed("กรุณาเลือกไฟล์ที่จะแนบ")
-    checked, key = _check_uploads(uploads, entry.secrecy != NORMAL, already=len(entry.attachments))
+    return _check_uploads(uploads, entry.secrecy != NORMAL, already=len(entry.attachments))
+
+
+def add_attachments(session, actor, entry, uploads, now=None):
+    """Attach more files to an entry (a scan made after registering, or as a reservation is
+    filled in)."""
+    checked, key = check_attachments(actor, entry, uploads)
     now = thai.naive_utc(now)
     with unit_of_work(session) as work:
         _files(work, checked, key, actor, now)(entry)

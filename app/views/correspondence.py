@@ -20,7 +20,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import SelectField
+from wtforms import MultipleFileField, SelectField
 from wtforms.validators import Optional
 
 from app import thai
@@ -76,6 +76,9 @@ class RegisterView(EOfficeModelView):
     }
     add_form = EntryForm
     edit_form_extra_fields = {
+        # Files attached as the entry is edited (a reservation filled in with its scan).
+        "files": MultipleFileField(LABELS["files"],
+                                   description=_l("แนบไฟล์เพิ่มได้ PDF รูปภาพ Word หรือ Excel")),
         "doc_date": ThaiDateField(LABELS["doc_date"], [Optional()]),
         "speed": SelectField(LABELS["speed"], choices=SPEED_CHOICES, widget=Select2Widget()),
         "secrecy": SelectField(LABELS["secrecy"], choices=SECRECY_CHOICES,
@@ -100,7 +103,7 @@ class RegisterView(EOfficeModelView):
         if spec.incoming:
             self.search_columns = [*self.search_columns, "received_at"]
         # An outgoing letter's number is the one issued here: never typed, nor typed over.
-        self.edit_columns = list(spec.typed_fields)
+        self.edit_columns = [*spec.typed_fields, "files"]
         self.add_columns = [*spec.typed_fields, "readers", "files"]
         if spec.backdated_receipt:
             self.add_columns[-2:-2] = ["received_on", "received_time"]
@@ -227,8 +230,14 @@ class RegisterView(EOfficeModelView):
         entry = self._entry_or_404(pk)
         if not attempt(svc.require_edit, g.user, entry):
             return self._back(entry)
+        uploads = uploads_from() if request.method == "POST" else []
+        # The files are checked before anything is saved: a refused file changes nothing.
+        if uploads and not attempt(svc.check_attachments, g.user, entry, uploads):
+            return redirect(url_for(f"{self.endpoint}.edit", pk=entry.id))
         widgets = self._edit(entry.id)
         if not widgets:
+            if uploads and attempt(svc.add_attachments, db.session, g.user, entry, uploads):
+                flash(f"แนบไฟล์ {len(uploads)} ไฟล์แล้ว", "success")
             return self._back(entry)
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets,
                                     related_views=self._related_views)
