@@ -97,7 +97,7 @@ EVERYONE = SELF_SERVICE + (
 # registers (ทะเบียนคุมสัญญา), its meeting rooms and their bookings, its announcements.
 AGENCY_KEEPING = (
     ("HireContractView|PurchaseContractView|BidDocumentView",
-     "can_(list|show|add|edit|cancel|attach|file|xlsx|print)"),
+     "can_(list|show|add|edit|cancel|reserve|attach|file|xlsx|print)"),
     ("Contracts|HireContracts|PurchaseContracts|BidDocuments", MENU),
     ("RoomView", "can_add|can_edit"),
     ("BookingView", "can_decide"),

@@ -204,3 +204,50 @@ def test_a_bid_document_through_its_form(login_as, dbq):
     r = clerk.post("/contracts/bid/add", data={**fields, "method": "ตกลงราคา"},
                    content_type="multipart/form-data")
     assert r.status_code == 200 and "กรุณาเลือกวิธีจัดซื้อจัดจ้าง" in text_of(r)
+
+
+def test_a_contract_number_is_reserved_like_a_letters(login_as, dbq, app):
+    """จองเลข: consecutive numbers kept, filled in with แก้ไข (then in force), cancelled when not
+    filled in by the deadline (working days), never reused; refusals change nothing."""
+    import datetime as dt
+
+    from app.extensions import db
+    from app.services import contracts as svc
+
+    clerk = login_as("clerk.cdd")
+    assert clerk.get("/contracts/hire/reserve").status_code == 200
+    before = state(dbq)
+    for bad in ({"count": "0"}, {"count": "หนึ่ง"}, {"count": "9999"},
+                {"count": "1", "remarks": "ข" * 3000}):
+        r = clerk.post("/contracts/hire/reserve", data=bad, follow_redirects=True)
+        assert "alert-danger" in r.get_data(as_text=True), bad
+        assert state(dbq) == before, bad
+    for who in ("officer.cdd", "group.dopa"):
+        assert login_as(who).post("/contracts/hire/reserve", data={"count": "1"}).status_code \
+            in (302, 403)
+    assert state(dbq) == before
+    r = clerk.post("/contracts/hire/reserve", data={"count": "2", "remarks": "สัญญาจ้างเหมา"},
+                   follow_redirects=True)
+    assert "จองเลข" in text_of(r) and "กรุณากรอกรายละเอียดภายใน" in text_of(r)
+    first, second = dbq(lambda s: [c.id for c in s.query(Contract).filter_by(
+        status="reserved").order_by(Contract.number)])
+    numbers = dbq(lambda s: [s.get(Contract, i).number for i in (first, second)])
+    assert numbers[1] == numbers[0] + 1
+    assert "จองเลข (รอกรอกรายละเอียด)" in text_of(clerk.get("/contracts/hire/list/"))
+    edit = clerk.get(f"/contracts/hire/edit/{first}").get_data(as_text=True)
+    assert 'value="reserved"' not in edit  # filled in, it is in use
+    r = clerk.post(f"/contracts/hire/edit/{first}", data=form(subject="จ้างเหมาทำความสะอาด",
+                                                              status="reserved"))
+    assert r.status_code == 302
+    assert dbq(lambda s: (s.get(Contract, first).status, s.get(Contract, first).subject,
+                          s.get(Contract, first).reserved_until)) == \
+        ("in_force", "จ้างเหมาทำความสะอาด", None)
+    # The other, past its deadline, is cancelled and its number not reused.
+    with app.app_context():
+        deadline = db.session.get(Contract, second).reserved_until
+        assert svc.expire_reservations(db.session, now=deadline + dt.timedelta(hours=1)) == 1
+        db.session.remove()
+    assert dbq(lambda s: (s.get(Contract, second).status, s.get(Contract, second).cancel_reason)) \
+        == ("cancelled", svc.EXPIRED_REASON)
+    pk = issue(clerk, "hire")
+    assert dbq(lambda s: s.get(Contract, pk).number) == numbers[1] + 1

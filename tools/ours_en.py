@@ -828,4 +828,6 @@ OURS_EN = {
     'เมนูวันหยุดราชการ': 'Official holidays menu',
     'แก้ไขวันหยุด': 'Edit a holiday',
     'แฟ้มที่อยู่ในแต่ละขั้นตอน เก่าที่สุดก่อน แฟ้มที่รอเกิน %(days)s วันทำการแสดงด้วยสีแดง': 'The files at each stage, oldest first; those waiting more than %(days)s working days in red',
+    'จองเลขไว้สำหรับสัญญาที่ยังจัดทำไม่เสร็จ กรอกรายละเอียดภายใน %(days)s วันทำการ มิฉะนั้นระบบจะยกเลิกเลขที่จอง (เลขไม่ถูกนำไปใช้ซ้ำ)': 'Reserve numbers for contracts still being prepared. Fill them in within %(days)s working days or they are cancelled (a number is never reused).',
+    'แนบไฟล์เพิ่มได้ PDF รูปภาพ Word หรือ Excel': 'More files may be attached: PDF, images, Word or Excel',
 }

@@ -11,6 +11,7 @@ from flask_appbuilder import Model
 from sqlalchemy import (
     Column,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -28,6 +29,7 @@ HIRE, PURCHASE, BID = "hire", "purchase", "bid"
 
 IN_FORCE, COMPLETED, TERMINATED = "in_force", "completed", "terminated"
 ACTIVE = "active"  # a bid document's number in use
+RESERVED = "reserved"  # จองเลข: a number kept for a contract still being prepared
 
 # The procurement methods of the Public Procurement and Supplies Administration Act B.E. 2560
 # (พ.ร.บ.การจัดซื้อจัดจ้างและการบริหารพัสดุภาครัฐ พ.ศ. 2560, sections 55-56 and 70).
@@ -78,6 +80,7 @@ class Contract(NumberedRecord, Model):  # รายการทะเบีย�
     remarks = Column(Text)
 
     status = Column(String(12), nullable=False)
+    reserved_until = Column(DateTime)  # UTC; a reservation not filled in by then is cancelled
     officer = relationship("EOfficeUser", foreign_keys=[officer_id])
     files = relationship("ContractFile", back_populates="contract", order_by="ContractFile.id")
 

@@ -9,13 +9,12 @@ switch a series before its first number on the number-series screen, as for the 
 Everything is checked before anything is written, with a Thai message naming the field.
 """
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true, update
 
 from app import thai
 from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
@@ -30,19 +29,26 @@ from app.models.contracts import (
     IN_FORCE,
     METHODS,
     PURCHASE,
+    RESERVED,
     TERMINATED,
     Contract,
     ContractFile,
 )
 from app.services import attachments as attachment_store
-from app.services import audit, numbering
+from app.services import audit, holidays, numbering
+from app.services.contract_values import (  # noqa: F401 - add_months: the contracts' too
+    add_months,
+    clean_tax_id,
+    date_value,
+    parse_amount,
+    text_value,
+)
 from app.services import entries
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
 from app.services.work import unit_of_work
 
 DUE_DAYS = 30  # a contract ending, or a guarantee to return, within this many days is flagged
-MAX_AMOUNT = Decimal("9999999999999.99")  # Numeric(15, 2)
 MAX_WARRANTY_MONTHS = 120
 
 
@@ -65,6 +71,10 @@ REGISTERS = {
 CONTRACT_STATUSES = {IN_FORCE: "อยู่ระหว่างสัญญา", COMPLETED: "สิ้นสุดสัญญา (ปฏิบัติครบ)",
                      TERMINATED: "บอกเลิกสัญญา", CANCELLED: "ยกเลิกเลข"}
 BID_STATUSES = {ACTIVE: "ใช้งาน", CANCELLED: "ยกเลิกเลข"}
+# A reserved number (จองเลข), in either register, until its details are filled in.
+CONTRACT_STATUSES[RESERVED] = BID_STATUSES[RESERVED] = "จองเลข (รอกรอกรายละเอียด)"
+RESERVATION_SUBJECT = "(จองเลข)"
+EXPIRED_REASON = "ไม่ได้กรอกรายละเอียดภายในกำหนด ระบบยกเลิกเลขที่จองอัตโนมัติ"
 STATUSES = {**CONTRACT_STATUSES, **BID_STATUSES}
 # Who keeps the contract registers: the administrator and the clerks of an agency.
 KEEPERS = (ADMIN, CENTRAL_CLERK, AGENCY_CLERK)
@@ -148,80 +158,12 @@ def require_change(actor, contract):
 # ---- values as typed ----------------------------------------------------------------------------
 
 
-def parse_amount(value, label):
-    """An amount of baht from a form or JSON (``1,200,000.50``, Thai digits allowed); refused
-    when negative, with more than two decimals, or too large."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValidationFailed(f"{label} ต้องเป็นตัวเลข")
-    text = str(value).translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
-    text = text.replace(",", "").replace(" ", "").replace("บาท", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationFailed(f"{label} ต้องเป็นตัวเลข เช่น 1,200,000.00") from None
-    if not amount.is_finite():
-        raise ValidationFailed(f"{label} ต้องเป็นตัวเลข เช่น 1,200,000.00")
-    if amount < 0:
-        raise ValidationFailed(f"{label} ต้องไม่ติดลบ")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed(f"{label} มีทศนิยมได้ไม่เกิน 2 ตำแหน่ง (สตางค์)")
-    if amount > MAX_AMOUNT:
-        raise ValidationFailed(f"{label} มากเกินกว่าที่ระบบรับได้")
-    return amount.quantize(Decimal("0.01"))
-
-
-def clean_tax_id(value):
-    """The 13 digits of a tax id as typed (spaces, dashes and Thai digits allowed); refused
-    unless 13 digits with a right check digit."""
-    text = str(value or "").translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
-    digits = "".join(ch for ch in text if ch not in " -")
-    if not digits:
-        raise ValidationFailed("กรุณากรอกเลขประจำตัวผู้เสียภาษีอากรของคู่สัญญา")
-    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
-        raise ValidationFailed("เลขประจำตัวผู้เสียภาษีอากรต้องเป็นตัวเลข 13 หลัก")
-    if not thai.valid_tax_id(digits):
-        raise ValidationFailed(
-            f"เลขประจำตัวผู้เสียภาษีอากร {digits} ไม่ถูกต้อง (เลขตรวจสอบหลักสุดท้ายไม่ตรง) "
-            "กรุณาตรวจสอบอีกครั้ง")
-    return digits
-
-
-def _date(value, label):
-    if value is None or isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and not value.strip():
-        return None
-    try:
-        return thai.parse_date(value)
-    except thai.ThaiDateError as e:
-        raise ValidationFailed(f"{label}: {e}") from None
-
-
-def _text(data, name, label, limit, required=False):
-    value = data.get(name)
-    value = None if value is None else str(value).strip() or None
-    if required and not value:
-        raise ValidationFailed(f"กรุณากรอก{label}")
-    if value is not None and len(value) > limit:
-        raise ValidationFailed(f"{label}ยาวเกิน {limit:,} ตัวอักษร")
-    return value
-
-
-def add_months(day, months):
-    """``day`` plus ``months`` calendar months (31 Jan + 1 month = 28/29 Feb)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def clean(session, actor, register, data):
     """The contract's fields from ``data`` (a dict), checked; Thai messages name the field."""
     out = {
-        "doc_date": _date(data.get("doc_date"), register.date_label),
-        "subject": _text(data, "subject", "โครงการ/รายการ", 2000, required=True),
-        "remarks": _text(data, "remarks", "หมายเหตุ", 2000),
+        "doc_date": date_value(data.get("doc_date"), register.date_label),
+        "subject": text_value(data, "subject", "โครงการ/รายการ", 2000, required=True),
+        "remarks": text_value(data, "remarks", "หมายเหตุ", 2000),
     }
     if out["doc_date"] is None:
         raise ValidationFailed(f"กรุณากรอก{register.date_label}")
@@ -236,13 +178,13 @@ def clean(session, actor, register, data):
     if not register.contract:
         return out
 
-    out["party_name"] = _text(data, "party_name", register.party_label, 255, required=True)
+    out["party_name"] = text_value(data, "party_name", register.party_label, 255, required=True)
     out["tax_id"] = clean_tax_id(data.get("tax_id"))
     for name, label in (("start_on", "วันเริ่มสัญญา"), ("end_on", "วันสิ้นสุดสัญญา"),
                         ("deadline_on", "กำหนดส่งมอบ/แล้วเสร็จ"),
                         ("guarantee_return_on", "กำหนดคืนหลักประกันสัญญา"),
                         ("guarantee_returned_on", "วันที่คืนหลักประกันสัญญา")):
-        out[name] = _date(data.get(name), label)
+        out[name] = date_value(data.get(name), label)
     if out["start_on"] and out["end_on"] and out["end_on"] < out["start_on"]:
         raise ValidationFailed("วันสิ้นสุดสัญญาต้องไม่ก่อนวันเริ่มสัญญา")
     if out["start_on"] and out["deadline_on"] and out["deadline_on"] < out["start_on"]:
@@ -338,6 +280,55 @@ def register_contract(session, actor, code, data, uploads=(), now=None):
     return contract
 
 
+def reserve(session, actor, code, count, remarks=None, now=None):
+    """จองเลข: ``count`` consecutive numbers of register ``code`` kept for contracts still being
+    prepared, to be filled in within RESERVATION_DAYS working days (else cancelled, never
+    reused). Returns the reserved rows; commits."""
+    register = _require_keeper(actor, code)
+    cfg = current_app.config
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        raise ValidationFailed("จำนวนเลขที่จองต้องเป็นตัวเลข", field="count") from None
+    if not 1 <= count <= cfg["RESERVATION_MAX_BLOCK"]:
+        raise ValidationFailed(f"จองได้ครั้งละ 1 ถึง {cfg['RESERVATION_MAX_BLOCK']} เลข",
+                               field="count")
+    remarks = " ".join(str(remarks or "").split()) or None
+    if remarks and len(remarks) > 2000:
+        raise ValidationFailed("หมายเหตุยาวเกิน 2,000 ตัวอักษร", field="remarks")
+    now = thai.naive_utc(now)
+    here = thai.to_bangkok(now)
+    until = thai.to_utc(dt.datetime.combine(
+        holidays.add_working_days(session, here.date(), cfg["RESERVATION_DAYS"]),
+        here.time().replace(tzinfo=None)))
+    agency = session.get(Agency, actor.agency_id)
+    with unit_of_work(session):
+        series = _series(session, register, agency)
+        year, numbers = numbering.issue(session, series, now, count=count)
+        rows = [Contract(register=code, series_id=series.id, year=year, number=number,
+                         agency_id=agency.id, status=RESERVED, reserved_until=until,
+                         doc_date=here.date(), subject=RESERVATION_SUBJECT, amount=Decimal(0),
+                         method=next(iter(METHODS)), remarks=remarks,
+                         registered_by_id=actor.id, registered_at=now)
+                for number in numbers]
+        session.add_all(rows)
+    return rows
+
+
+def expire_reservations(session, now=None):
+    """Cancel the reserved numbers not filled in by their deadline (their number stays in the
+    register, cancelled, never reused); how many. Commits when there were any."""
+    now = thai.naive_utc(now)
+    overdue = (Contract.status == RESERVED, Contract.reserved_until < now)
+    if session.execute(select(Contract.id).where(*overdue).limit(1)).first() is None:
+        return 0
+    with unit_of_work(session):
+        done = session.execute(update(Contract).where(*overdue).values(
+            status=CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now,
+            reserved_until=None).execution_options(synchronize_session=False)).rowcount
+    return done
+
+
 def update_contract(session, actor, contract, data, now=None):
     """Change a contract's details (never its number), and its status among in force,
     completed and terminated. Commits."""
@@ -347,14 +338,21 @@ def update_contract(session, actor, contract, data, now=None):
         # un-cancels a number).
         lock_and_reload(session, contract, "status")
         register = require_change(actor, contract)  # and what it is now
+        now = thai.naive_utc(now)
+        if contract.status == RESERVED and contract.reserved_until is not None \
+                and contract.reserved_until < now:
+            raise ValidationFailed("เลขที่จองนี้เลยกำหนดแล้ว ระบบจะยกเลิกเลขนี้ กรุณาจองเลขใหม่")
         fields = clean(session, actor, register, data)
         status = data.get("status") or contract.status
-        if status not in statuses_of(contract.register) or status == CANCELLED:
+        if contract.status == RESERVED and status == RESERVED:  # filled in: now in use
+            status = IN_FORCE if register.contract else ACTIVE
+        if status not in statuses_of(contract.register) or status in (CANCELLED, RESERVED):
             raise ValidationFailed("สถานะไม่ถูกต้อง (การยกเลิกเลขใช้ปุ่มยกเลิกเลขพร้อมเหตุผล)")
+        contract.reserved_until = None
         for name, value in fields.items():
             setattr(contract, name, value)
         contract.status = status
-        contract.updated_at = thai.naive_utc(now)
+        contract.updated_at = now
     return contract
 
 
@@ -410,8 +408,8 @@ def search(actor, code, criteria):
     if "tax_id" in c:
         digits = "".join(ch for ch in str(c["tax_id"]) if ch.isdigit())
         conditions.append(Contract.tax_id.like(f"%{digits}%"))
-    date_from = _date(c.get("date_from"), "ตั้งแต่วันที่")
-    date_to = _date(c.get("date_to"), "ถึงวันที่")
+    date_from = date_value(c.get("date_from"), "ตั้งแต่วันที่")
+    date_to = date_value(c.get("date_to"), "ถึงวันที่")
     if date_from:
         conditions.append(Contract.doc_date >= date_from)
     if date_to:

@@ -4,7 +4,7 @@ app/services/contracts.py; a contract is found only within the user's scope (404
 
 from urllib.parse import urlencode
 
-from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.forms import DynamicForm
@@ -16,7 +16,16 @@ from wtforms.validators import Length, Optional
 from app import thai
 from app.extensions import db
 from app.fields import ThaiDateField
-from app.models.contracts import BID, CANCELLED, GUARANTEES, HIRE, METHODS, PURCHASE, Contract
+from app.models.contracts import (
+    BID,
+    CANCELLED,
+    GUARANTEES,
+    HIRE,
+    METHODS,
+    PURCHASE,
+    RESERVED,
+    Contract,
+)
 from app.services import audit
 from app.services import contracts as svc
 from app.services import paging
@@ -90,7 +99,7 @@ class ContractView(EOfficeModelView):
     list_columns = show_columns = ["number", "year", "subject"]
     search_columns = ["subject"]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_cancel",
-                        "can_attach", "can_file", "can_xlsx", "can_print"]
+                        "can_reserve", "can_attach", "can_file", "can_xlsx", "can_print"]
 
     @property
     def spec(self):
@@ -136,7 +145,7 @@ class ContractView(EOfficeModelView):
         form.officer_id.choices = choices({"": "", **{
             str(i): name for i, name in svc.officer_choices(db.session, g.user)}})
         form.status.choices = choices({k: v for k, v in svc.statuses_of(self.register).items()
-                                        if k != CANCELLED})
+                                        if k not in (CANCELLED, RESERVED)})
         if contract is not None and request.method != "POST":
             form.amount.data = _money(contract.amount)
             form.guarantee_amount.data = _money(contract.guarantee_amount)
@@ -156,6 +165,8 @@ class ContractView(EOfficeModelView):
     @expose("/list/")
     @has_access
     def list(self):
+        # Reservations past their deadline are cancelled before anyone reads the register.
+        svc.expire_reservations(db.session)
         criteria = self._criteria()
         done = attempt(svc.search, g.user, self.register, criteria)
         found = paging.page_of(db.session, done.value, page_arg(), PAGE_SIZE) if done \
@@ -306,6 +317,26 @@ class ContractView(EOfficeModelView):
                 return self._back(contract)
         return self._page(form, _l("แก้ไข") + f" {self.spec.label} {contract.number_text()}",
                           columns)
+
+    @expose("/reserve", methods=["GET", "POST"])
+    @has_access
+    def reserve(self):
+        """จองเลข: numbers kept for contracts still being prepared, filled in with แก้ไข."""
+        if request.method == "POST":
+            svc.expire_reservations(db.session)
+            done = attempt(svc.reserve, db.session, g.user, self.register,
+                           request.form.get("count"), remarks=request.form.get("remarks"))
+            if done:
+                rows = done.value
+                numbers = rows[0].number_text() if len(rows) == 1 else \
+                    f"{rows[0].number_text()} ถึง {rows[-1].number_text()}"
+                flash(f"จองเลข {numbers} แล้ว กรุณากรอกรายละเอียดภายใน "
+                      f"{thai.format_datetime(rows[0].reserved_until)}", "success")
+                return redirect(url_for(f"{self.endpoint}.list"))
+        return self.render_template(
+            "contracts/reserve.html", title=_l("จองเลข"), spec=self.spec, view=self,
+            days=current_app.config["RESERVATION_DAYS"],
+            max_block=current_app.config["RESERVATION_MAX_BLOCK"])
 
     @expose("/cancel/<pk>", methods=["POST"])
     @has_access

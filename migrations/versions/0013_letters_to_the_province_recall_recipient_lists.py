@@ -9,6 +9,8 @@
 - Files for signature: ``file_stage.held_by`` (a stage at an executive: which kind),
   ``file_move.executive_id`` and ``tracked_file.holder_id`` (which deputy has the file),
   ``tracked_file.owner_noted_at`` (the owner took back a file that came back to them).
+- ``contract.reserved_until``: a contract number reserved (จองเลข) as a letter's is, cancelled
+  when not filled in by then.
 - ``holiday``: the official holidays (national, and the province's own), kept by the
   administrator; working days are counted without them.
 - ``directory_contact``: the lines of the phone directory that are not users (an executive, an
@@ -73,6 +75,8 @@ def upgrade():
         batch.add_column(sa.Column('holder_id', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('owner_noted_at', sa.DateTime(), nullable=True))
         batch.create_foreign_key('fk_tracked_file_holder', 'executive', ['holder_id'], ['id'])
+    with op.batch_alter_table('contract') as batch:
+        batch.add_column(sa.Column('reserved_until', sa.DateTime(), nullable=True))
     op.create_table('holiday',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -113,6 +117,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('contract') as batch:
+        batch.drop_column('reserved_until')
     op.drop_table('holiday')
     with op.batch_alter_table('tracked_file') as batch:
         batch.drop_constraint('fk_tracked_file_holder', type_='foreignkey')
