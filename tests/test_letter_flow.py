@@ -577,3 +577,23 @@ def test_a_reservation_is_filled_in_with_its_file(login_as, dbq, app):
     filled = dbq(lambda s: (s.get(RegisterEntry, pk).status, s.get(RegisterEntry, pk).subject,
                             [a.filename for a in s.get(RegisterEntry, pk).attachments]))
     assert filled == ("active", "หนังสือที่จองเลขไว้พร้อมไฟล์", ["หนังสือที่ลงนามแล้ว.pdf"])
+
+
+def test_a_recall_goes_back_only_to_a_page_of_this_site(login_as, dbq):
+    central = login_as("central")
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/", "javascript:x"):
+        r = central.post("/sent/noted/1", data={"next": target})
+        assert r.status_code in (302, 404), target
+        if r.status_code == 302:
+            assert r.headers["Location"].endswith("/sent/"), (target, r.headers["Location"])
+
+
+def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
+    """Whatever this module registered, accepted or cancelled, the letters tallied per month
+    (the home page's chart) equal the entries counted afresh."""
+    from app.extensions import db
+    from tests.test_tally import assert_consistent
+
+    with app.app_context():
+        assert_consistent(db.session)
+        db.session.remove()

@@ -3,7 +3,7 @@ each delivery stands, searchable, to Excel, with recall and the returns to take 
 รายชื่อผู้รับที่บันทึกไว้ (the recipient lists an agency's clerks keep). The rules are in
 app/services/sent.py and app/services/recipients.py."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
@@ -75,9 +75,13 @@ class SentView(BaseView):
                          download_name=f"sent-{thai.today():%Y%m%d}.xlsx")
 
     def _back(self):
-        target = request.form.get("next") or ""
-        return redirect(target if target.startswith("/") and not target.startswith("//")
-                        else url_for("SentView.list"))
+        """Back to the page the form was on: a path of this site, never another address
+        (``//host``, ``/\\host`` and ``https:`` are refused for the list)."""
+        target = (request.form.get("next") or "").replace("\\", "/")
+        parts = urlsplit(target)
+        local = target.startswith("/") and not target.startswith("//") \
+            and not parts.scheme and not parts.netloc
+        return redirect(target if local else url_for("SentView.list"))
 
     @expose("/recall/<pk>", methods=["POST"])
     @has_access
