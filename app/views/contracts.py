@@ -334,8 +334,8 @@ class ContractView(EOfficeModelView):
                       f"{thai.format_datetime(rows[0].reserved_until)}", "success")
                 return redirect(url_for(f"{self.endpoint}.list"))
         return self.render_template(
-            "contracts/reserve.html", title=_l("จองเลข"), spec=self.spec, view=self,
-            days=current_app.config["RESERVATION_DAYS"],
+            "registers/reserve.html", title=_l("จองเลข"), register=self.spec, view=self,
+            secrecies=[], days=current_app.config["RESERVATION_DAYS"],
             max_block=current_app.config["RESERVATION_MAX_BLOCK"])
 
     @expose("/cancel/<pk>", methods=["POST"])
