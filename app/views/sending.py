@@ -21,6 +21,7 @@ from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
 from app.views.errors import attempt
 from app.views.files import XLSX_MIME
+from app.views.inputs import INT_MAX
 from app.views.labels import secrecy_badge, speed_badge
 
 SEARCH_FIELDS = ("q", "state", "date_from", "date_to")
@@ -102,10 +103,12 @@ class SentView(BaseView):
 
 
 def _found(model, pk):
+    """The row ``pk`` names, or a 404 (an id no row can have included)."""
     try:
-        row = db.session.get(model, int(pk))
-    except (TypeError, ValueError, OverflowError):
+        number = int(pk)
+    except (TypeError, ValueError):
         abort(404)
+    row = db.session.get(model, number) if 0 < number <= INT_MAX else None
     if row is None:
         abort(404)
     return row
