@@ -196,7 +196,7 @@ def test_secretaries_receive_several_the_deputy_is_named_and_the_owner_is_told(l
     pks = [propose(owner, dbq, f"แฟ้มรับพร้อมกัน {n}", executive_id=str(governor))
            for n in range(3)]
     queue = secretary.get("/files/queue").get_data(as_text=True)
-    assert all(f'name="files" value="{pk}"' in queue for pk in pks)
+    assert all(f'name="files" form="receive-form" value="{pk}"' in queue for pk in pks)
     before = dbq.snapshot(FileMove)
     assert owner.post("/files/receive", data={"files": [str(p) for p in pks]}).status_code \
         in (302, 403)  # not a secretary

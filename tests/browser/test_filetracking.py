@@ -39,9 +39,16 @@ def test_a_file_goes_to_the_deputy_and_back(browser, server):
         row = secretary.locator("#stage-proposed + table tr", has_text=SUBJECT)
         assert row.count() == 1
         secretary.screenshot(path=str(SCREENSHOTS / "files-queue.png"), full_page=True)
+        # Received from the queue (ticked, รับแฟ้มที่เลือก), as several would be.
+        row.locator("input[name=files]").check()
+        with secretary.expect_navigation():
+            secretary.click("#receive-form [type=submit]")
+        assert "รับแฟ้มแล้ว 1 แฟ้ม" in secretary.inner_text("body")
+        row = secretary.locator("#stage-secretary + table tr", has_text=SUBJECT)
+        assert row.count() == 1
         with secretary.expect_navigation():
             row.locator("a").first.click()
-        for stage in ("secretary", "with_deputy"):
+        for stage in ("with_deputy",):
             secretary.select_option("#move-stage", stage)
             with secretary.expect_navigation():
                 secretary.click("#move-form [type=submit]")
