@@ -588,6 +588,21 @@ def test_a_recall_goes_back_only_to_a_page_of_this_site(login_as, dbq):
             assert r.headers["Location"].endswith("/sent/"), (target, r.headers["Location"])
 
 
+
+def test_a_secret_letter_is_not_found_by_its_content_in_the_sent_list(login_as, dbq):
+    central, admin = login_as("central"), login_as("admin")
+    r = register(central, "provinceincomingview", doc_number="ลับ มท 0001/9", sender="กระทรวงมหาดไทย",
+                 receiver=GOVERNOR, subject="แผนเผชิญเหตุลับเฉพาะ", doc_date="01/12/2569",
+                 secrecy="secret")
+    entry_id = int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
+    sent_to(central, "provinceincomingview", entry_id, f"agency:{agency_id(dbq, 'พง 0016.1')}")
+    assert "แผนเผชิญเหตุลับเฉพาะ" in text_of(central.get("/sent/?q=แผนเผชิญเหตุ"))  # its clerk
+    found = admin.get("/sent/?q=แผนเผชิญเหตุ").get_data(as_text=True)
+    assert f'id="sent-{entry_id}"' not in found  # not party: not found by what it is about
+    listed = admin.get("/sent/").get_data(as_text=True)
+    assert f'id="sent-{entry_id}"' in listed and "แผนเผชิญเหตุลับเฉพาะ" not in listed
+
+
 def test_the_monthly_tallies_match_the_entries_this_module_wrote(app):
     """Whatever this module registered, accepted or cancelled, the letters tallied per month
     (the home page's chart) equal the entries counted afresh."""

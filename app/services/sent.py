@@ -12,7 +12,8 @@ province's and the Provincial Office's, a group's clerk the group's.
 from sqlalchemy import and_, exists, func, or_, select, update
 
 from app import thai
-from app.access import entry_scope, is_party, masked, registers_of
+from app.access import entry_scope, is_party, masked, party_condition, registers_of
+from app.levels import ADMIN
 from app.models import RegisterEntry
 from app.models.dispatch import (
     ACCEPTED,
@@ -43,7 +44,7 @@ def _sent_by(actor):
     if not registers:
         return RegisterEntry.id.is_(None)
     condition = and_(RegisterEntry.register.in_(registers), entry_scope(actor))
-    if getattr(actor, "level", None) == 1:  # the administrator follows their own agency's
+    if getattr(actor, "level", None) == ADMIN:  # the administrator follows their own agency's
         condition = and_(condition, or_(RegisterEntry.agency_id == actor.agency_id,
                                         RegisterEntry.register.in_(_province_registers())))
     return condition
@@ -72,9 +73,10 @@ def search(session, actor, text=None, state=None, date_from=None, date_to=None):
     statement = select(RegisterEntry).where(_sent_by(actor), exists(deliveries)) \
         .order_by(last_sent.desc(), RegisterEntry.id.desc())
     for word in (text or "").split()[:10]:
+        # A secret letter is never found by its content by one not party to it.
         statement = statement.where(or_(
-            thai.contains(RegisterEntry.subject, word),
-            thai.contains(RegisterEntry.doc_number, word),
+            and_(party_condition(actor), or_(thai.contains(RegisterEntry.subject, word),
+                                             thai.contains(RegisterEntry.doc_number, word))),
             RegisterEntry.id.in_(_to_named(word))))
     return statement
 
