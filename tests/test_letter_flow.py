@@ -53,6 +53,25 @@ def inbox_delivery(dbq, entry_id, kind):
         Delivery.entry_id == entry_id, Delivery.recipient_kind == kind)).scalar_one())
 
 
+def add_user(dbq, username, like, group_id, level):
+    """A user of group ``group_id`` at ``level``, with the role of demo user ``like`` and the
+    demo password."""
+    from werkzeug.security import generate_password_hash
+
+    from app.services.demo import DEMO_PASSWORD
+
+    def add(s):
+        role = s.execute(select(EOfficeUser).where(EOfficeUser.username == like)) \
+            .scalar_one().roles[0]
+        s.add(EOfficeUser(username=username, first_name="ธุรการ", last_name=username,
+                          email=f"{username}@phangnga.example", active=True, level=level,
+                          agency_id=s.get(WorkGroup, group_id).agency_id,
+                          work_group_id=group_id, roles=[role],
+                          password=generate_password_hash(DEMO_PASSWORD)))
+        s.commit()
+    dbq(add)
+
+
 def test_a_letter_to_the_province_is_received_into_the_provinces_register(login_as, dbq):
     dopa, central = login_as("clerk.dopa"), login_as("central")
     office = dbq(lambda s: s.execute(select(Agency).where(
@@ -138,20 +157,7 @@ def test_the_central_registry_sends_to_the_provincial_offices_groups(login_as, d
     delivery = inbox_delivery(dbq, entry_id, "group")
 
     # The group's own clerk accepts it into the group's register.
-    def make_group_clerk(s):
-        role = s.execute(select(EOfficeUser).where(EOfficeUser.username == "group.dopa")) \
-            .scalar_one().roles[0]
-        s.add(EOfficeUser(username="group.strategy", first_name="ธุรการ", last_name="ยุทธศาสตร์",
-                          email="group.strategy@phangnga.example", active=True, level=4,
-                          agency_id=s.get(WorkGroup, strategy).agency_id, work_group_id=strategy,
-                          roles=[role], password="x"))
-        s.commit()
-    dbq(make_group_clerk)
-    from werkzeug.security import generate_password_hash
-    from app.services.demo import DEMO_PASSWORD
-    dbq(lambda s: (setattr(s.execute(select(EOfficeUser).where(
-        EOfficeUser.username == "group.strategy")).scalar_one(), "password",
-        generate_password_hash(DEMO_PASSWORD)), s.commit()))
+    add_user(dbq, "group.strategy", like="group.dopa", group_id=strategy, level=4)
     group_clerk = login_as("group.strategy")
     r = group_clerk.post(f"/inbox/accept/{delivery}")
     assert r.status_code == 302 and "/groupincomingview/show/" in r.headers["Location"]
@@ -470,17 +476,7 @@ def test_a_group_that_keeps_its_own_outgoing_numbers_uses_its_code(login_as, dbq
     assert dbq(lambda s: s.get(WorkGroup, general).own_numbers) is True
 
     # A clerk of that group: its own numbers. The central registry (another group): the agency's.
-    def make_clerk(s):
-        role = s.execute(select(EOfficeUser).where(EOfficeUser.username == "central")) \
-            .scalar_one().roles[0]
-        from werkzeug.security import generate_password_hash
-        from app.services.demo import DEMO_PASSWORD
-        s.add(EOfficeUser(username="general.clerk", first_name="ธุรการ", last_name="บริหารทั่วไป",
-                          email="general.clerk@phangnga.example", active=True, level=2,
-                          agency_id=s.get(WorkGroup, general).agency_id, work_group_id=general,
-                          roles=[role], password=generate_password_hash(DEMO_PASSWORD)))
-        s.commit()
-    dbq(make_clerk)
+    add_user(dbq, "general.clerk", like="central", group_id=general, level=2)
     clerk = login_as("general.clerk")
     numbers = []
     for who in (clerk, clerk, central):

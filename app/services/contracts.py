@@ -298,9 +298,7 @@ def reserve(session, actor, code, count, remarks=None, now=None):
         raise ValidationFailed("หมายเหตุยาวเกิน 2,000 ตัวอักษร", field="remarks")
     now = thai.naive_utc(now)
     here = thai.to_bangkok(now)
-    until = thai.to_utc(dt.datetime.combine(
-        holidays.add_working_days(session, here.date(), cfg["RESERVATION_DAYS"]),
-        here.time().replace(tzinfo=None)))
+    until = holidays.after_working_days(session, now, cfg["RESERVATION_DAYS"])
     agency = session.get(Agency, actor.agency_id)
     with unit_of_work(session):
         series = _series(session, register, agency)

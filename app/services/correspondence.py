@@ -14,7 +14,7 @@ from sqlalchemy import false, select, update
 
 from app import thai
 from app.access import entry_scope, is_party, registers_of
-from app.models import Agency, EOfficeUser, RegisterEntry
+from app.models import EOfficeUser, RegisterEntry
 from app.models.correspondence import (
     NORMAL,
     STATUS_ACTIVE,
@@ -24,7 +24,7 @@ from app.models.correspondence import (
 )
 from app.registers import REGISTERS
 from app.services import attachments as attachment_store
-from app.services import audit, entries, holidays
+from app.services import audit, entries, holidays, org
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.timeline import record_event
 from app.services.work import unit_of_work
@@ -230,8 +230,7 @@ def form_defaults(session, actor, code, now=None):
         out["sender"] = actor.agency.name
     receiver = None
     if register.usual_receiver == "governor":
-        office = session.execute(select(Agency).where(Agency.is_provincial_office.is_(True))
-                                 .order_by(Agency.id)).scalars().first()
+        office = org.provincial_office(session)
         province = office.name.replace("สำนักงาน", "", 1) if office is not None else "จังหวัด"
         receiver = f"ผู้ว่าราชการ{province}"
     elif register.usual_receiver == "agency" and actor.agency is not None:
@@ -308,11 +307,7 @@ def reserve(session, actor, code, count, secrecy=NORMAL, remarks=None, now=None)
     fields = clean(register, {"secrecy": secrecy, "remarks": remarks}, require_subject=False)
     now = thai.naive_utc(now)
     agency, group = entries.owner(session, actor, register)
-    # RESERVATION_DAYS working days: the same hour of the day, after weekends and holidays.
-    here = thai.to_bangkok(now)
-    until = thai.to_utc(dt.datetime.combine(
-        holidays.add_working_days(session, here.date(), cfg["RESERVATION_DAYS"]),
-        here.time().replace(tzinfo=None)))
+    until = holidays.after_working_days(session, now, cfg["RESERVATION_DAYS"])
     with unit_of_work(session):
         reserved = entries.create(session, actor, register, agency, group, fields, now=now,
                                   count=count, status=STATUS_RESERVED, reserved_until=until)

@@ -26,13 +26,13 @@ cancellation, at once queue, and the second decides on what the first committed.
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 
 from app import thai
 from app.models import Agency
 from app.models.correspondence import NORMAL, STATUS_ACTIVE, STATUS_CANCELLED, RegisterEntry
 from app.services import numbering
 from app.services.errors import ValidationFailed
+from app.services.org import provincial_office
 from app.services.locks import lock_and_reload
 from app.services.work import unit_of_work
 
@@ -59,9 +59,7 @@ def granted_all(permission):
 def owner(session, actor, register):
     """(agency, work group or None) whose series numbers ``register`` for ``actor``."""
     if register.owner == "province":
-        agency = session.execute(
-            select(Agency).where(Agency.is_provincial_office.is_(True)).order_by(Agency.id)
-        ).scalars().first()
+        agency = provincial_office(session)
         if agency is None:
             raise ValidationFailed(
                 "ยังไม่ได้กำหนดหน่วยงานที่เป็นสำนักงานจังหวัด ผู้ดูแลระบบต้องกำหนดก่อน")

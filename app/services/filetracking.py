@@ -232,10 +232,7 @@ def receive(session, actor, file_ids, now=None):
     it, each in its own transaction. Returns (received, [(file or id, why not)])."""
     if not is_secretary(actor):
         raise PermissionDenied("เฉพาะฝ่ายเลขานุการผู้บริหาร")
-    try:
-        ids = recipient_ids(file_ids)
-    except ValidationFailed:
-        raise ValidationFailed("รายการแฟ้มที่เลือกไม่ถูกต้อง กรุณาเลือกใหม่") from None
+    ids = recipient_ids(file_ids, refusal="รายการแฟ้มที่เลือกไม่ถูกต้อง กรุณาเลือกใหม่")
     if not ids:
         raise ValidationFailed("กรุณาเลือกแฟ้มที่รับอย่างน้อยหนึ่งแฟ้ม")
     received, refused = [], []

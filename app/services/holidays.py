@@ -63,6 +63,14 @@ def add_working_days(session, start, count):
     return day
 
 
+def after_working_days(session, now, count):
+    """The stored time (naive UTC) ``count`` working days after ``now``, at the same hour of
+    the Bangkok day: a reservation's deadline."""
+    here = thai.to_bangkok(now)
+    return thai.to_utc(dt.datetime.combine(add_working_days(session, here.date(), count),
+                                           here.time().replace(tzinfo=None)))
+
+
 def working_days_between(session, first, last, holidays=None):
     """How many working days after the date ``first`` up to and including ``last``: 0 the same
     day; a file received on Friday and looked at on Monday has waited 1."""

@@ -79,6 +79,17 @@ def may_grant_extra_roles(actor):
 # ---- agencies ---------------------------------------------------------------------------------
 
 
+def provincial_office(session):
+    """The Provincial Office (สำนักงานจังหวัด, the central registry's agency), or None where
+    the administrator has not said which agency it is."""
+    from sqlalchemy import select
+
+    from app.models import Agency
+
+    return session.execute(select(Agency).where(Agency.is_provincial_office.is_(True))
+                           .order_by(Agency.id).limit(1)).scalars().first()
+
+
 def validate_agency(agency):
     agency.name = (agency.name or "").strip()
     agency.code = re.sub(r"\s+", " ", (agency.code or "").strip())

@@ -26,6 +26,7 @@ from app.models.dispatch import (
 )
 from app.models.org import AGENCY_KINDS, PROVINCIAL
 from app.registers import REGISTERS, TO_AGENCY, TO_GROUP, TO_PERSON, TO_PROVINCE
+from app.services import org
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_row
 from app.services.work import unit_of_work
@@ -36,14 +37,15 @@ KIND_LABELS = {TO_PROVINCE: "จังหวัด", TO_AGENCY: "หน่วย
                TO_PERSON: "บุคคล"}
 
 
-def recipient_ids(values):
-    """The distinct ids chosen in a form or a request, sorted; anything not an id is refused."""
+def recipient_ids(values, refusal="รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่"):
+    """The distinct ids chosen in a form or a request, sorted; anything not an id is refused
+    with ``refusal``."""
     try:
         ids = {int(v) for v in values or () if str(v).strip()}
     except (TypeError, ValueError):
-        raise ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่") from None
+        raise ValidationFailed(refusal) from None
     if any(isinstance(v, bool) for v in values or ()) or any(not 0 < i <= ID_MAX for i in ids):
-        raise ValidationFailed("รายชื่อผู้รับไม่ถูกต้อง กรุณาเลือกใหม่")
+        raise ValidationFailed(refusal)
     return sorted(ids)
 
 
@@ -67,16 +69,10 @@ def key_of(kind, target_id):
     return f"{kind}:{target_id}"
 
 
-def provincial_office(session):
-    """The Provincial Office (สำนักงานจังหวัด), or None where none is set."""
-    return session.execute(select(Agency).where(Agency.is_provincial_office.is_(True))
-                           .order_by(Agency.id)).scalars().first()
-
-
 def candidates(session, entry, kind):
     """Everyone ``entry`` may be sent to of ``kind``, by its register, in the order shown."""
     if kind == TO_PROVINCE:
-        office = provincial_office(session)
+        office = org.provincial_office(session)
         # The Provincial Office's own letters reach the governor without the system.
         return [office] if office is not None and office.id != entry.agency_id else []
     if kind == TO_AGENCY:

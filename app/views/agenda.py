@@ -7,14 +7,13 @@ from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app import thai
 from app.extensions import db
 from app.models.agenda import APPOINTMENT_STATUSES, Appointment
 from app.models.filetracking import Executive
 from app.services import agenda as svc
-from app.services import holidays
+from app.services import holidays, org
 from app.services import reports
 from app.views.base import parse_day, parse_time, same_secret, to_int
 from app.views.errors import attempt
@@ -260,8 +259,5 @@ def _ids(text):
 
 def _province_office_name():
     """Whose agenda it is: the Provincial Office's (the executives are the province's)."""
-    from app.models import Agency
-
-    office = db.session.execute(select(Agency).where(Agency.is_provincial_office.is_(True))
-                                .limit(1)).scalar_one_or_none()
+    office = org.provincial_office(db.session)
     return office.name if office else ""
