@@ -16,7 +16,7 @@ from flask_appbuilder.security.sqla.models import (
     Permission, PermissionView, ViewMenu, assoc_permissionview_role,
 )
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from flask_login import current_user, logout_user
 from werkzeug.security import generate_password_hash
 
@@ -303,9 +303,58 @@ class EOfficeSecurityManager(SecurityManager):
         for name in [lv.role for lv in LEVELS + EXTRA_ROLES] + [self.auth_role_public]:
             if not self.find_role(name):
                 self.add_role(name)
-        self.appbuilder.add_permissions(update_perms=True)
+        self._known = self._known_rows()
+        try:
+            self.appbuilder.add_permissions(update_perms=True)
+        finally:
+            self._known = None
         roles_service.apply_defaults(self.session)
         self.session.commit()
+
+    # FAB looks up and commits each permission, view and pair it adds: a thousand queries and
+    # hundreds of commits at every sync. Ours read them all once (`_known`, only while
+    # sync_roles runs) and only flush; sync_roles commits them at once: all or nothing.
+    _known = None
+
+    def _known_rows(self):
+        pairs = self.session.query(self.permissionview_model).options(
+            joinedload(self.permissionview_model.permission),
+            joinedload(self.permissionview_model.view_menu)).all()
+        known = {("pair", pv.permission.name, pv.view_menu.name): pv
+                 for pv in pairs if pv.permission and pv.view_menu}
+        known.update((("permission", p.name), p)
+                     for p in self.session.query(self.permission_model))
+        known.update((("view", v.name), v) for v in self.session.query(self.viewmenu_model))
+        return known
+
+    def _find_or_add(self, key, find, make):
+        if self._known is None:
+            return find() or self._flushed(make())
+        if key not in self._known:
+            self._known[key] = self._flushed(make())
+        return self._known[key]
+
+    def add_permission(self, name):
+        return self._find_or_add(("permission", name), lambda: self.find_permission(name),
+                                 lambda: self.permission_model(name=name))
+
+    def add_view_menu(self, name):
+        return self._find_or_add(("view", name), lambda: self.find_view_menu(name),
+                                 lambda: self.viewmenu_model(name=name))
+
+    def add_permission_view_menu(self, permission_name, view_menu_name):
+        if not (permission_name and view_menu_name):
+            return None
+        return self._find_or_add(
+            ("pair", permission_name, view_menu_name),
+            lambda: self.find_permission_view_menu(permission_name, view_menu_name),
+            lambda: self.permissionview_model(permission=self.add_permission(permission_name),
+                                              view_menu=self.add_view_menu(view_menu_name)))
+
+    def _flushed(self, row):
+        self.session.add(row)
+        self.session.flush()
+        return row
 
     def add_permissions_view(self, base_permissions, view_menu):
         """FAB's, but it gives no role anything: FAB grants the administrators' role every
@@ -324,14 +373,14 @@ class EOfficeSecurityManager(SecurityManager):
                 continue
             for role in list(pv.role):
                 role.permissions.remove(pv)
-            self.session.commit()
+            self.session.flush()
+            if self._known is not None:
+                self._known.pop(("pair", pv.permission.name, view_menu), None)
             self.del_permission_view_menu(pv.permission.name, view_menu)
 
     def add_permissions_menu(self, view_menu_name):
         """FAB's, without giving the menu to the administrators' role (see above)."""
-        self.add_view_menu(view_menu_name)
-        if not self.find_permission_view_menu("menu_access", view_menu_name):
-            self.add_permission_view_menu("menu_access", view_menu_name)
+        self.add_permission_view_menu("menu_access", view_menu_name)
 
     def role_for_level(self, number):
         return self.find_role(LEVEL_BY_NUMBER[number].role)
