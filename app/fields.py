@@ -1,7 +1,8 @@
-"""Form fields: a date typed and shown in the Buddhist Era, stored as a Gregorian date."""
+"""Form fields: a date typed and shown in the Buddhist Era, stored as a Gregorian date; a plain
+list to choose from."""
 
 from wtforms import Field
-from wtforms.widgets import TextInput
+from wtforms.widgets import Select, TextInput
 
 from app import thai
 
@@ -30,3 +31,14 @@ class ThaiDateField(Field):
             self.data = thai.parse_date(self.raw)
         except thai.ThaiDateError as e:
             raise ValueError(str(e)) from None
+
+
+class PlainSelect(Select):
+    """The browser's own list (a ``<select>`` in the form's style), for a short fixed list:
+    it takes the keyboard as any field does (typing a letter picks the first option starting
+    with it) and works on every phone. FAB's select2 boxes, typed into, sent the text to the
+    previous field."""
+
+    def __call__(self, field, **kwargs):
+        kwargs["class"] = (kwargs.get("class", "") + " form-control").strip()
+        return super().__call__(field, **kwargs)

@@ -70,11 +70,11 @@ class Register:
         return level is not None and ADMIN <= level <= self.kept_down_to
 
     def number_text(self, number, year, doc_number=None):
-        """The number as the register writes it: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
-        if self.number_format == ORDER:
+        """The number as the register writes it: a receipt or an order with its year
+        (``12/2569``: the series starts again each year), an outgoing letter as its ที่
+        (``พง 0017.2/ว 12``)."""
+        if self.number_format in (ORDER, RECEIPT):
             return f"{number}/{year}"
-        if self.number_format == RECEIPT:
-            return str(number)
         return doc_number or str(number)
 
     @property

@@ -107,6 +107,15 @@ def format_datetime(value, digits_thai=False):
     return thai_digits(text) if digits_thai else text
 
 
+def format_value(value):
+    """A cell of a table as the screen shows it: a time or a date in Thai, '' for None."""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return "" if value is None else value
+
+
 _LEADING_VOWELS = "เแโใไ"
 _TONE_MARKS = dict.fromkeys(map(ord, "\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"))
 
@@ -302,3 +311,4 @@ def register_jinja_filters(app):
     app.jinja_env.filters["thaitime"] = format_time
     app.jinja_env.filters["thaiday"] = format_day
     app.jinja_env.filters["thaidigits"] = thai_digits
+    app.jinja_env.filters["thaivalue"] = format_value

@@ -62,3 +62,23 @@ def test_no_rows_is_a_sheet_with_its_headers_and_a_valid_package():
         assert "xl/worksheets/sheet1.xml" in z.namelist()
     data.seek(0)
     assert list(workbook(data).active.iter_rows(values_only=True)) == [("ว่าง",), ("เลข",)]
+
+
+def test_numbers_money_and_dates_keep_their_types_and_print_on_one_page_wide():
+    import datetime as dt
+    from decimal import Decimal
+
+    rows = [[1, Decimal("2380000.00"), dt.date(2018, 3, 18), dt.datetime(2026, 12, 3, 14, 5)],
+            [2, Decimal("1500.50"), None, None]]
+    ws = workbook(xlsx_bytes("สัญญา", ["เลขที่", "วงเงิน", "ลงวันที่", "เวลา"], rows)).active
+    money, day, when = ws["B3"], ws["C3"], ws["D3"]
+    assert money.data_type == "n" and money.value == 2380000 and money.number_format == "#,##0.00"
+    assert sum(ws.cell(r, 2).value for r in (3, 4)) == 2381500.5  # SUM adds them up
+    assert day.value == dt.datetime(2018, 3, 18) and day.number_format == "[$-D07041E]d mmm yyyy"
+    assert when.value == dt.datetime(2026, 12, 3, 14, 5)  # to the second: no drift
+    assert when.number_format == "[$-D07041E]d mmm yyyy hh:mm"
+    assert ws.auto_filter.ref == "A2:D4" and ws.print_title_rows == "$1:$2"
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
+        "landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage

@@ -68,7 +68,7 @@ def test_central_registers_a_letter_to_the_province(login_as, dbq):
         (1, "active", "การประชุมเตรียมความพร้อมวันสำคัญ")]
     page = central.get(r.headers["Location"])
     body = text_of(page)
-    assert "ออกเลข 1 เรียบร้อยแล้ว" in body
+    assert f"ออกเลข 1/{thai.be_year(thai.today())} เรียบร้อยแล้ว" in body
     assert "15 มี.ค. 2568" in body  # the letter's date, in the Buddhist Era
     entry = dbq(lambda s: s.query(RegisterEntry).filter_by(register="province_in").one())
     assert entry.received_at is not None and entry.year == this_year()
@@ -329,14 +329,22 @@ def test_thai_substring_search_and_excel_export(login_as, dbq):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "หนังสือส่งปกติ"
     headers = rows[1]
-    assert headers[:3] == ("เลขที่หนังสือส่ง", "วันเวลาที่ลงทะเบียน", "ที่")
+    assert headers[:4] == ("เลขที่หนังสือส่ง", "ปี พ.ศ.", "วันเวลาที่ลงทะเบียน", "ที่")
     assert "เรื่อง" in headers and "ชั้นความเร็ว" in headers
     subjects = sorted(r[headers.index("เรื่อง")] for r in rows[2:])
     assert subjects == ["ขออนุมัติจัดซื้อครุภัณฑ์คอมพิวเตอร์", "รายงานผลการจัดซื้อวัสดุสำนักงาน"]
     assert ws.freeze_panes == "A3"
-    assert ws.column_dimensions["A"].width >= 15
-    # A Buddhist-Era date, and a formula typed as a subject stays text.
-    assert str(this_year()) in rows[2][1]
+    assert ws.auto_filter.ref == f"A2:{ws.cell(2, len(headers)).column_letter}{len(rows)}"
+    assert ws.print_title_rows == "$1:$2" and ws.page_setup.orientation == "landscape"
+    assert ws.page_margins.left >= 25 / 25.4 - 0.01  # mm to punch and bind
+    # The number and its year are numbers, the time of registration a real time, shown in
+    # the Buddhist Era by the Thai calendar's format; a formula typed as a subject stays text.
+    number, year, when = ws["A3"], ws["B3"], ws["C3"]
+    assert number.data_type == "n" and isinstance(number.value, int)
+    assert year.value == this_year()
+    assert isinstance(when.value, dt.datetime) and when.number_format.startswith("[$-D07041E]")
+    assert abs(when.value - thai.to_bangkok(thai.utcnow()).replace(tzinfo=None)) \
+        < dt.timedelta(minutes=5)
     r = clerk.get("/outgoingnormalview/xlsx?_flt_0_subject=HYPERLINK")
     rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
     assert rows[2][headers.index("เรื่อง")] == "'=HYPERLINK(\"http://evil\")"

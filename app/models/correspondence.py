@@ -124,7 +124,7 @@ class RegisterEntry(NumberedRecord, Model):  # รายการทะเบี
         return f"{self.register} {self.number}/{self.year}"
 
     def number_text(self):
-        """The number as the register writes it: ``12``, ``พง 0017.2/ว 12`` or ``12/2569``."""
+        """The number as the register writes it: ``12/2569`` or ``พง 0017.2/ว 12``."""
         return REGISTERS[self.register].number_text(self.number, self.year, self.doc_number)
 
     @property

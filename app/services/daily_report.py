@@ -45,14 +45,14 @@ def period_text(start_day, end_day=None, round_="all"):
     return f"{text} {ROUNDS[round_]}".strip()
 
 
-def report_entries(session, actor, code, start, end):
+def report_entries(session, actor, code, start, end, conditions=()):
     """The entries of register ``code`` that ``actor`` sees, registered (received, for incoming
-    letters) in [start, end), in number order."""
+    letters) in [start, end) and meeting ``conditions`` (a search's), in number order."""
     register = require_register(actor, code)
     stamp = RegisterEntry.received_at if register.incoming else RegisterEntry.registered_at
     return session.execute(
         select(RegisterEntry)
-        .where(entry_scope(actor, code), stamp >= start, stamp < end)
+        .where(entry_scope(actor, code), stamp >= start, stamp < end, *conditions)
         .order_by(RegisterEntry.year, RegisterEntry.series_id, RegisterEntry.number)
     ).scalars()
 

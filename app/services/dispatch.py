@@ -390,10 +390,12 @@ RECEIVED_COLUMNS = ("เลขรับ", "วันที่ลงรับ/ร
 
 
 def received_row(delivery, source, here):
-    """One line of the register, as the screen and the Excel file show it: a letter to a
-    person has no number here (รับทราบ)."""
+    """One line of the register for the screen and the Excel file (times in Bangkok, dates as
+    dates: the screen writes them out, Excel keeps them as dates): a letter to a person has no
+    number here (รับทราบ)."""
     return [here.number_text() if here is not None else "รับทราบ",
-            thai.format_datetime(delivery.accepted_at), delivery.sender_name(),
+            delivery.accepted_at and thai.to_bangkok(delivery.accepted_at),
+            delivery.sender_name(),
             f"{source.number_text()} ({REGISTERS[source.register].label})",
-            source.doc_number or "", thai.format_date(source.doc_date), source.subject or "",
+            source.doc_number or "", source.doc_date, source.subject or "",
             delivery.accepted_by.get_full_name() if delivery.accepted_by else ""]

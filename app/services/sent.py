@@ -134,7 +134,7 @@ def xlsx_rows(session, actor, **criteria):
                                  .order_by(Delivery.sent_at, Delivery.id)).scalars():
             yield [entry.number_text(), str(REGISTERS[entry.register].label),
                    masked(entry, actor, "doc_number") or "", masked(entry, actor, "subject") or "",
-                   d.recipient_name(), thai.format_datetime(d.sent_at), state_text(d)]
+                   d.recipient_name(), thai.to_bangkok(d.sent_at), state_text(d)]
 
 
 # ---- returns waiting for the sender -------------------------------------------------------------

@@ -14,6 +14,7 @@ from app.models import AuditLog
 from app.services import audit as audit_service
 from app.services.exports import xlsx_bytes
 from app.permission_labels import identifier_label
+from app.views.files import thai_file_name
 from app.views.base import EOfficeModelView, display
 from app.views.filters import ThaiSQLAInterface
 
@@ -154,7 +155,7 @@ class AuditLogView(EOfficeModelView):
     def xlsx(self):
         """The list as it is filtered, to Excel, streamed row by row from the database."""
         rows = (
-            [r.seq, thai.format_datetime(r.occurred_at), r.actor_name, action_label(r.action),
+            [r.seq, thai.to_bangkok(r.occurred_at), r.actor_name, action_label(r.action),
              type_label(r.target_type), r.target_id, r.target_label, r.detail, r.ip, r.hash]
             for r in self._filtered_query().yield_per(1000)
         )
@@ -163,7 +164,7 @@ class AuditLogView(EOfficeModelView):
         audit_service.record(self.datamodel.session, "export", detail={"what": "audit_log"})
         self.datamodel.session.commit()
         return send_file(
-            data, as_attachment=True, download_name="audit-log.xlsx",
+            data, as_attachment=True, download_name=thai_file_name("บันทึกการตรวจสอบ", "xlsx"),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
 

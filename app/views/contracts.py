@@ -2,11 +2,12 @@
 Excel export as searched, and the detail printed to PDF. Every rule is in
 app/services/contracts.py; a contract is found only within the user's scope (404 otherwise)."""
 
+from operator import attrgetter
 from urllib.parse import urlencode
 
 from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from wtforms.validators import Length, Optional
 
 from app import thai
 from app.extensions import db
-from app.fields import ThaiDateField
+from app.fields import PlainSelect, ThaiDateField
 from app.models.contracts import (
     BID,
     CANCELLED,
@@ -33,7 +34,13 @@ from app.services import reports
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
 from app.views.errors import attempt
-from app.views.files import XLSX_MIME, serve_file, uploads_from
+from app.views.files import (
+    XLSX_MIME,
+    disposition,
+    serve_file,
+    thai_file_name,
+    uploads_from,
+)
 from app.views.filters import ThaiSQLAInterface
 from app.views.labels import choices
 
@@ -55,14 +62,14 @@ class ContractForm(DynamicForm):
     # The lists' values are checked by the service, which names the field in its message; a
     # field a register does not show (a bid document's guarantee) is simply absent.
     method = SelectField(_l("วิธีจัดซื้อจัดจ้าง"), choices=choices({"": "", **METHODS}),
-                         validate_choice=False, widget=Select2Widget())
+                         validate_choice=False, widget=PlainSelect())
     start_on = ThaiDateField(_l("วันเริ่มสัญญา"))
     end_on = ThaiDateField(_l("วันสิ้นสุดสัญญา"))
     deadline_on = ThaiDateField(_l("กำหนดส่งมอบ/แล้วเสร็จ"))
     warranty_months = StringField(_l("ระยะเวลารับประกัน (เดือน)"), [Optional(), Length(max=5)],
                                   widget=TEXT)
     guarantee_type = SelectField(_l("หลักประกันสัญญา"), choices=choices(GUARANTEES),
-                                 validate_choice=False, widget=Select2Widget())
+                                 validate_choice=False, widget=PlainSelect())
     guarantee_amount = StringField(_l("จำนวนเงินหลักประกัน (บาท)"), [Optional(), Length(max=40)],
                                    widget=TEXT)
     guarantee_return_on = ThaiDateField(
@@ -70,8 +77,8 @@ class ContractForm(DynamicForm):
         description=_l("เว้นว่างได้: ระบบคำนวณจากวันส่งมอบ (หรือวันสิ้นสุดสัญญา) บวกระยะเวลารับประกัน"))
     guarantee_returned_on = ThaiDateField(_l("วันที่คืนหลักประกันแล้ว"))
     officer_id = SelectField(_l("ผู้รับผิดชอบ"), choices=[], validate_choice=False,
-                             widget=Select2Widget())
-    status = SelectField(_l("สถานะ"), choices=[], validate_choice=False, widget=Select2Widget())
+                             widget=PlainSelect())
+    status = SelectField(_l("สถานะ"), choices=[], validate_choice=False, widget=PlainSelect())
     remarks = TextAreaField(_l("หมายเหตุ"), [Optional(), Length(max=2000)], widget=AREA)
     files = MultipleFileField(_l("ไฟล์แนบ"), description=_l("PDF รูปภาพ Word หรือ Excel ได้หลายไฟล์"))
 
@@ -182,22 +189,22 @@ class ContractView(EOfficeModelView):
 
     EXPORT = {
         "number": ("เลขที่", lambda c: c.number_text(), 10),
-        "doc_date": (None, lambda c: thai.format_date(c.doc_date), 14),
+        "doc_date": (None, attrgetter("doc_date"), 14),
         "party_name": (None, lambda c: c.party_name or "", 30),
         "tax_id": ("เลขประจำตัวผู้เสียภาษีอากร", lambda c: c.tax_id or "", 16),
         "subject": ("โครงการ/รายการ", lambda c: c.subject, 50),
         "amount": (None, lambda c: c.amount, 16),
         "method": ("วิธีจัดซื้อจัดจ้าง", lambda c: METHODS.get(c.method, c.method), 28),
-        "start_on": ("วันเริ่มสัญญา", lambda c: thai.format_date(c.start_on), 14),
-        "end_on": ("วันสิ้นสุดสัญญา", lambda c: thai.format_date(c.end_on), 14),
-        "deadline_on": ("กำหนดส่งมอบ/แล้วเสร็จ", lambda c: thai.format_date(c.deadline_on), 14),
+        "start_on": ("วันเริ่มสัญญา", attrgetter("start_on"), 14),
+        "end_on": ("วันสิ้นสุดสัญญา", attrgetter("end_on"), 14),
+        "deadline_on": ("กำหนดส่งมอบ/แล้วเสร็จ", attrgetter("deadline_on"), 14),
         "warranty_months": ("รับประกัน (เดือน)", lambda c: c.warranty_months, 10),
         "guarantee_type": ("หลักประกันสัญญา",
                            lambda c: GUARANTEES.get(c.guarantee_type, "") if c.guarantee_type
                            else "", 24),
         "guarantee_amount": ("จำนวนเงินหลักประกัน", lambda c: c.guarantee_amount, 14),
         "guarantee_return_on": ("กำหนดคืนหลักประกัน",
-                                lambda c: thai.format_date(c.guarantee_return_on), 14),
+                                attrgetter("guarantee_return_on"), 14),
         "officer": ("ผู้รับผิดชอบ", lambda c: c.officer.get_full_name() if c.officer else "", 22),
         "status": ("สถานะ", lambda c: svc.STATUSES.get(c.status, c.status), 16),
         "cancel_reason": ("เหตุผลที่ยกเลิก", lambda c: c.cancel_reason or "", 24),
@@ -230,7 +237,7 @@ class ContractView(EOfficeModelView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"{self.register}-{thai.today():%Y%m%d}.xlsx")
+                         download_name=thai_file_name(self.spec.label, "xlsx"))
 
     # ---- issue a number -------------------------------------------------------------------
 
@@ -373,7 +380,7 @@ class ContractView(EOfficeModelView):
         if request.args.get("format") == "pdf":
             response = Response(reports.render_sheet_pdf(sheet), mimetype="application/pdf")
             response.headers["Content-Disposition"] = (
-                f"inline; filename={self.register}-{contract.number}-{contract.year}.pdf")
+                disposition(f"{self.spec.label} {contract.number}-{contract.year}.pdf"))
             return response
         return Response(reports.render_sheet_html(sheet), mimetype="text/html")
 

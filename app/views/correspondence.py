@@ -15,7 +15,6 @@ from operator import attrgetter
 
 from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
@@ -26,12 +25,12 @@ from wtforms.validators import Optional
 from app import thai
 from app.access import entry_scope, masked_for, party_test
 from app.extensions import db
-from app.fields import ThaiDateField
+from app.fields import PlainSelect, ThaiDateField
 from app.models import RegisterEntry
 from app.models.correspondence import SECRET_CONTENT
 from app.models.dispatch import DELIVERY_STATUSES, Delivery
 from app.registers import REGISTERS
-from app.services import audit, daily_report, reports
+from app.services import audit, daily_report, entry_search, reports
 from app.services import correspondence as svc
 from app.services import dispatch as dispatching
 from app.services import recipients
@@ -40,7 +39,13 @@ from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView
 from app.views.entry_form import LABELS, SECRECY_CHOICES, SPEED_CHOICES, EntryForm
 from app.views.errors import attempt
-from app.views.files import XLSX_MIME, serve_file, uploads_from
+from app.views.files import (
+    XLSX_MIME,
+    disposition,
+    serve_file,
+    thai_file_name,
+    uploads_from,
+)
 from app.views.labels import choices, secrecy_badge, speed_badge, status_badge
 from app.views.register_list import RegisterInterface, RegisterListWidget, RegisterScopeFilter
 
@@ -68,11 +73,11 @@ class RegisterView(EOfficeModelView):
         "doc_date": ThaiDateField(_l("ลงวันที่ (พ.ศ.)")),
         "registered_at": ThaiDateField(_l("วันที่ลงทะเบียน (พ.ศ.)")),
         "received_at": ThaiDateField(_l("วันที่รับ (พ.ศ.)")),
-        "speed": SelectField(LABELS["speed"], choices=SPEED_CHOICES, widget=Select2Widget()),
+        "speed": SelectField(LABELS["speed"], choices=SPEED_CHOICES, widget=PlainSelect()),
         "secrecy": SelectField(LABELS["secrecy"], choices=SECRECY_CHOICES,
-                               widget=Select2Widget()),
+                               widget=PlainSelect()),
         "status": SelectField(LABELS["status"], choices=choices(svc.STATUSES),
-                              widget=Select2Widget()),
+                              widget=PlainSelect()),
     }
     add_form = EntryForm
     edit_form_extra_fields = {
@@ -80,9 +85,9 @@ class RegisterView(EOfficeModelView):
         "files": MultipleFileField(LABELS["files"],
                                    description=_l("แนบไฟล์เพิ่มได้ PDF รูปภาพ Word หรือ Excel")),
         "doc_date": ThaiDateField(LABELS["doc_date"], [Optional()]),
-        "speed": SelectField(LABELS["speed"], choices=SPEED_CHOICES, widget=Select2Widget()),
+        "speed": SelectField(LABELS["speed"], choices=SPEED_CHOICES, widget=PlainSelect()),
         "secrecy": SelectField(LABELS["secrecy"], choices=SECRECY_CHOICES,
-                               widget=Select2Widget()),
+                               widget=PlainSelect()),
     }
     show_columns = ["number_text", "year", "status", "doc_number", "doc_date", "sender",
                     "receiver", "subject", "action", "remarks", "speed", "secrecy",
@@ -137,6 +142,15 @@ class RegisterView(EOfficeModelView):
         kwargs.setdefault("register", self.spec)
         kwargs.setdefault("view", self)
         kwargs.setdefault("count_cap", current_app.config["LIST_COUNT_CAP"])
+        criteria = (g.get("entry_search") or (None, {}))[1]
+        kwargs.setdefault("criteria", criteria)
+        kwargs.setdefault("searched", entry_search.shown(criteria))
+        kwargs.setdefault("search_args", {k: request.args[k] for k in entry_search.FIELDS
+                                          if request.args.get(k)})
+        kwargs.setdefault("search_choices", [(name, LABELS[name], dict(reversed(table.items())))
+                                             for name, table in (("speed", svc.SPEEDS),
+                                                                 ("secrecy", svc.SECRECIES))]
+                          + [("status", LABELS["status"], svc.STATUSES)])
         return super().render_template(template, **kwargs)
 
     def may(self, permission):
@@ -148,11 +162,19 @@ class RegisterView(EOfficeModelView):
     def check_add(self, actor, item):
         raise DomainError("ลงทะเบียนผ่านแบบฟอร์มออกเลขเท่านั้น")
 
+    def _search(self):
+        """The search the request asks for (the list's form), checked; kept in ``g`` for the
+        register's interface to apply. A bad criterion is said in Thai and none is applied."""
+        done = attempt(entry_search.read, request.args)
+        g.entry_search = (self.register, done.value if done else {})
+        return g.entry_search[1]
+
     @expose("/list/")
     @has_access
     def list(self):
         # Reservations past their deadline are cancelled before anyone reads the register.
         svc.expire_reservations(db.session)
+        self._search()
         return super().list()
 
     # ---- register and number --------------------------------------------------------------
@@ -311,7 +333,7 @@ class RegisterView(EOfficeModelView):
         return self.datamodel.apply_all(query, filters, "id", "asc")
 
     def export_columns(self):
-        columns = ["number_text", "received_at" if self.spec.incoming else "registered_at",
+        columns = ["number", "year", "received_at" if self.spec.incoming else "registered_at",
                    "doc_number", "doc_date", "sender", "receiver", "subject", "action",
                    "remarks", "speed", "secrecy", "status", "cancel_reason"]
         if not self.spec.parties:
@@ -319,23 +341,23 @@ class RegisterView(EOfficeModelView):
         return columns
 
     EXPORT_WIDTHS = {"subject": 60, "sender": 30, "receiver": 30, "action": 30, "remarks": 30,
-                     "doc_number": 22, "number_text": 22, "received_at": 22,
+                     "doc_number": 22, "number": 10, "year": 8, "received_at": 22,
                      "registered_at": 22, "cancel_reason": 30}
 
     @expose("/xlsx", methods=["GET"])
     @has_access
     def xlsx(self):
         """The list as it is filtered, to Excel, streamed row by row from the database."""
+        self._search()
         columns = self.export_columns()
         party = party_test(db.session, g.user)
+        # Numbers, dates and times as themselves (Excel sorts and counts them), times in Bangkok.
         shown = {
-            "number_text": RegisterEntry.number_text,  # reads register, number, year, doc_number
             "speed": lambda e: svc.SPEEDS.get(e.speed, e.speed),
             "secrecy": lambda e: svc.SECRECIES.get(e.secrecy, e.secrecy),
             "status": lambda e: svc.STATUSES.get(e.status, e.status),
-            "doc_date": lambda e: thai.format_date(e.doc_date),
-            "received_at": lambda e: thai.format_datetime(e.received_at),
-            "registered_at": lambda e: thai.format_datetime(e.registered_at),
+            "received_at": lambda e: e.received_at and thai.to_bangkok(e.received_at),
+            "registered_at": lambda e: thai.to_bangkok(e.registered_at),
         }
         getters = [shown.get(c) or attrgetter(c) for c in columns]
         content = [c in SECRET_CONTENT for c in columns]
@@ -368,14 +390,15 @@ class RegisterView(EOfficeModelView):
         table = RegisterEntry.__table__
         statement = self._filtered_query().statement.with_only_columns(*table.columns)
         rows = rows_with_travels(db.session.execute(statement.execution_options(yield_per=1000)))
-        headers = [str(self.label_columns[c]) for c in columns]
+        headers = [str(self.spec.number_title if c == "number" else self.label_columns[c])
+                   for c in columns]
         widths = [self.EXPORT_WIDTHS.get(c, 14) for c in columns]
         data = xlsx_bytes(str(self.spec.label), headers, rows, widths=widths)
         audit.record(db.session, "export", detail={"what": self.register,
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"{self.register}-{thai.today():%Y%m%d}.xlsx")
+                         download_name=thai_file_name(self.spec.label, "xlsx"))
 
     @expose("/report", methods=["GET"])
     @has_access
@@ -390,7 +413,7 @@ class RegisterView(EOfficeModelView):
             pdf = reports.render_pdf(spec, rows)
             response = Response(pdf, mimetype="application/pdf")
             response.headers["Content-Disposition"] = (
-                f"inline; filename=report-{self.register}-{day:%Y%m%d}.pdf")
+                disposition(thai_file_name(f"รายงานประจำวัน {self.spec.label}", "pdf", day)))
             return response
         return Response(reports.render_html(spec, rows), mimetype="text/html")
 
@@ -403,7 +426,11 @@ class RegisterView(EOfficeModelView):
             raise ValidationFailed(str(e)) from None
         round_ = args.get("round") or "all"
         start, end = daily_report.period_bounds(day, until, round_)
-        entries = daily_report.report_entries(db.session, g.user, self.register, start, end)
+        criteria = entry_search.read({k: v for k, v in args.items()
+                                      if k not in ("date_from", "date_to")})
+        entries = daily_report.report_entries(
+            db.session, g.user, self.register, start, end,
+            entry_search.conditions(g.user, self.register, criteria))
         spec = daily_report.report_heading(g.user, self.spec,
                                            daily_report.period_text(day, until, round_))
         return day, spec, daily_report.report_rows(db.session, entries, g.user, self.spec)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import RegisterEntry
 from app.access import masked
 from app.services import correspondence as svc
-from app.services import paging
+from app.services import entry_search, paging
 from app.services.attachments import Upload
 from app.services.errors import InvalidInput
 from app.views import inputs
@@ -150,12 +150,13 @@ class RegisterApi(Api):
           summary: List and search a register
           parameters:
           - register
+          - {in: query, name: q, schema: {type: string}, description: "any text: a number (12 or 12/2569), ที่, subject, sender, receiver"}
           - {in: query, name: number, schema: {type: integer}}
           - {in: query, name: doc_number, schema: {type: string}}
           - {in: query, name: subject, schema: {type: string}, description: any part of it}
           - {in: query, name: sender, schema: {type: string}}
           - {in: query, name: receiver, schema: {type: string}}
-          - {in: query, name: date_from, schema: {type: string}, description: "DD/MM/BBBB"}
+          - {in: query, name: date_from, schema: {type: string}, description: "DD/MM/BBBB, the day of receipt (incoming) or registration"}
           - {in: query, name: date_to, schema: {type: string}, description: "DD/MM/BBBB"}
           - {in: query, name: speed, schema: {type: string}}
           - {in: query, name: secrecy, schema: {type: string}}
@@ -169,7 +170,7 @@ class RegisterApi(Api):
               description: Not allowed to use this register
         """
         args = request.args
-        criteria = {k: inputs.text(args.get(k), k) for k in svc.SEARCH_TEXT}
+        criteria = {k: inputs.text(args.get(k), k) for k in ("q", *entry_search.SEARCH_TEXT)}
         criteria["number"] = inputs.integer(args.get("number"), "number", minimum=1,
                                             label="เลขทะเบียน")
         criteria.update({k: inputs.choice(args.get(k), k, choices)
@@ -183,7 +184,7 @@ class RegisterApi(Api):
         # Reservations past their deadline are cancelled before anyone reads the register, here
         # as on its screen.
         svc.expire_reservations(db.session)
-        query = svc.search(db.session, g.user, register, criteria)
+        query = entry_search.search(db.session, g.user, register, criteria)
         cap = current_app.config["LIST_COUNT_CAP"]
         count = db.session.execute(
             select(func.count()).select_from(

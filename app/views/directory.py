@@ -18,7 +18,7 @@ from app.services import audit, contacts
 from app.services import directory as svc
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
-from app.views.files import XLSX_MIME
+from app.views.files import XLSX_MIME, disposition, thai_file_name
 from app.views.forms import KeepsTypedForm, OfferedFields
 
 PAGE_SIZE = 50
@@ -76,7 +76,7 @@ class DirectoryView(BaseView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"directory-{thai.today():%Y%m%d}.xlsx")
+                         download_name=thai_file_name(svc.TITLE, "xlsx"))
 
     @expose("/print")
     @has_access
@@ -96,7 +96,7 @@ class DirectoryView(BaseView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return Response(pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": f"inline; filename=directory-{thai.today():%Y%m%d}.pdf"})
+            "Content-Disposition": disposition(thai_file_name(svc.TITLE, "pdf"))})
 
     @staticmethod
     def _selection(text, agency_id):

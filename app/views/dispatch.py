@@ -17,7 +17,7 @@ from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
 from app.views.correspondence import attachment_response
 from app.views.errors import attempt
-from app.views.files import XLSX_MIME
+from app.views.files import XLSX_MIME, thai_file_name
 from app.views.labels import secrecy_badge, speed_badge
 
 
@@ -125,4 +125,4 @@ class InboxView(BaseView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"received-{thai.today():%Y%m%d}.xlsx")
+                         download_name=thai_file_name("ทะเบียนหนังสือรับทางระบบ", "xlsx"))

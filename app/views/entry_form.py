@@ -7,7 +7,6 @@ from flask_appbuilder.fieldwidgets import (
     BS3TextAreaFieldWidget,
     BS3TextFieldWidget,
     Select2ManyWidget,
-    Select2Widget,
 )
 from flask_appbuilder.forms import DynamicForm
 from flask_babel import lazy_gettext as _l
@@ -15,7 +14,7 @@ from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.extensions import db
-from app.fields import ThaiDateField
+from app.fields import PlainSelect, ThaiDateField
 from app.models import EOfficeUser
 from app.services import correspondence as svc
 from app.views.labels import choices
@@ -75,9 +74,9 @@ class EntryForm(DynamicForm):
     action = StringField(LABELS["action"], [Optional(), Length(max=255)], widget=TEXT)
     remarks = TextAreaField(LABELS["remarks"], [Optional(), Length(max=2000)], widget=AREA)
     speed = SelectField(LABELS["speed"], choices=SPEED_CHOICES, default="normal",
-                        widget=Select2Widget())
+                        widget=PlainSelect())
     secrecy = SelectField(LABELS["secrecy"], choices=SECRECY_CHOICES, default="normal",
-                          widget=Select2Widget())
+                          widget=PlainSelect())
     readers = QuerySelectMultipleField(
         LABELS["readers"], query_func=agency_users, get_pk_func=lambda user: user.id,
         widget=Select2ManyWidget(),

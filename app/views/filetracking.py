@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Response, abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 from sqlalchemy import select
 from wtforms.validators import Length, Optional
 
+from app.fields import PlainSelect
 from app import thai
 from app.access import entry_scope, registers_of
 from app.extensions import db
@@ -29,7 +30,13 @@ from app.services.errors import ValidationFailed
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
 from app.views.errors import attempt
-from app.views.files import XLSX_MIME, serve_file, uploads_from
+from app.views.files import (
+    XLSX_MIME,
+    disposition,
+    serve_file,
+    thai_file_name,
+    uploads_from,
+)
 from app.views.filters import ThaiSQLAInterface
 from app.views.forms import KeepsTypedForm
 from app.views.labels import choices, speed_badge
@@ -42,9 +49,9 @@ class ProposeForm(DynamicForm):
     subject = TextAreaField(_l("เรื่องที่เสนอ"), [Optional(), Length(max=2000)],
                             widget=BS3TextAreaFieldWidget())
     executive_id = SelectField(_l("เสนอถึง"), choices=[], validate_choice=False,
-                               widget=Select2Widget())
+                               widget=PlainSelect())
     speed = SelectField(_l("ชั้นความเร็ว"), choices=choices(reversed(corr.SPEEDS.items())),
-                        validate_choice=False, widget=Select2Widget())
+                        validate_choice=False, widget=PlainSelect())
     entry_register = SelectField(_l("ทะเบียนของรายการที่เกี่ยวข้อง"), choices=[],
                                  validate_choice=False)
     entry_number = StringField(_l("เลขทะเบียนของรายการที่เกี่ยวข้อง"), [Optional(), Length(max=120)],
@@ -133,10 +140,10 @@ class TrackedFileView(EOfficeModelView):
             return redirect(url_for(".list"))
         statement = done.value
         now = thai.utcnow()
-        rows = ([f.number_text(), thai.format_datetime(f.registered_at), f.subject,
+        rows = ([f.number_text(), thai.to_bangkok(f.registered_at), f.subject,
                  f.agency.name, f.proposer.get_full_name(), str(f.executive),
                  corr.SPEEDS.get(f.speed, f.speed), f.current.label,
-                 thai.format_datetime(f.stage_since),
+                 f.stage_since and thai.to_bangkok(f.stage_since),
                  round(ft.days_between(f.stage_since, now), 1)]
                 for f in db.session.execute(statement).scalars())
         headers = ["เลขที่แฟ้ม", "วันเวลาที่เสนอ", "เรื่อง", "หน่วยงาน", "ผู้เสนอ", "เสนอถึง",
@@ -147,7 +154,7 @@ class TrackedFileView(EOfficeModelView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"files-{thai.today():%Y%m%d}.xlsx")
+                         download_name=thai_file_name("ทะเบียนติดตามแฟ้มเสนอลงนาม", "xlsx"))
 
     @expose("/queue")
     @has_access
@@ -272,7 +279,7 @@ class TrackedFileView(EOfficeModelView):
             printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()),
             qr=reports.qr_data_uri(page_url), qr_caption=page_url)
         return Response(reports.render_sheet_pdf(sheet), mimetype="application/pdf", headers={
-            "Content-Disposition": f"inline; filename=file-{tracked.number}-{tracked.year}.pdf"})
+            "Content-Disposition": disposition(f"ใบปะหน้าแฟ้ม {tracked.number}-{tracked.year}.pdf")})
 
 
 # ---- the administrator's: executives and the route ---------------------------------------------
@@ -291,7 +298,7 @@ class ExecutiveView(KeepsTypedForm, EOfficeModelView):
     formatters_columns = {"kind": lambda v: EXECUTIVE_KINDS.get(v, v)}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": SelectField(_l("ประเภท"), choices=choices(EXECUTIVE_KINDS.items()),
-                            widget=Select2Widget()),
+                            widget=PlainSelect()),
     }
     base_order = ("sort_order", "asc")
 
@@ -312,7 +319,7 @@ class FileStageView(KeepsTypedForm, EOfficeModelView):
     edit_form_extra_fields = {
         "held_by": SelectField(_l("อยู่ที่ผู้บริหาร (ต้องระบุว่าท่านใด)"),
                                choices=[("", "")] + choices(EXECUTIVE_KINDS.items()),
-                               widget=Select2Widget()),
+                               widget=PlainSelect()),
     }
 
     def pre_update(self, item):
@@ -338,9 +345,9 @@ class FileStepView(KeepsTypedForm, EOfficeModelView):
                           "by": lambda v: FileStepView.by_labels.get(v, v)}
     add_form_extra_fields = {
         "route": SelectField(_l("เส้นทาง"), choices=choices(route_labels.items()),
-                             widget=Select2Widget()),
+                             widget=PlainSelect()),
         "by": SelectField(_l("ผู้ส่งต่อ"), choices=choices(by_labels.items()),
-                          widget=Select2Widget()),
+                          widget=PlainSelect()),
     }
 
     def check_add(self, actor, item):

@@ -3,14 +3,13 @@ the year's fixed-date holidays loaded at one click."""
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from app import thai
 from app.extensions import db
-from app.fields import ThaiDateField
+from app.fields import PlainSelect, ThaiDateField
 from app.models.holidays import HOLIDAY_KINDS, Holiday
 from app.services import holidays
 from app.views.base import EOfficeModelView
@@ -39,7 +38,7 @@ class HolidayView(KeepsTypedForm, EOfficeModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "day": ThaiDateField(_l("วันที่")),
         "kind": SelectField(_l("ประเภท"), choices=choices(HOLIDAY_KINDS.items()),
-                            widget=Select2Widget()),
+                            widget=PlainSelect()),
     }
 
     def check_add(self, actor, item):

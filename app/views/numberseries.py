@@ -1,10 +1,10 @@
 """The number series (ชุดเลขทะเบียน): the administrator's list of every register's series, and
 the one change allowed to a series, its year basis, before its first number."""
 
-from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
+from app.fields import PlainSelect
 from app.models import NumberSeries
 from app.registers import REGISTERS
 from app.services import contracts, numbering
@@ -43,7 +43,7 @@ class NumberSeriesView(EOfficeModelView):
                           "year_basis": lambda v: YEAR_BASES.get(v, v)}
     edit_form_extra_fields = {
         "year_basis": SelectField(_l("รอบปี"), choices=choices(YEAR_BASES),
-                                  widget=Select2Widget()),
+                                  widget=PlainSelect()),
     }
 
     def check_edit(self, actor, item):

@@ -2,7 +2,7 @@
 
 from flask import abort, current_app, flash, g, request
 from flask_appbuilder import expose
-from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.security.forms import ResetPasswordForm, UserInfoEdit
@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from app.fields import PlainSelect
 from app import thai
 from app.access import scoped, set_up
 from app.levels import ADMIN, LEVEL_CHOICES, level_label
@@ -76,7 +77,7 @@ def _level_choices(form=None, field=None):
 
 def _level_field():
     return SelectField(
-        _l("ระดับสิทธิ์"), coerce=int, choices=_level_choices, widget=Select2Widget(),
+        _l("ระดับสิทธิ์"), coerce=int, choices=_level_choices, widget=PlainSelect(),
         validators=[DataRequired(message=_l("กรุณาเลือกระดับสิทธิ์"))],
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.access import entry_scope, is_party, masked, party_condition
 from app.models import RegisterEntry
 from app.models.correspondence import SECRET_CONTENT
+from app.services import entry_search
 from app.services.dispatch import travel_texts, with_travel
 from app.views.filters import ThaiFilterConverter, ThaiSQLAInterface
 
@@ -25,6 +26,7 @@ class RegisterListWidget(ListWidget):
     def __init__(self, **kwargs):
         formatters = kwargs.get("formatters_columns") or {}
         kwargs["cells"] = [(c, formatters.get(c)) for c in kwargs.get("include_columns", [])]
+        kwargs["count_cap"] = current_app.config["LIST_COUNT_CAP"]
         super().__init__(**kwargs)
 
 
@@ -64,6 +66,9 @@ class RegisterInterface(ThaiSQLAInterface):
 
     def apply_filters(self, query, filters):
         query = super().apply_filters(query, filters)
+        code, criteria = g.get("entry_search") or (None, None)
+        if criteria:
+            query = query.filter(*entry_search.conditions(g.user, code, criteria))
         if filters and any(getattr(f, "column_name", None) in SECRET_CONTENT
                            for f in filters.filters):
             query = query.filter(party_condition(g.user))

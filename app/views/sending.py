@@ -20,7 +20,7 @@ from app.services import audit, recipients, sent
 from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
 from app.views.errors import attempt
-from app.views.files import XLSX_MIME
+from app.views.files import XLSX_MIME, thai_file_name
 from app.views.inputs import INT_MAX
 from app.views.labels import secrecy_badge, speed_badge
 
@@ -73,7 +73,7 @@ class SentView(BaseView):
                                                    "args": request.args.to_dict()})
         db.session.commit()
         return send_file(data, as_attachment=True, mimetype=XLSX_MIME,
-                         download_name=f"sent-{thai.today():%Y%m%d}.xlsx")
+                         download_name=thai_file_name("ติดตามหนังสือที่ส่ง", "xlsx"))
 
     def _back(self):
         """Back to the page the form was on: a path of this site, never another address
