@@ -36,6 +36,7 @@ def create_app(config=None):
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(build_config(config))
     app.json.ensure_ascii = False  # the API's Thai readable as Thai, not \u0e00 escapes
+    app.jinja_env.add_extension("jinja2.ext.do")  # templates build a field's attributes
     if app.config.get("TEMPLATES_STRICT"):
         # The tests draw every page with a name a template uses but no view gave as an error,
         # not as an empty string a clerk would never notice.

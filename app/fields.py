@@ -13,7 +13,10 @@ class ThaiDateField(Field):
     widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"placeholder": "วว/ดด/ปปปป (พ.ศ.)", "autocomplete": "off"})
+        # A number pad on phones (8 digits are a date too); the picker of static/js/thaidate.js.
+        kwargs.setdefault("render_kw", {"placeholder": "วว/ดด/ปปปป (พ.ศ.)", "autocomplete": "off",
+                                        "class": "form-control", "inputmode": "numeric",
+                                        "data-thaidate": "1"})
         super().__init__(label, validators, **kwargs)
         self.raw = None
 

@@ -168,11 +168,13 @@ def format_date_input(value):
     return f"{value.day:02d}/{value.month:02d}/{be_year(value)}"
 
 
-_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$"
+                      r"|^\s*(\d{2})(\d{2})(\d{4})\s*$")  # or 8 digits, from a phone's number pad
 
 
 def parse_date(text):
-    """``18/03/2561`` (Buddhist Era, Thai or Arabic digits) to ``date(2018, 3, 18)``.
+    """``18/03/2561`` or ``18032561`` (Buddhist Era, Thai or Arabic digits) to
+    ``date(2018, 3, 18)``.
 
     Raises ThaiDateError with a Thai message for anything else, including a Gregorian year.
     """
@@ -181,7 +183,7 @@ def parse_date(text):
     match = _DATE_RE.match(str(text).translate(ARABIC_DIGITS))
     if not match:
         raise ThaiDateError("รูปแบบวันที่ไม่ถูกต้อง กรุณากรอกเป็น วว/ดด/ปปปป พ.ศ. เช่น 18/03/2561")
-    day, month, year = (int(g) for g in match.groups())
+    day, month, year = (int(g) for g in match.groups() if g is not None)
     if year < MIN_BE_YEAR:
         raise ThaiDateError(
             f"ปี {year} ดูเหมือนเป็นปีคริสต์ศักราช กรุณากรอกปีพุทธศักราช "

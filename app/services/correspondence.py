@@ -141,39 +141,40 @@ def require_edit(actor, entry):
 
 
 def clean(register, data, *, today=None, require_subject=True):
-    """The entry's fields from ``data`` (a dict), trimmed and checked; Thai errors."""
-    out = {}
+    """The entry's fields from ``data`` (a dict), trimmed and checked. Every field at fault is
+    named at once (ValidationFailed.errors), each with its Thai message."""
+    out, errors = {}, {}
     for name, limit in TEXT_LIMITS.items():
         if name not in data:
             continue
         value = data[name]
         value = None if value is None else str(value).strip() or None
         if value is not None and len(value) > limit:
-            raise ValidationFailed(f"{FIELD_NAMES[name]} ยาวเกิน {limit:,} ตัวอักษร")
+            errors[name] = f"{FIELD_NAMES[name]} ยาวเกิน {limit:,} ตัวอักษร"
         out[name] = value
-    if "speed" in data:
-        out["speed"] = data["speed"] or NORMAL
-        if out["speed"] not in SPEEDS:
-            raise ValidationFailed("ชั้นความเร็วไม่ถูกต้อง")
-    if "secrecy" in data:
-        out["secrecy"] = data["secrecy"] or NORMAL
-        if out["secrecy"] not in SECRECIES:
-            raise ValidationFailed("ชั้นความลับไม่ถูกต้อง")
+    for name, allowed, message in (("speed", SPEEDS, "ชั้นความเร็วไม่ถูกต้อง"),
+                                   ("secrecy", SECRECIES, "ชั้นความลับไม่ถูกต้อง")):
+        if name in data:
+            out[name] = data[name] or NORMAL
+            if out[name] not in allowed:
+                errors[name] = message
     if "doc_date" in data:
         doc_date = data["doc_date"]
         if doc_date is not None and not isinstance(doc_date, dt.date):
             try:
                 doc_date = thai.parse_date(doc_date)
             except thai.ThaiDateError as e:
-                raise ValidationFailed(f"ลงวันที่: {e}") from None
+                errors["doc_date"], doc_date = f"ลงวันที่: {e}", None
         today = today or thai.today()
         if doc_date is not None and register.incoming and doc_date > today:
-            raise ValidationFailed("ลงวันที่ของหนังสือรับต้องไม่เลยวันนี้")
+            errors["doc_date"] = "ลงวันที่ของหนังสือรับต้องไม่เลยวันนี้"
         out["doc_date"] = doc_date
     if require_subject and not out.get("subject"):
-        raise ValidationFailed("กรุณากรอกเรื่อง")
+        errors.setdefault("subject", "กรุณากรอกเรื่อง")
     if require_subject and register.incoming and "sender" in out and not out.get("sender"):
-        raise ValidationFailed("กรุณากรอกว่าหนังสือมาจากที่ใด (จาก)")
+        errors.setdefault("sender", "กรุณากรอกว่าหนังสือมาจากที่ใด (จาก)")
+    if errors:
+        raise ValidationFailed.of(errors)
     return out
 
 
@@ -239,6 +240,25 @@ def form_defaults(session, actor, code, now=None):
         receiver = actor.work_group.name
     if receiver and "receiver" in register.typed_fields:
         out["receiver"] = receiver
+    return out
+
+
+def earlier_parties(session, actor, code, limit=30, looked_at=300):
+    """{"sender": [...], "receiver": [...]}: whom the register's latest letters (those ``actor``
+    sees, never a secret one) came from and went to, the most recent first, each once: what
+    the form suggests as the clerk types."""
+    register = register_of(code)
+    out = {name: [] for name in ("sender", "receiver") if name in register.typed_fields}
+    if not out:
+        return out
+    rows = session.execute(
+        select(RegisterEntry.sender, RegisterEntry.receiver)
+        .where(entry_scope(actor, code), RegisterEntry.secrecy == NORMAL)
+        .order_by(RegisterEntry.id.desc()).limit(looked_at))
+    for sender, receiver in rows:
+        for name, value in (("sender", sender), ("receiver", receiver)):
+            if name in out and value and value not in out[name] and len(out[name]) < limit:
+                out[name].append(value)
     return out
 
 

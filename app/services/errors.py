@@ -24,7 +24,20 @@ class PermissionDenied(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """Input that breaks a rule. ``errors`` ({field: Thai message}) holds every field at fault
+    when a form's fields were checked together, so that a screen shows each beside its field at
+    once; the message says them all."""
+
     status = 422
+
+    def __init__(self, message, field=None, errors=None):
+        super().__init__(message, field)
+        self.errors = dict(errors or ({field: str(message)} if field else {}))
+
+    @classmethod
+    def of(cls, errors):
+        """The refusal of a form's ``errors`` ({field: message}, not empty)."""
+        return cls(" ".join(errors.values()), field=next(iter(errors)), errors=errors)
 
 
 class InvalidInput(DomainError):

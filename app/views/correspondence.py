@@ -37,8 +37,15 @@ from app.services import recipients
 from app.services.errors import DomainError, ValidationFailed
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView
-from app.views.entry_form import LABELS, SECRECY_CHOICES, SPEED_CHOICES, EntryForm
-from app.views.errors import attempt
+from app.views.entry_form import (
+    LABELS,
+    SECRECY_CHOICES,
+    SPEED_CHOICES,
+    EntryForm,
+    EntryFormWidget,
+    require_sender,
+)
+from app.views.errors import attempt, attempt_form
 from app.views.files import (
     XLSX_MIME,
     disposition,
@@ -80,6 +87,8 @@ class RegisterView(EOfficeModelView):
                               widget=PlainSelect()),
     }
     add_form = EntryForm
+    add_widget = EntryFormWidget
+    edit_widget = EntryFormWidget
     edit_form_extra_fields = {
         # Files attached as the entry is edited (a reservation filled in with its scan).
         "files": MultipleFileField(LABELS["files"],
@@ -183,6 +192,8 @@ class RegisterView(EOfficeModelView):
     @has_access
     def add(self):
         form = self.add_form.refresh()
+        if self.spec.incoming and "sender" in self.spec.typed_fields:
+            require_sender(form)
         if request.method == "GET":
             for name, value in svc.form_defaults(db.session, g.user, self.register).items():
                 form[name].data = value
@@ -191,14 +202,29 @@ class RegisterView(EOfficeModelView):
             if self.spec.backdated_receipt:
                 data["received_on"] = form.received_on.data
                 data["received_time"] = form.received_time.data
-            done = attempt(svc.register_entry, db.session, g.user, self.register, data,
-                           uploads=uploads_from(),
-                           reader_ids=[u.id for u in (form.readers.data or [])])
+            done = attempt_form(form, svc.register_entry, db.session, g.user, self.register,
+                                data, uploads=uploads_from(),
+                                reader_ids=[u.id for u in (form.readers.data or [])])
             if done:
-                flash(f"ออกเลข {done.value.number_text()} เรียบร้อยแล้ว", "success")
-                return self._back(done.value)
+                entry = done.value
+                flash(f"ออกเลข {entry.number_text()} เรียบร้อยแล้ว", "success")
+                if request.form.get("next"):  # บันทึกและลงทะเบียนฉบับต่อไป
+                    return redirect(url_for(f"{self.endpoint}.add", issued=entry.id))
+                return redirect(url_for(f"{self.endpoint}.show", pk=entry.id, issued=1))
         widget = self._get_add_widget(form=form, exclude_cols=[])
-        return self.render_template(self.add_template, title=self.add_title, widgets=widget)
+        widget["add"].template_args.update(
+            save_next=True,
+            suggestions=svc.earlier_parties(db.session, g.user, self.register))
+        return self.render_template("registers/add.html", title=self.add_title, widgets=widget,
+                                    issued=self._issued(request.args.get("issued")))
+
+    def _issued(self, pk):
+        """The entry just numbered (``?issued=<id>`` after บันทึกและลงทะเบียนฉบับต่อไป), if the
+        user sees it: its number is shown large above the next letter's form."""
+        if not pk or not str(pk).isdigit() or len(str(pk)) > 12:
+            return None
+        return db.session.execute(select(RegisterEntry).where(
+            RegisterEntry.id == int(pk), entry_scope(g.user, self.register))).scalar_one_or_none()
 
     # ---- detail and edit ------------------------------------------------------------------
 

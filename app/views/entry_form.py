@@ -9,9 +9,10 @@ from flask_appbuilder.fieldwidgets import (
     Select2ManyWidget,
 )
 from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.widgets import FormWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.extensions import db
 from app.fields import PlainSelect, ThaiDateField
@@ -62,6 +63,27 @@ SPEED_CHOICES = choices(svc.SPEEDS, reverse=True)
 SECRECY_CHOICES = choices(svc.SECRECIES, reverse=True)
 
 
+class EntryFormWidget(FormWidget):
+    """The entry's form, one field under another (registers/form_widget.html). Its template
+    arguments: ``suggestions`` ({field: [earlier values]}) and ``save_next`` (the add form's
+    "บันทึกและลงทะเบียนฉบับต่อไป")."""
+
+    template = "registers/form_widget.html"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("suggestions", {})
+        kwargs.setdefault("save_next", False)
+        super().__init__(**kwargs)
+
+
+def require_sender(form):
+    """An incoming letter must say whom it came from: marked on its form, checked as it is
+    posted (the service checks it again)."""
+    form.sender.flags.required = True
+    form.sender.validators = [InputRequired("กรุณากรอกว่าหนังสือมาจากที่ใด (จาก)"),
+                              Length(max=255)]
+
+
 class EntryForm(DynamicForm):
     """The register-and-number form; its register decides which fields show."""
 
@@ -70,7 +92,8 @@ class EntryForm(DynamicForm):
     doc_date = ThaiDateField(LABELS["doc_date"], [Optional()])
     sender = StringField(LABELS["sender"], [Optional(), Length(max=255)], widget=TEXT)
     receiver = StringField(LABELS["receiver"], [Optional(), Length(max=255)], widget=TEXT)
-    subject = TextAreaField(LABELS["subject"], [Length(max=2000)], widget=AREA)
+    subject = TextAreaField(LABELS["subject"], [InputRequired("กรุณากรอกเรื่อง"), Length(max=2000)],
+                            widget=AREA)
     action = StringField(LABELS["action"], [Optional(), Length(max=255)], widget=TEXT)
     remarks = TextAreaField(LABELS["remarks"], [Optional(), Length(max=2000)], widget=AREA)
     speed = SelectField(LABELS["speed"], choices=SPEED_CHOICES, default="normal",

@@ -119,6 +119,8 @@ def answer(error):
         body = {"message": message}
         if field:
             body["field"] = field
+        if len(getattr(error, "errors", None) or ()) > 1:
+            body["errors"] = error.errors  # every field at fault, each with its message
         response = jsonify(body)
     else:
         response = _page(status, message)
@@ -143,15 +145,28 @@ def attempt(action, *args, **kwargs):
     drawn again with what was typed, or the page the user came from. A refusal of the services
     (a DomainError) is rolled back and becomes the page's Thai message; anything else goes on to
     ``answer``, as does a refusal asked for as JSON (a page's script). The one place a screen
-    catches a refusal."""
+    catches a refusal (with attempt_form, its form's twin)."""
+    return attempt_form(None, action, *args, **kwargs)
+
+
+def attempt_form(form, action, *args, **kwargs):
+    """``attempt`` for a screen with a ``form``: each field a refusal names gets its message
+    beside it (all of them at once, as the form's own checks do); what names no field of the
+    form is said above it, as ``attempt`` says it."""
     try:
         return Outcome(action(*args, **kwargs))
     except DomainError as refusal:
         if is_api():
             raise
         _rollback()
-        if not refusal.shown_on_form:
-            flash(refusal.message, "danger")
+        errors = getattr(refusal, "errors", None) or {}
+        beside = {k: v for k, v in errors.items() if form is not None and k in form}
+        for name, message in beside.items():
+            form[name].errors = [*(form[name].errors or []), message]
+        above = [v for k, v in errors.items() if k not in beside] if beside else \
+            ([] if refusal.shown_on_form else [refusal.message])
+        for message in above:
+            flash(message, "danger")
         return Outcome(refusal=refusal)
 
 

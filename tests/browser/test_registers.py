@@ -32,7 +32,7 @@ def test_central_registers_a_letter_with_its_scan(page, tmp_path):
     with page.expect_navigation():
         page.click("#model_form [type=submit], form [type=submit]")
     body = page.inner_text("body")
-    assert re.search(r"ออกเลข \d+ เรียบร้อยแล้ว", body), body[:600]
+    assert re.search(r"ออกเลข \d+/\d{4} เรียบร้อยแล้ว", body), body[:600]
     assert "ซักซ้อมแนวทางการรับมือพายุในฤดูมรสุม" in body
     assert "scan.pdf" in body
     page.screenshot(path=str(SCREENSHOTS / "register-show.png"), full_page=True)
