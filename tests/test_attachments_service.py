@@ -9,9 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import os
-import shutil
 import struct
-import subprocess
 import zipfile
 import zlib
 
@@ -25,6 +23,7 @@ from app.services import filetypes
 from app.services import watermark
 from app.services.errors import ValidationFailed
 from tests.files import pdf_bytes
+from tests.pdftext import broken_thai, pages_of, require_pdf_tools
 
 NOW = dt.datetime(2026, 11, 12, 3, 15)
 MB = 1024 * 1024
@@ -750,26 +749,15 @@ def test_store_and_read_through_the_database(app, tmp_path):
 
 # ---- watermark ---------------------------------------------------------------------------------
 
-needs_tools = pytest.mark.skipif(
-    shutil.which("wkhtmltopdf") is None or shutil.which("pdftotext") is None,
-    reason="wkhtmltopdf and pdftotext (poppler-utils) are needed")
-
 VIEWER = "นายสมชาย ใจดี"
 LINES = [f"{VIEWER} (clerk.dopa)", "12 พฤศจิกายน 2569 เวลา 10:15 น.", "IP 203.0.113.7"]
+# The straight line along the foot of every page, as pdftotext must read it back: exactly.
+FOOT = " · ".join(LINES)
 
 
-def pages_text(pdf, tmp_path):
-    path = tmp_path / "out.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout
-    return text.decode("utf-8").split("\f")[:-1]  # one text per page; the last \f ends the file
-
-
-def test_pdfkit_options_are_safe():
-    options = watermark.PDFKIT_OPTIONS
-    assert options["quiet"] == "" and options["encoding"] == "UTF-8"
-    assert "enable-local-file-access" not in options
-    assert "disable-local-file-access" in options and "disable-javascript" in options
+@pytest.fixture
+def needs_tools():
+    require_pdf_tools()
 
 
 def test_stamp_html_escapes_the_text():
@@ -777,8 +765,7 @@ def test_stamp_html_escapes_the_text():
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; นาย" in html
 
 
-@needs_tools
-def test_stamp_pdf_marks_every_page(tmp_path, monkeypatch):
+def test_stamp_pdf_marks_every_page(needs_tools, monkeypatch):
     w = PdfWriter()
     w.add_blank_page(595, 842)
     w.add_blank_page(842, 595)  # landscape
@@ -788,48 +775,52 @@ def test_stamp_pdf_marks_every_page(tmp_path, monkeypatch):
     w.write(src)
 
     calls = []
-    real = watermark.pdfkit.from_string
+    real = watermark.pdf.html_to_pdf
 
-    def counting(*args, **kwargs):
-        calls.append(kwargs["options"])
-        return real(*args, **kwargs)
+    def counting(html, **kwargs):
+        calls.append(kwargs)
+        return real(html, **kwargs)
 
-    monkeypatch.setattr(watermark.pdfkit, "from_string", counting)
+    monkeypatch.setattr(watermark.pdf, "html_to_pdf", counting)
     out = watermark.stamp_pdf(src.getvalue(), LINES)
     reader = PdfReader(io.BytesIO(out))
     assert len(reader.pages) == 3
-    # One wkhtmltopdf run per page shape: portrait, and landscape (the rotated page is one too).
-    assert len(calls) == 2
-    assert all("enable-local-file-access" not in o and o["quiet"] == "" for o in calls)
-    texts = pages_text(out, tmp_path)
+    # One stamp printed per page shape: portrait, and landscape (the rotated page is one too),
+    # on no background.
+    assert len(calls) == 2 and all(c["background"] is False for c in calls)
+    texts = pages_of(out)
     assert len(texts) == 3
     for text in texts:
-        assert VIEWER in text and "IP 203.0.113.7" in text and "2569" in text
+        assert FOOT in text.splitlines() and not broken_thai(text)
     # The page boxes are unchanged.
     assert [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
             for p in reader.pages[:2]] == [(595, 842), (842, 595)]
 
 
-@needs_tools
-def test_stamp_keeps_the_content_visible(tmp_path):
+def test_stamp_keeps_the_content_visible(needs_tools):
     html = ('<html><head><meta charset="utf-8"></head><body style="font-family:Laksaman">'
             + "".join(f'<p style="page-break-after:always">PAGE-{i} ทดสอบ</p>' for i in range(3))
             + "</body></html>")
-    import pdfkit
-    src = pdfkit.from_string(html, False, options={"quiet": "", "encoding": "UTF-8"})
+    src = watermark.pdf.html_to_pdf(html)
     out = watermark.stamp_pdf(src, LINES)
-    texts = pages_text(out, tmp_path)
+    texts = pages_of(out)
     assert len(texts) == len(PdfReader(io.BytesIO(src)).pages)
     for i, text in enumerate(texts[:3]):
-        assert f"PAGE-{i}" in text and VIEWER in text
+        assert f"PAGE-{i} ทดสอบ" in text and FOOT in text
 
 
-@needs_tools
-def test_the_stamp_has_no_background_to_hide_the_page():
+def test_the_stamp_has_no_background_to_hide_the_page(needs_tools):
     page = watermark.render_stamp(595, 842, LINES)
     ops = [op for _, op in ContentStream(page.get_contents(), None).operations]
     assert b"Tj" in ops or b"TJ" in ops  # the text is there
     assert not {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"} & set(ops)  # no filled area
+
+
+def test_a_stamp_that_cannot_be_printed_is_refused_in_thai(monkeypatch, tmp_path):
+    monkeypatch.setenv("EOFFICE_CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(watermark.WatermarkFailed) as e:
+        watermark.stamp_pdf(pdf_bytes(), LINES)
+    assert "ไม่พบโปรแกรม Chromium" in str(e.value) and "ลายน้ำ" in str(e.value)
 
 
 def test_stamp_pdf_without_lines_returns_the_pdf_as_is():
@@ -837,7 +828,6 @@ def test_stamp_pdf_without_lines_returns_the_pdf_as_is():
     assert watermark.stamp_pdf(pdf, []) is pdf
 
 
-@needs_tools
 def test_a_pdf_that_cannot_be_read_is_not_served_unstamped():
     with pytest.raises(watermark.WatermarkFailed) as e:
         watermark.stamp_pdf(b"%PDF-1.4 garbage", LINES, filename="ลับ.pdf")

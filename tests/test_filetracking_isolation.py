@@ -518,7 +518,7 @@ def test_the_service_scope(app, world, user):
 READS = ["show", "file_inline", "file_download", "cover"]
 READERS = [(name, user, key) for key in VICTIMS for user in sorted(SPECS[key].readers)
            for name in READS
-           # The cover sheet is a wkhtmltopdf run: every reader on F1, the owner on the others.
+           # The cover sheet is a Chromium print: every reader on F1, the owner on the others.
            if name != "cover" or key == "F1" or user == SPECS[key].owner]
 
 

@@ -6,6 +6,7 @@ it). app/services/reports.py draws it."""
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from app import thai
 from app.access import entry_scope, masked
@@ -14,6 +15,7 @@ from app.services import reports
 from app.services.correspondence import require_register
 from app.services.dispatch import travel_texts
 from app.services.errors import ValidationFailed
+from app.services.org import province_name
 
 
 ROUNDS = {"all": "", "morning": "รอบเช้า", "afternoon": "รอบบ่าย"}
@@ -59,12 +61,16 @@ def report_entries(session, actor, code, start, end, conditions=()):
 
 def report_heading(actor, register, period):
     """The heading of ``register``'s daily report printed by ``actor`` for ``period`` (already
-    written out): whose register it is (the province's central registry, the user's group for
-    a group's register, else their agency) and the titles of its columns."""
+    written out): whose register it is (the province's central registry with the province's
+    name, the user's group and agency for a group's register, else their agency) and the titles
+    of its columns."""
     if register.owner == "province":
-        owner = "สารบรรณกลางจังหวัด"
+        session = object_session(actor)  # the request's, which loaded the user
+        province = province_name(session) if session is not None else ""
+        owner = f"สารบรรณกลาง{province or 'จังหวัด'}"
     elif register.owner == "group" and actor.work_group is not None:
-        owner = actor.work_group.name
+        owner = " ".join(filter(None, (actor.work_group.name,
+                                       actor.agency.name if actor.agency else "")))
     else:
         owner = actor.agency.name if actor.agency is not None else ""
     return reports.ReportSpec(

@@ -16,19 +16,14 @@ paged in memory.
 """
 
 import dataclasses
-import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 
-import pdfkit
 from sqlalchemy import and_, case, func, null, or_, select, true
 
 from app import thai
 from app.models import Agency, DirectoryContact, EOfficeUser, WorkGroup
 from app.services import reports
-
-log = logging.getLogger(__name__)
 
 AGENCY, GROUP, PERSON = "agency", "group", "person"
 TITLE = "สมุดโทรศัพท์"
@@ -297,13 +292,9 @@ def xlsx_rows(entries):
 # ---- PDF ----------------------------------------------------------------------------------------
 
 PRINT_TEMPLATE = "directory/print.html"
-# Column widths in percent of the printable width (reports.BODY_WIDTH_MM), for the template
-# and for the estimate of how many lines a cell takes.
-COLUMNS = (("name", 27.0), ("position", 30.0), ("phone", 15.0), ("extension", 11.0),
-           ("mobile", 17.0))
-# The title, the selection, the column titles, the total and the printed-by line, as measured
-# (about 38 mm), less what the estimates of the lines keep to spare.
-PAGE_OVERHEAD_MM = 36.0
+# Column widths in percent of the printable width.
+COLUMNS = (("name", 26.0), ("position", 28.0), ("phone", 15.0), ("extension", 13.0),
+           ("mobile", 18.0))
 
 
 @dataclass
@@ -311,7 +302,7 @@ class PrintSpec:
     selection: str  # what is printed: ทุกหน่วยงาน, an agency, the words searched
     printed_by: str
     printed_at: str  # already formatted
-    title: str = TITLE
+    title: str = TITLE  # with the province's name: สมุดโทรศัพท์จังหวัดพังงา
 
 
 def heading_text(entry):
@@ -324,80 +315,34 @@ def heading_text(entry):
     return "  ".join(parts)
 
 
-def _lines(text, width_mm):
-    """Lines ``text`` takes in a cell ``width_mm`` wide, as reports estimates them: Thai vowels
-    above and below and tone marks take no width."""
-    per_line = max(1, int(width_mm / (reports.FONT_PT * reports.CHAR_EM * 25.4 / 72)))
-    width = sum(1 for ch in text or "" if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
-    return max(1, -(-width // per_line))
+def by_agency(entries):
+    """[(the agency's line or None, [its groups' and people's lines])], in the given order."""
+    blocks = []
+    for e in entries:
+        if e.kind == AGENCY or not blocks or blocks[-1][0] is None \
+                or blocks[-1][0].agency_id != e.agency_id:
+            blocks.append((e if e.kind == AGENCY else None, []))
+            if e.kind == AGENCY:
+                continue
+        blocks[-1][1].append(e)
+    return blocks
 
 
-def line_height_mm(entry):
-    """An estimate, on the high side, of the printed height of ``entry``."""
-    cell = reports.LINE_MM
-    pad = reports.CELL_PAD_MM + reports.BORDER_MM
-    if entry.kind == PERSON:
-        widths = dict(COLUMNS)
-        lines = max(_lines(entry.name, widths["name"] / 100 * reports.BODY_WIDTH_MM - 2),
-                    _lines(entry.position, widths["position"] / 100 * reports.BODY_WIDTH_MM - 2),
-                    _lines(entry.mobile, widths["mobile"] / 100 * reports.BODY_WIDTH_MM - 2))
-        return lines * cell + pad
-    if entry.kind == AGENCY:
-        text, extra = f"{entry.agency} ({entry.agency_code}) (ต่อ) {heading_text(entry)}", 1.2
-    else:
-        text, extra = f"{entry.group} (ต่อ) {heading_text(entry)}", 0.2
-    return _lines(text, reports.BODY_WIDTH_MM - 6) * cell + pad + extra
-
-
-def paginate(entries, budget_mm):
-    """Pages of lines whose estimated heights fit in ``budget_mm``, each beginning with the
-    headings it continues; never a heading alone at the foot of a page. At least one page."""
-    pages, page, used = [], [], 0.0
-    for i, e in enumerate(entries):
-        height = line_height_mm(e)
-        # a heading needs the line under it on the same page
-        needed = height + (line_height_mm(entries[i + 1]) if e.kind != PERSON
-                           and i + 1 < len(entries) else 0)
-        if page and used + needed > budget_mm:
-            pages.append(page)
-            page = headings_of(entries, i)
-            used = sum(line_height_mm(h) for h in page)
-        page.append(e)
-        used += height
-    pages.append(page)
-    return pages
-
-
-def _render(spec, pages, total, for_pdf):
-    return reports.environment().get_template(PRINT_TEMPLATE).render(
-        spec=spec, pages=pages, total=total, columns=dict(COLUMNS), for_pdf=for_pdf,
-        scale=reports.PDF_SCALE if for_pdf else 1, font_pt=reports.FONT_PT,
-        heading_pt=reports.HEADING_PT, line_height=reports.LINE_HEIGHT,
-        cell_pad_mm=reports.CELL_PAD_MM / 2, border_mm=reports.BORDER_MM,
-        heading_text=heading_text, PERSON=PERSON, AGENCY=AGENCY, GROUP=GROUP)
-
-
-def render_html(spec, entries):
-    """The directory as one HTML document for the browser's print view."""
+def render_html(spec, entries, for_pdf=False):
+    """The directory as one HTML document: the browser's print view, or with ``for_pdf`` the
+    page Chromium prints. One table per agency, whose head (the agency's line and the column
+    titles) the printer repeats on every page the agency runs on to."""
     entries = list(entries)
-    budget = reports.BODY_HEIGHT_MM - PAGE_OVERHEAD_MM
-    return _render(spec, paginate(entries, budget), people_count(entries), for_pdf=False)
+    return reports.render(
+        PRINT_TEMPLATE, for_pdf, spec=spec, blocks=by_agency(entries),
+        total=people_count(entries), columns=dict(COLUMNS), heading_text=heading_text,
+        printed=reports.printed_line(spec.printed_by, spec.printed_at),
+        PERSON=PERSON, GROUP=GROUP)
 
 
 def render_pdf(spec, entries):
-    """The directory as A4 PDF bytes, by wkhtmltopdf reading nothing but the HTML we give it.
-
-    Laid out page by page here (Debian's wkhtmltopdf ignores @page, headers and footers), each
-    page with the title, the column titles, the headings it continues and หน้า x/y; should a
-    page still spill over, it is laid out again with less room per page, as reports does."""
-    entries = list(entries)
-    budget = reports.BODY_HEIGHT_MM - PAGE_OVERHEAD_MM
-    for shrink in (1.0, 0.85, 0.7):
-        pages = paginate(entries, budget * shrink)
-        html = _render(spec, pages, people_count(entries), for_pdf=True)
-        pdf = pdfkit.from_string(html, False, options=dict(reports.PDF_OPTIONS))
-        if reports.page_count(pdf) == len(pages):
-            return pdf
-        log.warning("phone directory spilled over at %.0f%% of the page; laying it out again",
-                    shrink * 100)
-    return pdf
+    """The directory as A4 PDF bytes; the title, who printed it and หน้า x/y in every page's
+    footer."""
+    printed = reports.printed_line(spec.printed_by, spec.printed_at)
+    return reports.print_pdf(render_html(spec, entries, for_pdf=True),
+                             f"{spec.title} · {printed}" if printed else spec.title)

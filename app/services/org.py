@@ -90,6 +90,18 @@ def provincial_office(session):
                            .order_by(Agency.id).limit(1)).scalars().first()
 
 
+PROVINCE_WORD = "จังหวัด"
+
+
+def province_name(session):
+    """The province as its reports name it, ``จังหวัดพังงา``: the Provincial Office's name from
+    จังหวัด on (``สำนักงานจังหวัดพังงา``), or '' where no agency is the Provincial Office."""
+    office = provincial_office(session)
+    name = (office.name or "").strip() if office is not None else ""
+    at = name.find(PROVINCE_WORD)
+    return name[at:] if at >= 0 and len(name) > at + len(PROVINCE_WORD) else ""
+
+
 def validate_agency(agency):
     agency.name = (agency.name or "").strip()
     agency.code = re.sub(r"\s+", " ", (agency.code or "").strip())

@@ -2,55 +2,41 @@
 
 ``stamp_pdf`` writes the given lines (the viewer's name, the date and time in the Buddhist Era,
 the IP address) in light grey, diagonally across the middle of every page, over the content, and
-once more in a small straight line along the bottom edge, which stays legible (and searchable)
-when the diagonal is hard to read. The stamp is drawn by wkhtmltopdf (through ``pdfkit``) in the
-Laksaman font, so that Thai is shaped properly, then laid over each page with pypdf.
+once more in a small straight line along the bottom edge, which stays legible (and searchable:
+``pdftotext`` reads 45° text letter by letter) when the diagonal is hard to read. The stamp is
+a page printed by Chromium (app/services/pdf.py) in the reports' Thai font, so that its text
+layer reads back exactly as it was drawn, then laid over each page with pypdf.
 
 Only PDF files are stamped. A secret letter's other files (scans as images, Word, Excel) are not:
 the caller refuses to show them inline, or serves them as they are, as it decides.
 
-Notes on wkhtmltopdf as Debian ships it (0.12.6, Qt not patched):
-* it paints an opaque white page background whatever ``--no-background`` and CSS say (QTBUG-29040),
-  which would hide the page under the stamp; the stamp's own content stream is therefore cleaned
-  of every filled area (its text is kept), which leaves only the letters;
-* the scale between CSS pixels and PDF points is not fixed (smart shrinking cannot be turned off),
-  so the stamp is drawn as SVG in a ``viewBox`` measured in points, and placed by the page's size.
+The stamp is drawn as SVG in a ``viewBox`` measured in points, on a page of the stamped page's
+shape, without a background (``print_background`` off); any filled area is still taken out of
+its content before it is laid over a page, so that it can never hide what is under it.
 """
 
 import io
 import logging
 import math
-import shutil
 import unicodedata
 
-import pdfkit
 from markupsafe import escape
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ContentStream
 
+from app.services import pdf
 from app.services.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
 
-FONT = "Laksaman"
 DIAGONAL_COLOUR = "rgb(128,128,128)"
 DIAGONAL_OPACITY = 0.3
 FOOTER_COLOUR = "rgb(90,90,90)"
 FOOTER_OPACITY = 0.75
+MM = 72 / 25.4  # points in a millimetre
 STAMP_LONG_SIDE = 842.0  # the stamp is drawn with the page's shape at A4's long side, then scaled
 
-# pdfkit options: quiet, UTF-8, no JavaScript and no local files (the page holds only our text).
-PDFKIT_OPTIONS = {
-    "quiet": "",
-    "encoding": "UTF-8",
-    "no-background": "",
-    "disable-javascript": "",
-    "disable-local-file-access": "",
-    "margin-top": "0",
-    "margin-bottom": "0",
-    "margin-left": "0",
-    "margin-right": "0",
-}
+NO_MARGINS = pdf.Margins(0, 0, 0, 0)
 
 # Path-painting operators that fill (the background); each becomes its no-fill equivalent.
 _NO_FILL = {b"f": b"n", b"F": b"n", b"f*": b"n", b"B": b"S", b"B*": b"S", b"b": b"s", b"b*": b"s"}
@@ -92,13 +78,21 @@ def stamp_html(width, height, lines):
         for i, line in enumerate(lines)
     )
     footer = " · ".join(lines)
-    footer_size = min(8.0, 0.92 * width / _text_width_em(footer))
+    # The straight line keeps off the binding edge (the margins of our own pages: 25 mm left,
+    # 12 mm right) unless the page is too narrow to have one.
+    left, right = pdf.A4.left * MM, pdf.A4.right * MM
+    if width - left - right < 0.5 * width:
+        left = right = 0.04 * width
+    footer_size = min(8.0, (width - left - right) / _text_width_em(footer))
+    footer_x = left + (width - left - right) / 2
     return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><style>
+<html lang="th"><head><meta charset="utf-8"><style>
+{pdf.font_css()}
+@page {{ margin: 0; }}
 html, body {{ margin: 0; padding: 0; width: 100%; height: 100%; overflow: hidden;
               background: transparent; }}
 svg {{ position: absolute; left: 0; top: 0; width: 100%; height: 100%; }}
-text {{ font-family: "{FONT}"; stroke: none; }}
+text {{ font-family: {pdf.font_family()}; stroke: none; }}
 </style></head><body>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.2f} {height:.2f}"
      preserveAspectRatio="none">
@@ -107,42 +101,31 @@ text {{ font-family: "{FONT}"; stroke: none; }}
    fill="{DIAGONAL_COLOUR}" fill-opacity="{DIAGONAL_OPACITY}">
 {diagonal_text}
 </g>
-<text x="{width / 2:.2f}" y="{height - max(footer_size * 0.9, 4):.2f}" text-anchor="middle"
+<text x="{footer_x:.2f}" y="{height - max(footer_size * 0.9, 4):.2f}" text-anchor="middle"
       font-size="{footer_size:.2f}" fill="{FOOTER_COLOUR}"
       fill-opacity="{FOOTER_OPACITY}">{escape(footer)}</text>
 </svg></body></html>"""
 
 
-def _wkhtmltopdf_configuration():
-    path = shutil.which("wkhtmltopdf")
-    if path is None:
-        raise WatermarkFailed(
-            "ไม่พบโปรแกรม wkhtmltopdf จึงประทับลายน้ำบนเอกสารลับไม่ได้ กรุณาแจ้งผู้ดูแลระบบ")
-    return pdfkit.configuration(wkhtmltopdf=path)
-
-
-def _drop_fills(page, pdf):
-    """Remove the filled areas (wkhtmltopdf's white background) from a stamp page, keep its text."""
-    content = ContentStream(page.get_contents(), pdf)
+def _drop_fills(page, writer):
+    """Remove the filled areas (a background, should one be painted) from a stamp page, keep
+    its text."""
+    content = ContentStream(page.get_contents(), writer)
     content.operations = [
         (operands, _NO_FILL.get(op, op)) for operands, op in content.operations
     ]
     page.replace_contents(content)
 
 
-def render_stamp(width, height, lines, configuration=None):
+def render_stamp(width, height, lines):
     """A one-page PDF (pypdf page) holding the stamp for a page of ``width`` x ``height`` points."""
-    options = dict(PDFKIT_OPTIONS, **{"page-width": f"{width:.2f}pt",
-                                      "page-height": f"{height:.2f}pt"})
     try:
-        pdf = pdfkit.from_string(
-            stamp_html(width, height, lines), False, options=options,
-            configuration=configuration or _wkhtmltopdf_configuration())
-    except (OSError, ValueError) as e:
-        log.error("wkhtmltopdf failed to draw a watermark: %s", e)
+        data = pdf.html_to_pdf(stamp_html(width, height, lines), margins=NO_MARGINS,
+                               size=(width / 72, height / 72), background=False)
+    except pdf.PrintUnavailable as e:
         raise WatermarkFailed(
-            "สร้างลายน้ำไม่สำเร็จ จึงเปิดเอกสารลับนี้ไม่ได้ กรุณาแจ้งผู้ดูแลระบบ") from None
-    stamp = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+            f"ประทับลายน้ำไม่ได้ จึงเปิดเอกสารลับนี้ไม่ได้: {e.message}") from None
+    stamp = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     page = stamp.pages[0]
     _drop_fills(page, stamp)
     return page
@@ -151,14 +134,14 @@ def render_stamp(width, height, lines, configuration=None):
 def _stamp_size(width, height):
     """The size the stamp is drawn at: the page's shape, its long side that of A4."""
     scale = STAMP_LONG_SIDE / max(width, height)
-    # A strip of a page (a slip, a long receipt) still gets a stamp wkhtmltopdf can lay out.
+    # A strip of a page (a slip, a long receipt) still gets a stamp that can be laid out.
     return round(max(width * scale, 72.0), 1), round(max(height * scale, 72.0), 1)
 
 
 def stamp_pdf(pdf_bytes, lines, filename=None):
     """``pdf_bytes`` with ``lines`` stamped over every page (diagonally, and along the bottom).
 
-    One wkhtmltopdf call per distinct page shape. Raises WatermarkFailed (Thai) if the PDF cannot
+    One stamp printed per distinct page shape. Raises WatermarkFailed (Thai) if the PDF cannot
     be read (damaged, or locked by a password to open) or the stamp cannot be drawn: a secret
     file is then not served unstamped. With no lines, the PDF is returned as it is.
     """
@@ -179,7 +162,6 @@ def stamp_pdf(pdf_bytes, lines, filename=None):
         raise WatermarkFailed(
             f"อ่านไฟล์ PDF{label} ไม่ได้ (ไฟล์อาจเสียหาย) จึงเปิดดูในระบบไม่ได้") from None
 
-    configuration = _wkhtmltopdf_configuration()
     stamps = {}
     try:
         for page in writer.pages:
@@ -191,7 +173,7 @@ def stamp_pdf(pdf_bytes, lines, filename=None):
                 continue
             size = _stamp_size(width, height)
             if size not in stamps:
-                stamps[size] = render_stamp(*size, lines, configuration=configuration)
+                stamps[size] = render_stamp(*size, lines)
             stamp = stamps[size]
             sw, sh = float(stamp.mediabox.width), float(stamp.mediabox.height)
             placement = (Transformation()

@@ -14,7 +14,7 @@ from app import thai
 from app.access import set_up
 from app.extensions import db
 from app.models import DirectoryContact
-from app.services import audit, contacts
+from app.services import audit, contacts, org
 from app.services import directory as svc
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
@@ -88,7 +88,8 @@ class DirectoryView(BaseView):
         entries = svc.search(db.session, text, agency_id)
         spec = svc.PrintSpec(
             selection=self._selection(text, agency_id),
-            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()))
+            printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()),
+            title=svc.TITLE + org.province_name(db.session))
         if request.args.get("format") == "html":
             return Response(svc.render_html(spec, entries), mimetype="text/html")
         pdf = svc.render_pdf(spec, entries)

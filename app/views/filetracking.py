@@ -43,6 +43,11 @@ from app.views.labels import choices, speed_badge
 
 PAGE_SIZE = 25
 SEARCH_FIELDS = ("number", "subject", "executive", "stage", "date_from", "date_to")
+# The cover sheet's routing grid: each executive the file passes writes an endorsement by hand.
+ROUTING_GRID = reports.Grid(
+    title="บันทึกการเสนอและสั่งการ",
+    headers=["ลำดับ", "ถึง", "ความเห็น/สั่งการ", "ลงชื่อ", "วันที่"],
+    widths=[8, 20, 40, 19, 13], rows=6, row_mm=20.0)
 
 
 class ProposeForm(DynamicForm):
@@ -262,7 +267,8 @@ class TrackedFileView(EOfficeModelView):
     @has_access
     def cover(self, pk):
         """The cover sheet (ใบปะหน้าแฟ้ม): the tracking number and a QR code of the file's page,
-        for a secretary to scan from the paper."""
+        for a secretary to scan from the paper, and a ruled grid for the endorsements written
+        on it by hand as the file goes up (ROUTING_GRID)."""
         tracked = self._file_or_404(pk)
         base = current_app.config.get("PUBLIC_URL") or request.url_root
         page_url = base.rstrip("/") + url_for(".show", pk=tracked.id)
@@ -277,7 +283,7 @@ class TrackedFileView(EOfficeModelView):
                   ("โทรศัพท์", tracked.proposer.office_phone or tracked.agency.phone or ""),
                   ("วันเวลาที่เสนอ", thai.format_datetime(tracked.registered_at))],
             printed_by=g.user.get_full_name(), printed_at=thai.format_datetime(thai.utcnow()),
-            qr=reports.qr_data_uri(page_url), qr_caption=page_url)
+            qr=reports.qr_data_uri(page_url), qr_caption=page_url, grids=[ROUTING_GRID])
         return Response(reports.render_sheet_pdf(sheet), mimetype="application/pdf", headers={
             "Content-Disposition": disposition(f"ใบปะหน้าแฟ้ม {tracked.number}-{tracked.year}.pdf")})
 
