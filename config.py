@@ -23,6 +23,13 @@ Everything a deployment changes comes from an environment variable; nothing secr
                             printed in the QR code of a file's cover sheet; default: the request's
     FILE_OVERDUE_DAYS       days a file may wait at one stage before the secretaries' queue flags
                             it (default 3)
+    EOFFICE_CALENDAR_DOMAIN the domain of the calendar feeds' event UIDs (booking-12@<domain>),
+                            by which calendar applications know an event again: the e-office's
+                            own domain, set once; default: a name made from SECRET_KEY (the same
+                            on every worker and host; it changes only with the key, as the feeds'
+                            addresses do). Never the address a feed happened to be fetched at.
+    EOFFICE_CHROMIUM        the Chromium that prints every PDF, headless through Playwright
+                            (default /usr/bin/chromium, Debian's package; app/services/pdf.py)
 """
 
 import os
@@ -197,8 +204,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
     # FAB resolves a relative path against app/: give it an absolute one.
     BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+    # Each language named in itself (the menu offers it to whoever reads it).
     LANGUAGES = {
-        "th": {"flag": "th", "name": "ไทย"},
+        "th": {"flag": "th", "name": "ภาษาไทย"},
         "en": {"flag": "gb", "name": "English"},
     }
     DISPLAY_TIMEZONE = "Asia/Bangkok"
@@ -231,6 +239,10 @@ class Config:
     # (counted where the login throttle counts: Redis or the app's database).
     HELP_GUEST_RATE_LIMIT = os.environ.get("HELP_GUEST_RATE_LIMIT", "3 per hour")
     FILE_OVERDUE_DAYS = int(os.environ.get("FILE_OVERDUE_DAYS", "3"))
+    # Every PDF (reports, sheets, the watermark of secret PDFs) is printed by this Chromium;
+    # Debian's wkhtmltopdf wrote a broken Thai text layer (app/services/pdf.py).
+    PDF_CHROMIUM = os.environ.get("EOFFICE_CHROMIUM", "/usr/bin/chromium")
+    CALENDAR_DOMAIN = os.environ.get("EOFFICE_CALENDAR_DOMAIN") or None
     # Rows a list counts exactly; beyond it the list says "more than" and offers the first
     # pages (40 of 25 rows): an exact count of a register of millions, or of a common word in
     # it, costs more than the page itself. The Excel export is never capped.

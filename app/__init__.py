@@ -28,7 +28,7 @@ def create_app(config=None):
     from app.cli import eoffice
     from app.extensions import csrf, db, migrate
     from app.services import audit, org, tally
-    from app.views import announcements, api, chat, errors, hooks, inputs, menu
+    from app.views import announcements, api, chat, errors, hooks, inputs, labels, menu
     from app.views.base import close_fab_routes
     from app.views.home import HomeView
 
@@ -63,6 +63,7 @@ def create_app(config=None):
     i18n.install()
     permission_labels.install()
     thai.register_jinja_filters(app)
+    labels.install(app)  # filekind: a file's kind, never its MIME type
     audit.install_listeners()
     org.install_listeners()
     tally.install_listeners()

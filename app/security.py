@@ -39,7 +39,12 @@ from app.views.people import (
     EOfficeUserView,
 )
 from app.views.chat import BACKGROUND_ENDPOINTS
-from app.views.roles import RoleModelView
+from app.views.roles import (
+    PermissionModelView,
+    PermissionViewModelView,
+    RoleModelView,
+    ViewMenuModelView,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +84,9 @@ class EOfficeSecurityManager(SecurityManager):
     userstatschartview = EOfficeUserStatsChartView
     groupmodelview = EOfficeSecurityGroupView
     rolemodelview = RoleModelView
+    permissionmodelview = PermissionModelView
+    viewmenumodelview = ViewMenuModelView
+    permissionviewmodelview = PermissionViewModelView
 
     def register_views(self):
         """FAB's screens and login API; of FAB's security API (FAB_ADD_SECURITY_API is off),

@@ -175,17 +175,21 @@ def feed_token(executive_id):
     return ical.feed_token("executive", executive_id, current_app.config["SECRET_KEY"])
 
 
-def ics(executive, appointments, host, now=None):
+def ics(executive, appointments, domain=None, now=None):
     """An iCalendar feed of the executive's appointments, for the executive's and the
-    secretaries' calendars (the address carries a secret: every appointment is in it)."""
+    secretaries' calendars (the address carries a secret: every appointment is in it).
+    ``domain``: of the events' UIDs, the installation's (ical.uid_domain) unless given."""
+    domain = domain or ical.uid_domain(current_app.config)
     events = []
     for a in appointments:
         details = [f"ผู้ไปแทน {a.attended_by}" if a.attended_by else "",
                    a.notes or "", "" if a.public else "(ไม่เผยแพร่)"]
         events.append(ical.Event(
-            uid=f"appointment-{a.id}@{host}", starts_at=a.starts_at, ends_at=a.ends_at,
-            summary=a.title, location=a.place or "",
+            uid=ical.uid("appointment", a.id, domain), starts_at=a.starts_at,
+            ends_at=a.ends_at, summary=a.title, location=a.place or "",
             description=" ".join(d for d in details if d),
-            status="CANCELLED" if a.status == CANCELLED else "CONFIRMED"))
+            status="CANCELLED" if a.status == CANCELLED else "CONFIRMED",
+            last_modified=a.changed_at or a.created_at,
+            sequence=ical.sequence(a.created_at, a.changed_at)))
     return ical.calendar(f"{executive.title} ({executive.name})", events, thai.naive_utc(now),
                          product="executives' agenda")

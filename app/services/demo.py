@@ -181,6 +181,19 @@ def demo_logins():
     return logins
 
 
+def console_logins():
+    """(who, username, password) for the console: one login per level, then each secretary
+    (a role on top of a level, which no level's login shows)."""
+    from app.levels import SECRETARY_LABEL, level_label
+
+    rows = [(level_label(level), username, password)
+            for level, username, password in demo_logins()]
+    level_of = {username: level for username, _f, _l, level, *_rest in USERS}
+    rows += [(f"{level_label(level_of[username])} + {SECRETARY_LABEL}", username, DEMO_PASSWORD)
+             for username in SECRETARIES]
+    return rows
+
+
 # Letters of the demo registers: (username, register, fields)
 LETTERS = [
     ("central", "province_in", {

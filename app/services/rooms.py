@@ -205,15 +205,20 @@ def feed_token(room_id):
     return ical.feed_token("room", room_id, current_app.config["SECRET_KEY"])
 
 
-def ics(room, bookings, host, now=None):
-    """An iCalendar (RFC 5545) feed of the room's bookings."""
+def ics(room, bookings, domain=None, now=None):
+    """An iCalendar (RFC 5545) feed of the room's bookings. ``domain``: of the events' UIDs,
+    the installation's (ical.uid_domain) unless given. A booking changes when it is decided or
+    cancelled (``decided_at``)."""
+    domain = domain or ical.uid_domain(current_app.config)
     where = room.name + (" " + room.building if room.building else "")
     events = [ical.Event(
-        uid=f"booking-{b.id}@{host}", starts_at=b.starts_at, ends_at=b.ends_at, summary=b.title,
-        location=where,
+        uid=ical.uid("booking", b.id, domain), starts_at=b.starts_at, ends_at=b.ends_at,
+        summary=b.title, location=where,
         description=(f"ผู้จอง {b.booked_by.get_full_name()} ผู้เข้าประชุม {b.attendees} คน "
                      f"({BOOKING_STATUSES[b.status]})"),
-        status="CONFIRMED" if b.status == APPROVED else "TENTATIVE") for b in bookings]
+        status="CONFIRMED" if b.status == APPROVED else "TENTATIVE",
+        last_modified=b.decided_at or b.created_at,
+        sequence=ical.sequence(b.created_at, b.decided_at)) for b in bookings]
     return ical.calendar(room.name, events, thai.naive_utc(now))
 
 

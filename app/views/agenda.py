@@ -245,7 +245,7 @@ class AgendaView(BaseView):
         # Whoever holds the secret address reads everything, as the secretaries do.
         appointments = svc.between(db.session, today - dt.timedelta(days=31),
                                    today + dt.timedelta(days=366), executive.id, everything=True)
-        return Response(svc.ics(executive, appointments, request.host.split(":")[0]),
+        return Response(svc.ics(executive, appointments),
                         mimetype="text/calendar",
                         headers={"Content-Disposition":
                                  f"inline; filename=executive-{executive.id}.ics",

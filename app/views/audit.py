@@ -1,7 +1,5 @@
 """The audit log for the administrator: list, search, export, verify. Nothing edits it."""
 
-import json
-
 from flask import flash, redirect, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
@@ -14,8 +12,9 @@ from app.models import AuditLog
 from app.services import audit as audit_service
 from app.services.exports import xlsx_bytes
 from app.permission_labels import identifier_label
+from app.views.audit_detail import detail_html, detail_text
 from app.views.files import thai_file_name
-from app.views.base import EOfficeModelView, display
+from app.views.base import EOfficeModelView
 from app.views.filters import ThaiSQLAInterface
 
 ACTION_LABELS = {
@@ -59,8 +58,11 @@ AUDIT_LABELS = {
     "prev_hash": _l("แฮชก่อนหน้า"),
     "hash": _l("แฮช"),
 }
-EXPORT_COLUMNS = ["seq", "occurred_at", "actor_name", "action", "target_type", "target_id",
-                  "target_label", "detail", "ip", "hash"]
+# The export keeps the detail as stored (JSON: what the hash covers, for the auditor's tools)
+# beside the same detail as a clerk reads it.
+EXPORT_HEADERS = [AUDIT_LABELS[c] for c in ("seq", "occurred_at", "actor_name", "action",
+                                            "target_type", "target_id", "target_label", "detail")]
+EXPORT_HEADERS += [_l("รายละเอียด (JSON ตามที่บันทึก)"), AUDIT_LABELS["ip"], AUDIT_LABELS["hash"]]
 
 
 TYPE_LABELS = {
@@ -86,45 +88,6 @@ def action_label(value):
     return ACTION_LABELS.get(value, value)
 
 
-def _permission_lines(title, identifiers):
-    return [f"{title} ({len(identifiers)} รายการ):"] + [
-        f"  • {identifier_label(i)}" for i in identifiers]
-
-
-def detail_text(value):
-    """The detail as the administrator reads it. A change of a role's permissions (the model
-    listener's before/after lists, or a restore's granted/revoked) is shown as what was granted
-    and what was taken, each permission in Thai; anything else as it is stored."""
-    try:
-        detail = json.loads(value) if value else None
-    except (TypeError, ValueError):
-        return display(value)
-    if not isinstance(detail, dict):
-        return display(value)
-    lines = []
-    if isinstance(detail.get("granted"), list) or isinstance(detail.get("revoked"), list):
-        lines += _permission_lines("ให้สิทธิ์ตามค่าเริ่มต้นคืน", detail.get("granted") or [])
-        lines += _permission_lines("ถอนสิทธิ์ที่เกินค่าเริ่มต้น", detail.get("revoked") or [])
-        return "\n".join(lines)
-    before, after = detail.get("before") or {}, detail.get("after") or {}
-    if not (isinstance(before, dict) and isinstance(after, dict)) or not (
-            isinstance(before.get("permissions"), list)
-            or isinstance(after.get("permissions"), list)):
-        return display(value)
-    old, new = before.get("permissions") or [], after.get("permissions") or []
-    added = [i for i in new if i not in set(old)]
-    taken = [i for i in old if i not in set(new)]
-    if added:
-        lines += _permission_lines("ให้สิทธิ์", added)
-    if taken:
-        lines += _permission_lines("ถอนสิทธิ์", taken)
-    lines.append(f"สิทธิ์ทั้งหมดหลังการเปลี่ยนแปลง: {len(new)} รายการ")
-    others = sorted((set(before) | set(after)) - {"permissions"})
-    for key in others:
-        lines.append(f"{key}: {before.get(key, '')} → {after.get(key, '')}")
-    return "\n".join(lines)
-
-
 class AuditLogView(EOfficeModelView):
     datamodel = ThaiSQLAInterface(AuditLog)
     base_permissions = ["can_list", "can_show", "can_xlsx", "can_verify"]
@@ -141,8 +104,17 @@ class AuditLogView(EOfficeModelView):
     base_order = ("seq", "desc")
     formatters_columns = {"occurred_at": thai.format_datetime, "action": action_label,
                           "target_type": type_label, "target_label": identifier_label,
-                          "detail": detail_text}
+                          "detail": detail_html}
     list_template = "audit_list.html"
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        """The detail read with its event: a key may mean another thing for another act."""
+        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
+        shown = widgets["show"].template_args
+        shown["formatters_columns"] = {
+            **shown["formatters_columns"],
+            "detail": lambda raw: detail_html(raw, item.action, item.target_type)}
+        return widgets
 
     def _filtered_query(self):
         get_filter_args(self._filters)
@@ -156,10 +128,11 @@ class AuditLogView(EOfficeModelView):
         """The list as it is filtered, to Excel, streamed row by row from the database."""
         rows = (
             [r.seq, thai.to_bangkok(r.occurred_at), r.actor_name, action_label(r.action),
-             type_label(r.target_type), r.target_id, r.target_label, r.detail, r.ip, r.hash]
+             type_label(r.target_type), r.target_id, r.target_label,
+             detail_text(r.detail, r.action, r.target_type), r.detail, r.ip, r.hash]
             for r in self._filtered_query().yield_per(1000)
         )
-        headers = [str(AUDIT_LABELS[c]) for c in EXPORT_COLUMNS]
+        headers = [str(h) for h in EXPORT_HEADERS]
         data = xlsx_bytes("บันทึกการตรวจสอบ", headers, rows)
         audit_service.record(self.datamodel.session, "export", detail={"what": "audit_log"})
         self.datamodel.session.commit()

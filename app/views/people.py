@@ -351,13 +351,26 @@ class EOfficeUserApi(EOfficeModelRestApi):
 
 
 class EOfficeUserStatsChartView(UserStatsChartView):
-    """FAB's login statistics, with the series named in Thai (FAB writes them in English)."""
+    """FAB's login statistics in Thai: the series, the chart's columns and the search's fields.
 
+    FAB names a chart's columns as it builds the view, over its labels: the group column by the
+    last definition's label, each series by its prettified name (``Login Count``); they are
+    named again after it. The search offers the users list's own fields, not FAB's (whose dates
+    are Gregorian and whose names are English)."""
+
+    label_columns = dict(USER_LABELS)  # a copy: FAB writes into it
+    search_columns = ["username", "first_name", "last_name", "agency", "work_group", "level",
+                      "active"]
     definitions = [
         {"label": _l("จำนวนครั้งที่เข้าสู่ระบบ"), "group": "username", "series": ["login_count"]},
         {"label": _l("จำนวนครั้งที่เข้าสู่ระบบไม่สำเร็จ"), "group": "username",
          "series": ["fail_login_count"]},
     ]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for column in ("username", "login_count", "fail_login_count"):
+            self.label_columns[column] = USER_LABELS[column]
 
     @expose("/chart/<group_by>")
     @expose("/chart/")

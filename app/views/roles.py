@@ -23,8 +23,13 @@ from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.security.sqla.models import Role
+from flask_appbuilder.security.views import PermissionModelView as FabPermissionModelView
+from flask_appbuilder.security.views import PermissionViewModelView as FabPermissionViewModelView
 from flask_appbuilder.security.views import RoleModelView as FabRoleModelView
+from flask_appbuilder.security.views import ViewMenuModelView as FabViewMenuModelView
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.levels import level_label
 from app.permission_labels import PERMISSIONS, VIEWS
@@ -339,3 +344,35 @@ class RoleModelView(FabRoleModelView):
 
     def pre_delete(self, item):
         svc.prepare_delete(g.user, item)
+
+
+# ---- FAB's lists of permissions, screens and their pairs ---------------------------------------
+# Each permission and screen by its Thai name, its identifier beside it as a code (what the audit
+# log's JSON and the API name it by); the pairs searched by their two parts only (FAB would offer
+# the roles' remembered defaults, "Role Default Records", as a filter too). Named as FAB's views,
+# as RoleModelView is, so that their addresses, endpoints and permissions stay what they were.
+
+
+def _named(labels):
+    def name(identifier):
+        label = labels.get(identifier)
+        if label is None:
+            return Markup("<code>{}</code>").format(identifier)
+        return Markup('{} <code class="text-muted">{}</code>').format(label, identifier)
+    return name
+
+
+class PermissionModelView(FabPermissionModelView):
+    label_columns = {"name": _l("ชื่อ")}
+    search_columns = ["name"]
+    formatters_columns = {"name": _named(PERMISSIONS)}
+
+
+class ViewMenuModelView(FabViewMenuModelView):
+    label_columns = {"name": _l("ชื่อ")}
+    search_columns = ["name"]
+    formatters_columns = {"name": _named(VIEWS)}
+
+
+class PermissionViewModelView(FabPermissionViewModelView):
+    search_columns = ["permission", "view_menu"]

@@ -243,7 +243,7 @@ class BookingView(BaseView):
         today = thai.today()
         bookings = svc.bookings_between(db.session, [room.id], today - dt.timedelta(days=31),
                                         today + dt.timedelta(days=366))
-        return Response(svc.ics(room, bookings, request.host.split(":")[0]),
+        return Response(svc.ics(room, bookings),
                         mimetype="text/calendar",
                         headers={"Content-Disposition": f"inline; filename=room-{room.id}.ics",
                                  "Cache-Control": "private, max-age=300"})
