@@ -10,17 +10,21 @@ WORKERS ?= 2
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := app
 
-# Debian packages: PDF reports (wkhtmltopdf + the Thai font), reading PDFs back, and the browser.
-RUN_DEBS := wkhtmltopdf fonts-tlwg-laksaman poppler-utils
-TEST_DEBS := $(RUN_DEBS) chromium
+# Debian packages: PDFs (Chromium, driven by Playwright, + the Thai font), reading PDFs back, and the browser.
+RUN_DEBS := chromium fonts-tlwg-laksaman poppler-utils
+# The tests add Node.js and its npm: it installs axe-core, which the browser tests serve to
+# Chromium (Debian's npm package only where no npm came with Node.js); and LibreOffice's
+# spreadsheet, which reads the Excel exports back as a clerk's would show them.
+TEST_DEBS := $(RUN_DEBS) chromium nodejs libreoffice-calc-nogui
 
-.PHONY: run test test-sqlite test-postgres test-browser test-sqlite-then-browser system-run system-test translations \
+.PHONY: run test test-sqlite test-postgres test-browser test-sqlite-then-browser system-run system-test system-npm translations \
         extract-messages clean
 
+# Says which database and instance folder it uses, refuses a busy port in one line (PORT=8081
+# make run), sets up the database and the demo, serves with gunicorn and prints the demo logins
+# once the server answers (app/cli.py serve, app/serving.py).
 run: system-run $(VENV)/.run translations
-	$(BIN)/flask eoffice setup --demo
-	@echo "Serving on http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - 'app:create_app()'
+	@$(BIN)/flask eoffice serve --demo --port $(PORT) --workers $(WORKERS)
 
 # PostgreSQL's run (the longest: it carries the API fuzz) goes beside SQLite's followed by the
 # browser's (on a SQLite file of its own); each has its own database, and -O prints each whole
@@ -66,6 +70,10 @@ system-run:
 
 system-test:
 	$(call install_debs,$(TEST_DEBS))
+	@command -v npm >/dev/null || { $(MAKE) --no-print-directory system-npm; }
+
+system-npm:
+	$(call install_debs,npm)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,8 +82,9 @@ $(VENV)/.run: requirements.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.test: requirements.txt requirements-test.txt | $(VENV)/bin/python
+$(VENV)/.test: requirements.txt requirements-test.txt tests/browser/package-lock.json | $(VENV)/bin/python
 	$(BIN)/pip install -q -r requirements-test.txt
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
 	touch $@ $(VENV)/.run
 
 # Compiled catalogues are build products (.mo files are not committed).

@@ -314,3 +314,4 @@ def register_jinja_filters(app):
     app.jinja_env.filters["thaiday"] = format_day
     app.jinja_env.filters["thaidigits"] = thai_digits
     app.jinja_env.filters["thaivalue"] = format_value
+    app.jinja_env.globals["bangkok_today"] = today  # the date picker's "today": Bangkok's

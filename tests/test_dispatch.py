@@ -4,6 +4,7 @@ the sender dispatches again; the timeline shows every step in order. Several cle
 delivery at once make one entry and one number. Refusals change nothing."""
 
 import io
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -247,7 +248,7 @@ def _register_by_screen(client, subject):
             "files": (io.BytesIO(pdf_bytes()), "คำสั่ง.pdf")}
     r = client.post("/provinceincomingview/add", data=data, content_type="multipart/form-data")
     assert r.status_code == 302, r.status_code
-    return int(r.headers["Location"].rstrip("/").split("/")[-1])
+    return int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
 
 
 def test_the_screens_dispatch_open_accept_and_return(app, login_as, dbq):

@@ -74,11 +74,39 @@ def test_numbers_money_and_dates_keep_their_types_and_print_on_one_page_wide():
     money, day, when = ws["B3"], ws["C3"], ws["D3"]
     assert money.data_type == "n" and money.value == 2380000 and money.number_format == "#,##0.00"
     assert sum(ws.cell(r, 2).value for r in (3, 4)) == 2381500.5  # SUM adds them up
-    assert day.value == dt.datetime(2018, 3, 18) and day.number_format == "[$-D07041E]d mmm yyyy"
+    assert day.value == dt.datetime(2018, 3, 18) and day.number_format == "[$-107041E]d mmm yyyy"
     assert when.value == dt.datetime(2026, 12, 3, 14, 5)  # to the second: no drift
-    assert when.number_format == "[$-D07041E]d mmm yyyy hh:mm"
+    assert when.number_format == "[$-107041E]d mmm yyyy hh:mm"
     assert ws.auto_filter.ref == "A2:D4" and ws.print_title_rows == "$1:$2"
     setup = ws.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
         "landscape", 9, 1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_libreoffice_shows_the_dates_in_the_buddhist_era_and_the_baht(tmp_path):
+    """A real reader: LibreOffice (installed by `make test`) converts an export to CSV as its
+    cells are shown."""
+    import datetime as dt
+    import os
+    import shutil
+    import subprocess
+    from decimal import Decimal
+
+    import pytest
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        message = "LibreOffice (soffice) is missing: `make test` installs libreoffice-calc-nogui"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    rows = [[5, dt.date(2018, 3, 18), dt.datetime(2026, 12, 3, 14, 5), Decimal("2380000.00")]]
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(xlsx_bytes("ทะเบียน", ["เลข", "ลงวันที่", "เวลา", "วงเงิน"], rows).read())
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,1054,false,true,true',
+                    "--outdir", str(tmp_path), str(path)], check=True, timeout=120,
+                   capture_output=True)
+    shown = (tmp_path / "register.csv").read_text(encoding="utf-8").splitlines()
+    assert shown[2] == '5,18 มี.ค. 2561,3 ธ.ค. 2569 14:05,"2,380,000.00"'

@@ -9,6 +9,7 @@ import io
 import logging
 import multiprocessing
 import os
+import re
 import threading
 import time
 
@@ -187,7 +188,7 @@ def test_a_secret_letter_is_given_a_file_with_the_generated_key(app, caplog):
         "files": [(io.BytesIO(png), "แผนผัง.png")]}, content_type="multipart/form-data")
     assert r.status_code == 302, text_of(r)[-600:]
     assert "ยังไม่ได้ตั้งค่ากุญแจหลัก" not in text_of(clerk.get(r.headers["Location"]))
-    entry_id = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    entry_id = int(re.search(r"/show/(\d+)", r.headers["Location"]).group(1))
     a = DB(app)(lambda s: s.query(Attachment).filter_by(entry_id=entry_id).one())
     assert a.wrapped_key is not None and a.filename == "แผนผัง.png"
     with open(os.path.join(app.config["ATTACHMENTS_DIR"], a.storage_name), "rb") as f:

@@ -186,7 +186,7 @@ def register_entry(app, client, victim, tag, search):
     r = client.post(f"/{victim.view}/add", data=data, content_type="multipart/form-data")
     assert r.status_code == 302 and f"/{victim.view}/show/" in r.headers["Location"], (
         victim, text_of(r)[-500:])
-    pk = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    pk = int(re.search(r"/(\d+)(?:\?|$)", r.headers["Location"]).group(1))
 
     def read(s):
         e = s.get(RegisterEntry, pk)
@@ -301,7 +301,7 @@ def call(app, clients, tokens, name, user, entry, target=None, ghost=False, file
     ask = ask_for(entry, target, ghost, file_id=file_id)
     if name == "report_pdf":
         # The same document for every entry of that day (the URL names no entry): rendered once
-        # per user, screen and day (wkhtmltopdf takes a third of a second), checked against each.
+        # per user, screen and day (Chromium takes about half a second), checked against each.
         key = (id(app), user, target, entry.day)
         if key not in PDF_REPORTS:
             PDF_REPORTS[key] = send(app, clients, tokens, ROUTES, name, user, ask)

@@ -161,3 +161,19 @@ def test_speed_and_secrecy_are_plain_lists(login_as):
     for name in ("speed", "secrecy"):
         tag = re.search(rf'<select[^>]*name="{name}"[^>]*>', html).group(0)
         assert "select2" not in tag and "form-control" in tag, tag
+
+
+def test_the_inbox_and_the_documents_have_a_search_in_one_look(login_as):
+    """หนังสือเข้าใหม่ and เอกสารใหม่: a box for any text (the inbox: and the speed), the search
+    said back with a way to clear it; a bad value is a Thai message that filters nothing."""
+    central = login_as("central")
+    page = central.get("/inbox/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="list-search"' in html and 'name="speed"' in html
+    none = central.get("/inbox/", query_string={"q": "ไม่มีเรื่องนี้แน่นอน"})
+    assert 'id="search-active"' in none.get_data(as_text=True)
+    assert 'id="delivery-' not in none.get_data(as_text=True)
+    bad = central.get("/inbox/", query_string={"speed": "warp"})
+    assert bad.status_code == 200 and "ไม่มีตัวเลือกนี้" in text_of(bad)
+    docs = login_as("clerk.dopa").get("/documents/", query_string={"q": "ไม่มีเอกสารนี้"})
+    assert docs.status_code == 200 and 'id="search-active"' in docs.get_data(as_text=True)

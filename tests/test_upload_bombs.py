@@ -10,6 +10,7 @@ under ATTACHMENTS_DIR is as it was. A clerk's real Word, Excel and OpenDocument 
 import html
 import io
 import os
+import re
 
 import pytest
 from flask_appbuilder import Model
@@ -75,7 +76,7 @@ def clients(app):
 
 def _id_after_redirect(response):
     assert response.status_code == 302, text_of(response)[:600]
-    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    return int(re.search(r"/(\d+)(?:\?|$)", response.headers["Location"]).group(1))
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ counter, then the audit log.
 
 import json
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import object_session, selectinload
 
 from app import thai
@@ -348,15 +348,23 @@ def inbox_count(session, actor):
 INBOX_PAGE_SIZE = 100
 
 
-def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE):
+def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE, text=None, speed=None):
     """New incoming (หนังสือเข้าใหม่): deliveries to ``actor`` not yet decided, most urgent
-    first, then newest; page ``page`` (from 1) of ``size``, and whether another follows."""
+    first, then newest; page ``page`` (from 1) of ``size``, and whether another follows.
+    ``text`` finds the subject or the letter's number (ที่), never a secret letter's subject;
+    ``speed`` (a code) keeps that speed only."""
     urgency = case({"most_urgent": 0, "very_urgent": 1, "urgent": 2},
                    value=RegisterEntry.speed, else_=3)
-    return paging.page_of(session, select(Delivery)
-                          .join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
-                          .where(_addressed_to(actor), Delivery.status.in_(PENDING))
-                          .order_by(urgency, Delivery.id.desc()), page, size)
+    statement = (select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
+                 .where(_addressed_to(actor), Delivery.status.in_(PENDING)))
+    text = (text or "").strip()
+    if text:
+        statement = statement.where(or_(
+            thai.contains(RegisterEntry.doc_number, text),
+            and_(thai.contains(RegisterEntry.subject, text), RegisterEntry.secrecy == "normal")))
+    if speed:
+        statement = statement.where(RegisterEntry.speed == speed)
+    return paging.page_of(session, statement.order_by(urgency, Delivery.id.desc()), page, size)
 
 
 # ---- the register of letters received through the system (manual 7.5) --------------------------

@@ -205,17 +205,23 @@ def receive(session, actor, document, now=None):
     return done
 
 
-def inbox(session, actor, received=False, page=1, size=PAGE_SIZE):
+def inbox(session, actor, received=False, page=1, size=PAGE_SIZE, text=None):
     """New documents (received=False) or received ones, newest first: [(document, row)] of
-    page ``page`` (from 1), and whether there is a next page."""
+    page ``page`` (from 1), and whether there is a next page; ``text`` finds the subject or
+    the note."""
     done = DocumentRecipient.received_at.is_not(None) if received \
         else DocumentRecipient.received_at.is_(None)
     order = (DocumentRecipient.received_at.desc(), Document.id.desc()) if received \
         else (Document.id.desc(),)
-    return paging.page_of(session, select(Document, DocumentRecipient)
-                          .join(DocumentRecipient, DocumentRecipient.document_id == Document.id)
-                          .where(addressed_to(actor), done)
-                          .order_by(*order, DocumentRecipient.id), page, size, scalars=False)
+    statement = (select(Document, DocumentRecipient)
+                 .join(DocumentRecipient, DocumentRecipient.document_id == Document.id)
+                 .where(addressed_to(actor), done))
+    text = (text or "").strip()
+    if text:
+        statement = statement.where(or_(thai.contains(Document.subject, text),
+                                        thai.contains(Document.note, text)))
+    return paging.page_of(session, statement.order_by(*order, DocumentRecipient.id), page, size,
+                          scalars=False)
 
 
 def new_count(session, actor):

@@ -47,9 +47,10 @@ _STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _BOLD = ' s="1"'  # cellXfs index 1: the bold font
 _DATE, _DATETIME, _MONEY = ' s="2"', ' s="3"', ' s="4"'  # cellXfs 2-4 (see _styles)
-# The Thai calendar (07) of the Thai locale (041E): the year in the Buddhist Era, months in Thai.
-DATE_FORMAT = "[$-D07041E]d mmm yyyy"
-DATETIME_FORMAT = "[$-D07041E]d mmm yyyy hh:mm"
+# The Thai calendar (07) of the Thai locale (041E), with Arabic digits (1; D would be Thai digits):
+# LibreOffice 7.4 shows 18 มี.ค. 2561 (checked by converting an export to CSV as shown).
+DATE_FORMAT = "[$-107041E]d mmm yyyy"
+DATETIME_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
 MONEY_FORMAT = "#,##0.00"
 _EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's (and LibreOffice's) serial dates
 

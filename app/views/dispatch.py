@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models.dispatch import DELIVERY_STATUSES, Delivery
 from app.registers import REGISTERS
 from app.services import dispatch as dispatching
-from app.services import paging
+from app.services import entry_search, paging
+from app.services.correspondence import SPEEDS
 from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
 from app.views.correspondence import attachment_response
@@ -46,9 +47,14 @@ class InboxView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        found = dispatching.inbox(db.session, g.user, page=page_arg())
+        done = attempt(entry_search.read, request.args)
+        search = {k: v for k, v in (done.value if done else {}).items() if k in ("q", "speed")}
+        found = dispatching.inbox(db.session, g.user, page=page_arg(), text=search.get("q"),
+                                  speed=search.get("speed"))
         return self._page("dispatch/inbox.html", **found.shown("deliveries"),
-                          title=self.menu_label)
+                          title=self.menu_label, search=search, speeds=SPEEDS,
+                          search_url=url_for("InboxView.list"),
+                          search_hint=_l("เรื่อง หรือเลขที่หนังสือ (ที่)"))
 
     @expose("/open/<pk>", methods=["GET", "POST"])
     @has_access

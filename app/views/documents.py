@@ -11,6 +11,7 @@ from app import thai
 from app.extensions import db
 from app.models.documents import EXTERNAL, INTERNAL, SCOPES
 from app.services import documents as docs
+from app.services import entry_search
 from app.views.base import page_arg
 from app.views.errors import attempt
 from app.views.files import serve_file, uploads_from
@@ -33,9 +34,14 @@ class DocumentView(BaseView):
         return document
 
     def _inbox(self, received, title):
-        found = docs.inbox(db.session, g.user, received=received, page=page_arg())
+        done = attempt(entry_search.read, request.args)
+        search = {k: v for k, v in (done.value if done else {}).items() if k == "q"}
+        found = docs.inbox(db.session, g.user, received=received, page=page_arg(),
+                           text=search.get("q"))
+        url = url_for("DocumentView.received" if received else "DocumentView.list")
         return self._render("documents/inbox.html", **found.shown(), received=received,
-                            title=title)
+                            title=title, search=search, search_url=url, speeds=None,
+                            search_hint=_l("เรื่อง หรือข้อความถึงผู้รับ"))
 
     @expose("/")
     @has_access

@@ -62,3 +62,22 @@ def test_a_letter_registered_with_the_keyboard_alone(page):
     with page.expect_navigation():
         page.click("#search-clear")
     assert page.locator("#search-active").count() == 0
+
+
+def test_the_skip_link_comes_first_and_the_focus_is_always_seen(page):
+    login(page, "clerk.dopa")
+    page.goto("/agencyincomingview/list/")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and skip.is_visible()  # shown when it has the focus
+    assert skip.inner_text().strip() == "ข้ามไปที่เนื้อหา"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the first thing of the page itself, not the menus
+    inside = page.evaluate("document.getElementById('main').contains(document.activeElement)")
+    assert inside
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+    assert ring[0] != "none" and ring[1] >= 2, ring

@@ -85,6 +85,8 @@
     box.contentEditable = "true";
     box.setAttribute("role", "textbox");
     box.setAttribute("aria-multiline", "true");
+    var label = textarea.labels && textarea.labels[0];
+    if (label) { box.setAttribute("aria-label", label.textContent.replace(/\s+/g, " ").trim()); }
     box.style.height = "auto";
     box.style.minHeight = "240px";
     box.style.overflowY = "auto";

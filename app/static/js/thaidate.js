@@ -18,6 +18,8 @@
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function format(d) { return pad(d.getDate()) + "/" + pad(d.getMonth() + 1) + "/" + (d.getFullYear() + 543); }
   function same(a, b) { return a && b && a.toDateString() === b.toDateString(); }
+  // Today as the office counts it (Bangkok's, from the server), whatever the computer's clock zone.
+  function today() { return parse(words.today) || new Date(); }
 
   function dress(input) {
     if (input.dataset.dressed) { return; }
@@ -68,7 +70,7 @@
       DAYS.forEach(function (name) { var th = document.createElement("th"); th.textContent = name; th.scope = "col"; row.appendChild(th); });
       var first = new Date(shown.getFullYear(), shown.getMonth(), 1);
       var day = new Date(first); day.setDate(1 - first.getDay());
-      var chosen = parse(input.value), today = new Date();
+      var chosen = parse(input.value), now = today();
       for (var w = 0; w < 6; w++) {
         row = table.insertRow();
         for (var i = 0; i < 7; i++) {
@@ -76,7 +78,7 @@
           b.type = "button";
           b.textContent = day.getDate();
           b.setAttribute("aria-label", day.getDate() + " " + MONTHS[day.getMonth()] + " " + (day.getFullYear() + 543));
-          b.className = "thaidate-day" + (day.getMonth() !== shown.getMonth() ? " other" : "") + (same(day, today) ? " today" : "");
+          b.className = "thaidate-day" + (day.getMonth() !== shown.getMonth() ? " other" : "") + (same(day, now) ? " today" : "");
           if (same(day, chosen)) { b.setAttribute("aria-pressed", "true"); }
           b.tabIndex = same(day, focused) ? 0 : -1;
           (function (d) { b.onclick = function () { pick(d); }; })(new Date(day));
@@ -104,7 +106,7 @@
     }
     open.addEventListener("click", function () {
       if (panel) { close(false); return; }
-      focused = parse(input.value) || new Date();
+      focused = parse(input.value) || today();
       shown = new Date(focused.getFullYear(), focused.getMonth(), 1);
       open.setAttribute("aria-expanded", "true");
       draw();
