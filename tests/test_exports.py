@@ -110,3 +110,34 @@ def test_libreoffice_shows_the_dates_in_the_buddhist_era_and_the_baht(tmp_path):
                    capture_output=True)
     shown = (tmp_path / "register.csv").read_text(encoding="utf-8").splitlines()
     assert shown[2] == '5,18 มี.ค. 2561,3 ธ.ค. 2569 14:05,"2,380,000.00"'
+
+
+def test_a_five_row_register_prints_on_one_page(tmp_path):
+    """Landscape, one page wide: a register of 13 columns and 5 rows printed by LibreOffice is
+    one page, not seven."""
+    import datetime as dt
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+    from pypdf import PdfReader
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        message = "LibreOffice (soffice) is missing: `make test` installs libreoffice-calc-nogui"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    headers = ["เลขรับ", "ปี พ.ศ.", "วันเวลาที่รับ", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง",
+               "การปฏิบัติ", "หมายเหตุ", "ชั้นความเร็ว", "ชั้นความลับ", "สถานะ"]
+    rows = [[n, 2569, dt.datetime(2026, 12, 3, 9, n), f"มท 0310/ว {n}", dt.date(2026, 12, 1),
+             "กรมการปกครอง", "ผู้ว่าราชการจังหวัดพังงา", "ขอเชิญประชุมซักซ้อมแนวทางปฏิบัติ " * 2,
+             "ส่งกลุ่มงานอำนวยการ", "", "ด่วน", "ปกติ", "ใช้งาน"] for n in range(1, 6)]
+    widths = [10, 8, 22, 22, 14, 30, 30, 60, 30, 30, 14, 14, 14]
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(xlsx_bytes("หนังสือรับถึงหน่วยงาน", headers, rows, widths=widths).read())
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)], check=True,
+                   timeout=120, capture_output=True)
+    assert len(PdfReader(str(tmp_path / "register.pdf")).pages) == 1
