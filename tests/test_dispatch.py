@@ -411,7 +411,7 @@ def _received_register_checked(s):
 
     def lines(actor, text=None):
         return [dispatch.received_row(*r) for r in
-                s.execute(dispatch.received_register(s, actor, text)).all()]
+                s.execute(dispatch.received_register(s, actor, {"q": text})).all()]
 
     mine = [line for line in lines(dopa) if line[6] == "ขอความร่วมมือสำรวจแหล่งน้ำ"]
     assert len(mine) == 1

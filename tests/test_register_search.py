@@ -177,3 +177,21 @@ def test_the_inbox_and_the_documents_have_a_search_in_one_look(login_as):
     assert bad.status_code == 200 and "ไม่มีตัวเลือกนี้" in text_of(bad)
     docs = login_as("clerk.dopa").get("/documents/", query_string={"q": "ไม่มีเอกสารนี้"})
     assert docs.status_code == 200 and 'id="search-active"' in docs.get_data(as_text=True)
+
+
+def test_received_through_the_system_is_searched_by_text_speed_and_dates(login_as):
+    clerk = login_as("clerk.dopa")
+    page = clerk.get("/inbox/received")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for name in ("q", "speed", "date_from", "date_to"):
+        assert f'name="{name}"' in html, name
+    today = thai.format_date_input(thai.today())
+    found = clerk.get("/inbox/received", query_string={"date_from": today, "speed": "urgent"})
+    assert f"ตั้งแต่วันที่: {thai.format_date(thai.today())}" in text_of(found)
+    link = re.search(r'id="received-xlsx" href="([^"]+)"', found.get_data(as_text=True)).group(1)
+    assert "speed=urgent" in link and "date_from=" in link
+    assert clerk.get(link.replace("&amp;", "&")).status_code == 200
+    bad = clerk.get("/inbox/received", query_string={"date_to": "99/99/2569"})
+    assert bad.status_code == 200 and "รูปแบบวันที่ไม่ถูกต้อง" in text_of(bad) or \
+        "ไม่มีวันที่" in text_of(bad)

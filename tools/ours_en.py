@@ -953,4 +953,6 @@ OURS_EN = {
     'หน่วยงานที่เห็นประกาศ': 'Agencies that see the announcement',
     'เรื่อง หรือข้อความถึงผู้รับ': 'Subject or message to the recipients',
     'เรื่อง หรือเลขที่หนังสือ (ที่)': "Subject or the letter's number",
+    'ตั้งแต่วันที่ วว/ดด/ปปปป': 'From dd/mm/yyyy (BE)',
+    'ถึงวันที่ วว/ดด/ปปปป': 'To dd/mm/yyyy (BE)',
 }

@@ -40,7 +40,7 @@ from app.models.dispatch import (
 )
 from app.registers import REGISTERS, TO_AGENCY, TO_GROUP, TO_PERSON, TO_PROVINCE, accepting
 from app.services import attachments as attachment_store
-from app.services import entries, paging, recipients
+from app.services import entries, entry_search, paging, recipients
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.locks import lock_row
 from app.services.timeline import record_event
@@ -348,22 +348,30 @@ def inbox_count(session, actor):
 INBOX_PAGE_SIZE = 100
 
 
-def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE, text=None, speed=None):
-    """New incoming (หนังสือเข้าใหม่): deliveries to ``actor`` not yet decided, most urgent
-    first, then newest; page ``page`` (from 1) of ``size``, and whether another follows.
-    ``text`` finds the subject or the letter's number (ที่), never a secret letter's subject;
-    ``speed`` (a code) keeps that speed only."""
-    urgency = case({"most_urgent": 0, "very_urgent": 1, "urgent": 2},
-                   value=RegisterEntry.speed, else_=3)
-    statement = (select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
-                 .where(_addressed_to(actor), Delivery.status.in_(PENDING)))
-    text = (text or "").strip()
+def _letters_matching(statement, search, sent_at):
+    """``statement`` (of deliveries joined to their entries) narrowed by ``search`` (read by
+    entry_search.read): ``q`` finds the subject or the letter's number (ที่), never a secret
+    letter's subject; ``speed`` keeps that speed; the dates bound ``sent_at``."""
+    text = (search.get("q") or "").strip()
     if text:
         statement = statement.where(or_(
             thai.contains(RegisterEntry.doc_number, text),
             and_(thai.contains(RegisterEntry.subject, text), RegisterEntry.secrecy == "normal")))
-    if speed:
-        statement = statement.where(RegisterEntry.speed == speed)
+    if search.get("speed"):
+        statement = statement.where(RegisterEntry.speed == search["speed"])
+    return statement.where(*entry_search.within(sent_at, search))
+
+
+def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE, search=None):
+    """New incoming (หนังสือเข้าใหม่): deliveries to ``actor`` not yet decided, most urgent
+    first, then newest; page ``page`` (from 1) of ``size``, and whether another follows;
+    narrowed by ``search`` (``_letters_matching``: the dates are those it was sent)."""
+    urgency = case({"most_urgent": 0, "very_urgent": 1, "urgent": 2},
+                   value=RegisterEntry.speed, else_=3)
+    statement = _letters_matching(
+        select(Delivery).join(RegisterEntry, RegisterEntry.id == Delivery.entry_id)
+        .where(_addressed_to(actor), Delivery.status.in_(PENDING)), search or {},
+        Delivery.sent_at)
     return paging.page_of(session, statement.order_by(urgency, Delivery.id.desc()), page, size)
 
 
@@ -372,11 +380,12 @@ def inbox(session, actor, page=1, size=INBOX_PAGE_SIZE, text=None, speed=None):
 RECEIVED_PAGE_SIZE = 50
 
 
-def received_register(session, actor, text=None):
+def received_register(session, actor, search=None):
     """ทะเบียนหนังสือรับทางระบบ: the statement of the deliveries ``actor``'s agency or group
     accepted (ลงรับ), and those to ``actor`` in person that they acknowledged (รับทราบ), newest
     first, each with where it came from, the sender's number and the number it got here (None
-    for a person's). ``text`` searches the subject and the letter's own number (ที่)."""
+    for a person's); narrowed by ``search`` (``_letters_matching``: the dates are those it was
+    accepted)."""
     from sqlalchemy.orm import aliased
 
     here = aliased(RegisterEntry)
@@ -386,11 +395,7 @@ def received_register(session, actor, text=None):
         .outerjoin(here, here.id == Delivery.accepted_entry_id)
         .where(_addressed_to(actor), Delivery.status == ACCEPTED)
         .order_by(Delivery.accepted_at.desc(), Delivery.id.desc()))
-    text = (text or "").strip()
-    if text:
-        statement = statement.where(or_(thai.contains(RegisterEntry.subject, text),
-                                        thai.contains(RegisterEntry.doc_number, text)))
-    return statement
+    return _letters_matching(statement, search or {}, Delivery.accepted_at)
 
 
 RECEIVED_COLUMNS = ("เลขรับ", "วันที่ลงรับ/รับทราบ", "จาก", "เลขทะเบียนผู้ส่ง", "ที่", "ลงวันที่",

@@ -23,7 +23,7 @@ from app.models import Agency, EOfficeUser, WorkGroup
 from app.registers import TO_AGENCY, TO_GROUP, TO_PERSON, accepting
 from app.models.documents import EXTERNAL, INTERNAL, Document, DocumentFile, DocumentRecipient
 from app.services import attachments as attachment_store
-from app.services import audit, paging
+from app.services import audit, entry_search, paging
 from app.services.recipients import recipient_ids
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.work import unit_of_work
@@ -205,10 +205,11 @@ def receive(session, actor, document, now=None):
     return done
 
 
-def inbox(session, actor, received=False, page=1, size=PAGE_SIZE, text=None):
+def inbox(session, actor, received=False, page=1, size=PAGE_SIZE, search=None):
     """New documents (received=False) or received ones, newest first: [(document, row)] of
-    page ``page`` (from 1), and whether there is a next page; ``text`` finds the subject or
-    the note."""
+    page ``page`` (from 1), and whether there is a next page; ``search`` (entry_search.read's)
+    finds ``q`` in the subject or the note, sent between ``date_from`` and ``date_to``."""
+    search = search or {}
     done = DocumentRecipient.received_at.is_not(None) if received \
         else DocumentRecipient.received_at.is_(None)
     order = (DocumentRecipient.received_at.desc(), Document.id.desc()) if received \
@@ -216,10 +217,11 @@ def inbox(session, actor, received=False, page=1, size=PAGE_SIZE, text=None):
     statement = (select(Document, DocumentRecipient)
                  .join(DocumentRecipient, DocumentRecipient.document_id == Document.id)
                  .where(addressed_to(actor), done))
-    text = (text or "").strip()
+    text = (search.get("q") or "").strip()
     if text:
         statement = statement.where(or_(thai.contains(Document.subject, text),
                                         thai.contains(Document.note, text)))
+    statement = statement.where(*entry_search.within(Document.sent_at, search))
     return paging.page_of(session, statement.order_by(*order, DocumentRecipient.id), page, size,
                           scalars=False)
 

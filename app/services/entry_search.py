@@ -90,14 +90,20 @@ def conditions(actor, code, criteria):
         if criteria.get(name):
             found.append(getattr(RegisterEntry, name) == criteria[name])
     start, end = criteria.get("date_from"), criteria.get("date_to")
-    if start or end:
-        low, _ = thai.day_bounds(start or end)
-        _, high = thai.day_bounds(end or start)
-        if high <= low:
-            raise ValidationFailed("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น")
-        stamp = stamp_of(code)
-        found += [stamp >= low, stamp < high]
-    return found
+    if start and end and end < start:
+        raise ValidationFailed("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่มต้น")
+    return found + within(stamp_of(code), criteria)
+
+
+def within(column, criteria):
+    """The conditions "``column`` (a UTC time) falls on the Bangkok days from ``date_from`` to
+    ``date_to``" of ``criteria`` (as ``read`` returns them): [] when neither is given."""
+    start, end = criteria.get("date_from"), criteria.get("date_to")
+    if not (start or end):
+        return []
+    low, _ = thai.day_bounds(start or end)
+    _, high = thai.day_bounds(end or start)
+    return [column >= low, column < high]
 
 
 def search(session, actor, code, criteria):

@@ -47,14 +47,22 @@ class InboxView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        done = attempt(entry_search.read, request.args)
-        search = {k: v for k, v in (done.value if done else {}).items() if k in ("q", "speed")}
-        found = dispatching.inbox(db.session, g.user, page=page_arg(), text=search.get("q"),
-                                  speed=search.get("speed"))
+        search = self._search()
+        found = dispatching.inbox(db.session, g.user, page=page_arg(), search=search)
         return self._page("dispatch/inbox.html", **found.shown("deliveries"),
-                          title=self.menu_label, search=search, speeds=SPEEDS,
-                          search_url=url_for("InboxView.list"),
-                          search_hint=_l("เรื่อง หรือเลขที่หนังสือ (ที่)"))
+                          title=self.menu_label, **self._search_bar(search, "InboxView.list"))
+
+    @staticmethod
+    def _search():
+        """The list's search (text, speed, dates), checked; a bad one is said and not applied."""
+        done = attempt(entry_search.read, request.args)
+        return {k: v for k, v in (done.value if done else {}).items()
+                if k in ("q", "speed", "date_from", "date_to")}
+
+    @staticmethod
+    def _search_bar(search, endpoint):
+        return dict(search=search, speeds=SPEEDS, search_url=url_for(endpoint), search_dates=True,
+                    search_hint=_l("เรื่อง หรือเลขที่หนังสือ (ที่)"))
 
     @expose("/open/<pk>", methods=["GET", "POST"])
     @has_access
@@ -105,15 +113,18 @@ class InboxView(BaseView):
     def received(self):
         """ทะเบียนหนังสือรับทางระบบ (manual 7.5): what this agency or group accepted, and what the
         user acknowledged in person."""
-        text = request.args.get("q", "")
-        found = paging.page_of(db.session, dispatching.received_register(db.session, g.user, text),
+        search = self._search()
+        found = paging.page_of(db.session,
+                               dispatching.received_register(db.session, g.user, search),
                                page_arg(), dispatching.RECEIVED_PAGE_SIZE, scalars=False)
         rows = [(d, dispatching.received_row(d, source, here),
                  REGISTERS[here.register].view if here is not None else None)
                 for d, source, here in found.rows]
-        return self._page("dispatch/received.html", **found.shown("found"), rows=rows, q=text,
+        return self._page("dispatch/received.html", **found.shown("found"), rows=rows,
                           headers=dispatching.RECEIVED_COLUMNS,
-                          title=_l("ทะเบียนหนังสือรับทางระบบ"))
+                          title=_l("ทะเบียนหนังสือรับทางระบบ"),
+                          search_args={k: request.args[k] for k in search},
+                          **self._search_bar(search, "InboxView.received"))
 
     @expose("/received.xlsx")
     @has_access
@@ -122,7 +133,7 @@ class InboxView(BaseView):
         """The register as it is searched, to Excel."""
         from app.services import audit
 
-        statement = dispatching.received_register(db.session, g.user, request.args.get("q"))
+        statement = dispatching.received_register(db.session, g.user, self._search())
         rows = (dispatching.received_row(*r)
                 for r in db.session.execute(statement.execution_options(yield_per=500)))
         data = xlsx_bytes("ทะเบียนหนังสือรับทางระบบ", list(dispatching.RECEIVED_COLUMNS), rows,

@@ -35,12 +35,12 @@ class DocumentView(BaseView):
 
     def _inbox(self, received, title):
         done = attempt(entry_search.read, request.args)
-        search = {k: v for k, v in (done.value if done else {}).items() if k == "q"}
-        found = docs.inbox(db.session, g.user, received=received, page=page_arg(),
-                           text=search.get("q"))
+        search = {k: v for k, v in (done.value if done else {}).items()
+                  if k in ("q", "date_from", "date_to")}
+        found = docs.inbox(db.session, g.user, received=received, page=page_arg(), search=search)
         url = url_for("DocumentView.received" if received else "DocumentView.list")
         return self._render("documents/inbox.html", **found.shown(), received=received,
-                            title=title, search=search, search_url=url, speeds=None,
+                            title=title, search=search, search_url=url, speeds=None, search_dates=True,
                             search_hint=_l("เรื่อง หรือข้อความถึงผู้รับ"))
 
     @expose("/")
