@@ -24,6 +24,7 @@ from app.permission_labels import VIEWS, identifier_label
 from app.registers import REGISTERS
 from app.services import contracts as contract_service
 from app.services.correspondence import SECRECIES, SPEEDS, STATUSES
+from app.views.entry_form import LABELS as ENTRY_LABELS
 from app.views.labels import file_kind
 
 # In the order a change lists them.
@@ -70,15 +71,9 @@ KEY_LABELS = {
     "number": _l("เลขที่"),
     "series_id": _l("ชุดเลขทะเบียน (รหัส)"),
     "entry_id": _l("หนังสือ (รหัส)"),
-    "speed": _l("ชั้นความเร็ว"),
-    "secrecy": _l("ชั้นความลับ"),
-    "doc_number": _l("ที่"),
-    "doc_date": _l("ลงวันที่"),
-    "sender": _l("จาก"),
-    "receiver": _l("ถึง"),
-    "subject": _l("เรื่อง"),
-    "action": _l("การปฏิบัติ"),
-    "remarks": _l("หมายเหตุ"),
+    # A letter's fields, named as the registers' screens name them.
+    **{k: ENTRY_LABELS[k] for k in ("speed", "secrecy", "doc_number", "doc_date", "sender",
+                                    "receiver", "subject", "action", "remarks")},
     "received_at": _l("รับเมื่อ"),
     "readers": _l("ผู้มีสิทธิ์อ่าน"),
     "status": _l("สถานะ"),
