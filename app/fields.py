@@ -45,3 +45,15 @@ class PlainSelect(Select):
     def __call__(self, field, **kwargs):
         kwargs["class"] = (kwargs.get("class", "") + " form-control").strip()
         return super().__call__(field, **kwargs)
+
+
+def mark_required(form, names):
+    """Mark ``names`` of ``form`` as required for the eye (the form's red *) and for screen
+    readers (aria-required), without the browser's own check, which speaks the browser's
+    language and would stop the form before our Thai messages beside every field."""
+    for name in names:
+        if name in form:
+            field = form[name]
+            field.flags.required = True
+            field.render_kw = {**(field.render_kw or {}), "required": False,
+                               "aria-required": "true"}

@@ -117,3 +117,25 @@ def test_the_api_names_every_field_at_fault(login_as, dbq):
     assert r.status_code == 422
     assert set(r.json["errors"]) == {"subject", "sender", "doc_date"}
     assert state(dbq) == before
+
+
+def test_a_contracts_every_fault_is_beside_its_field_at_once(login_as, dbq):
+    """The contract form as the letter's: the form's own checks and the service's together,
+    each message beside its field, nothing written, no number consumed."""
+    from app.models.contracts import Contract
+
+    clerk = login_as("clerk.dopa")
+    before = dbq.snapshot(Contract)
+    html = clerk.get("/contracts/hire/add").get_data(as_text=True)
+    tag = re.search(r'<input[^>]*name="tax_id"[^>]*>', html).group(0)
+    assert 'aria-required="true"' in tag and " required" not in tag
+    page = clerk.post("/contracts/hire/add", content_type="multipart/form-data", data={
+        "doc_date": "31/02/2569", "subject": "", "amount": "หนึ่งล้าน", "method": "",
+        "party_name": "", "tax_id": "123", "start_on": "01/02/2569", "end_on": "01/01/2569"})
+    body = page.get_data(as_text=True)
+    faults = re.findall(r'<div class="alert alert-danger">\s*(.*?)\s*</div>', body, flags=re.S)
+    for message in ("ไม่มีวันที่ 31/02/2569", "กรุณากรอกโครงการ/รายการ", "ต้องเป็นตัวเลข เช่น",
+                    "กรุณาเลือกวิธีจัดซื้อจัดจ้าง", "13 หลัก", "วันสิ้นสุดสัญญาต้องไม่ก่อนวันเริ่มสัญญา"):
+        assert any(message in f for f in faults), (message, faults)
+    assert "กรุณาแก้ไขข้อมูล 7 ช่อง" in text_of(page)
+    assert dbq.snapshot(Contract) == before

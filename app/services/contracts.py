@@ -44,7 +44,7 @@ from app.services.contract_values import (  # noqa: F401 - add_months: the contr
     text_value,
 )
 from app.services import entries
-from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.errors import Faults, PermissionDenied, ValidationFailed
 from app.services.locks import lock_and_reload
 from app.services.work import unit_of_work
 
@@ -159,68 +159,79 @@ def require_change(actor, contract):
 
 
 def clean(session, actor, register, data):
-    """The contract's fields from ``data`` (a dict), checked; Thai messages name the field."""
+    """The contract's fields from ``data`` (a dict), checked; every field at fault is named at
+    once (ValidationFailed.errors), each with its Thai message."""
+    faults = Faults()
     out = {
-        "doc_date": date_value(data.get("doc_date"), register.date_label),
-        "subject": text_value(data, "subject", "โครงการ/รายการ", 2000, required=True),
-        "remarks": text_value(data, "remarks", "หมายเหตุ", 2000),
+        "doc_date": faults.take("doc_date", date_value, data.get("doc_date"), register.date_label),
+        "subject": faults.take("subject", text_value, data, "subject", "โครงการ/รายการ", 2000,
+                               required=True),
+        "remarks": faults.take("remarks", text_value, data, "remarks", "หมายเหตุ", 2000),
     }
     if out["doc_date"] is None:
-        raise ValidationFailed(f"กรุณากรอก{register.date_label}")
-    amount = parse_amount(data.get("amount"), register.amount_label)
+        faults.add("doc_date", f"กรุณากรอก{register.date_label}")
+    amount = faults.take("amount", parse_amount, data.get("amount"), register.amount_label)
     if amount is None:
-        raise ValidationFailed(f"กรุณากรอก{register.amount_label}")
+        faults.add("amount", f"กรุณากรอก{register.amount_label}")
     out["amount"] = amount
     method = data.get("method")
     if method not in METHODS:
-        raise ValidationFailed("กรุณาเลือกวิธีจัดซื้อจัดจ้าง")
+        faults.add("method", "กรุณาเลือกวิธีจัดซื้อจัดจ้าง")
     out["method"] = method
     if not register.contract:
+        faults.check()
         return out
 
-    out["party_name"] = text_value(data, "party_name", register.party_label, 255, required=True)
-    out["tax_id"] = clean_tax_id(data.get("tax_id"))
+    out["party_name"] = faults.take("party_name", text_value, data, "party_name",
+                                    register.party_label, 255, required=True)
+    out["tax_id"] = faults.take("tax_id", clean_tax_id, data.get("tax_id"))
     for name, label in (("start_on", "วันเริ่มสัญญา"), ("end_on", "วันสิ้นสุดสัญญา"),
                         ("deadline_on", "กำหนดส่งมอบ/แล้วเสร็จ"),
                         ("guarantee_return_on", "กำหนดคืนหลักประกันสัญญา"),
                         ("guarantee_returned_on", "วันที่คืนหลักประกันสัญญา")):
-        out[name] = date_value(data.get(name), label)
+        out[name] = faults.take(name, date_value, data.get(name), label)
     if out["start_on"] and out["end_on"] and out["end_on"] < out["start_on"]:
-        raise ValidationFailed("วันสิ้นสุดสัญญาต้องไม่ก่อนวันเริ่มสัญญา")
+        faults.add("end_on", "วันสิ้นสุดสัญญาต้องไม่ก่อนวันเริ่มสัญญา")
     if out["start_on"] and out["deadline_on"] and out["deadline_on"] < out["start_on"]:
-        raise ValidationFailed("กำหนดส่งมอบ/แล้วเสร็จต้องไม่ก่อนวันเริ่มสัญญา")
-    warranty = data.get("warranty_months")
-    if warranty in (None, ""):
-        out["warranty_months"] = None
-    else:
-        try:
-            out["warranty_months"] = int(str(warranty).strip())
-        except ValueError:
-            raise ValidationFailed("ระยะเวลารับประกันต้องเป็นจำนวนเดือน (ตัวเลข)") from None
-        if not 0 <= out["warranty_months"] <= MAX_WARRANTY_MONTHS:
-            raise ValidationFailed(
-                f"ระยะเวลารับประกันต้องอยู่ระหว่าง 0 ถึง {MAX_WARRANTY_MONTHS} เดือน")
+        faults.add("deadline_on", "กำหนดส่งมอบ/แล้วเสร็จต้องไม่ก่อนวันเริ่มสัญญา")
+    out["warranty_months"] = faults.take("warranty_months", _warranty,
+                                         data.get("warranty_months"))
     kind = data.get("guarantee_type") or "none"
     if kind not in GUARANTEES:
-        raise ValidationFailed("ประเภทหลักประกันสัญญาไม่ถูกต้อง")
+        faults.add("guarantee_type", "ประเภทหลักประกันสัญญาไม่ถูกต้อง")
     out["guarantee_type"] = kind
-    out["guarantee_amount"] = parse_amount(data.get("guarantee_amount"), "จำนวนเงินหลักประกันสัญญา")
+    out["guarantee_amount"] = faults.take("guarantee_amount", parse_amount,
+                                          data.get("guarantee_amount"), "จำนวนเงินหลักประกันสัญญา")
     if kind == "none":
         if out["guarantee_amount"]:
-            raise ValidationFailed("ระบุจำนวนเงินหลักประกันแล้ว กรุณาเลือกประเภทหลักประกันด้วย")
+            faults.add("guarantee_type",
+                       "ระบุจำนวนเงินหลักประกันแล้ว กรุณาเลือกประเภทหลักประกันด้วย")
         out["guarantee_amount"] = None
         out["guarantee_return_on"] = out["guarantee_returned_on"] = None
     else:
         if out["guarantee_amount"] is None:
-            raise ValidationFailed("กรุณากรอกจำนวนเงินหลักประกันสัญญา")
-        if out["guarantee_amount"] > amount:
-            raise ValidationFailed("จำนวนเงินหลักประกันสัญญาต้องไม่เกินมูลค่าสัญญา")
+            faults.add("guarantee_amount", "กรุณากรอกจำนวนเงินหลักประกันสัญญา")
+        elif amount is not None and out["guarantee_amount"] > amount:
+            faults.add("guarantee_amount", "จำนวนเงินหลักประกันสัญญาต้องไม่เกินมูลค่าสัญญา")
         # By default the guarantee is due back when the warranty after delivery ends.
         last_day = out["deadline_on"] or out["end_on"]
         if out["guarantee_return_on"] is None and last_day is not None:
             out["guarantee_return_on"] = add_months(last_day, out["warranty_months"] or 0)
-    out["officer_id"] = _officer(session, actor, data.get("officer_id"))
+    out["officer_id"] = faults.take("officer_id", _officer, session, actor, data.get("officer_id"))
+    faults.check()
     return out
+
+
+def _warranty(value):
+    if value in (None, ""):
+        return None
+    try:
+        months = int(str(value).strip())
+    except ValueError:
+        raise ValidationFailed("ระยะเวลารับประกันต้องเป็นจำนวนเดือน (ตัวเลข)") from None
+    if not 0 <= months <= MAX_WARRANTY_MONTHS:
+        raise ValidationFailed(f"ระยะเวลารับประกันต้องอยู่ระหว่าง 0 ถึง {MAX_WARRANTY_MONTHS} เดือน")
+    return months
 
 
 def _officer(session, actor, officer_id):

@@ -65,3 +65,27 @@ class TooManyRequests(DomainError):
     def __init__(self, message, retry_after=60, field=None):
         super().__init__(message, field=field)
         self.retry_after = max(1, int(retry_after))
+
+
+class Faults:
+    """A form's refusals gathered field by field (each field's first), so that every fault is
+    said at once: ``take`` runs a check and keeps its refusal, ``add`` names one, ``check``
+    raises them together (ValidationFailed.of)."""
+
+    def __init__(self):
+        self.errors = {}
+
+    def take(self, field, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationFailed as refusal:
+            self.errors.setdefault(field, refusal.message)
+            return None
+
+    def add(self, field, message):
+        self.errors.setdefault(field, message)
+
+    def check(self):
+        if self.errors:
+            raise ValidationFailed.of(self.errors)
+

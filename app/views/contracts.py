@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional
 
 from app import thai
 from app.extensions import db
-from app.fields import PlainSelect, ThaiDateField
+from app.fields import PlainSelect, ThaiDateField, mark_required
 from app.models.contracts import (
     BID,
     CANCELLED,
@@ -33,7 +33,7 @@ from app.services import paging
 from app.services import reports
 from app.services.exports import xlsx_bytes
 from app.views.base import EOfficeModelView, page_arg
-from app.views.errors import attempt
+from app.views.errors import attempt, attempt_form
 from app.views.files import (
     XLSX_MIME,
     disposition,
@@ -149,6 +149,8 @@ class ContractView(EOfficeModelView):
         form = ContractForm.refresh() if request.method == "POST" else ContractForm.refresh(
             obj=contract) if contract is not None else ContractForm.refresh()
         self._labels(form)
+        mark_required(form, ("doc_date", "subject", "amount", "method")
+                      + (("party_name", "tax_id") if self.spec.contract else ()))
         form.officer_id.choices = choices({"": "", **{
             str(i): name for i, name in svc.officer_choices(db.session, g.user)}})
         form.status.choices = choices({k: v for k, v in svc.statuses_of(self.register).items()
@@ -246,14 +248,18 @@ class ContractView(EOfficeModelView):
     def add(self):
         form = self._form()
         columns = self._fields() + ["files"]
-        if request.method == "POST" and form.validate():
+        if request.method == "POST":
+            checked = form.validate()
             data = {name: form[name].data for name in self._fields()}
-            done = attempt(svc.register_contract, db.session, g.user, self.register, data,
-                           uploads=uploads_from())
-            if done:
-                contract = done.value
-                flash(f"ออกเลขที่ {contract.number_text()} เรียบร้อยแล้ว", "success")
-                return self._back(contract)
+            if not checked:  # the service's checks too, so that every fault is said at once
+                attempt_form(form, svc.clean, db.session, g.user, self.spec, data, summary=True)
+            else:
+                done = attempt_form(form, svc.register_contract, db.session, g.user,
+                                    self.register, data, uploads=uploads_from(), summary=True)
+                if done:
+                    contract = done.value
+                    flash(f"ออกเลขที่ {contract.number_text()} เรียบร้อยแล้ว", "success")
+                    return self._back(contract)
         return self._page(form, _l("ออกเลข") + " " + self.spec.label, columns)
 
     # ---- detail, edit, cancel, files, print -------------------------------------------------
@@ -317,9 +323,13 @@ class ContractView(EOfficeModelView):
             return self._back(contract)
         form = self._form(contract)
         columns = self._fields() + ["status"]
-        if request.method == "POST" and form.validate():
+        if request.method == "POST":
+            checked = form.validate()
             data = {name: form[name].data for name in columns}
-            if attempt(svc.update_contract, db.session, g.user, contract, data):
+            if not checked:  # the service's checks too, so that every fault is said at once
+                attempt_form(form, svc.clean, db.session, g.user, self.spec, data, summary=True)
+            elif attempt_form(form, svc.update_contract, db.session, g.user, contract, data,
+                              summary=True):
                 flash(f"บันทึกการแก้ไขเลขที่ {contract.number_text()} แล้ว", "success")
                 return self._back(contract)
         return self._page(form, _l("แก้ไข") + f" {self.spec.label} {contract.number_text()}",

@@ -149,10 +149,11 @@ def attempt(action, *args, **kwargs):
     return attempt_form(None, action, *args, **kwargs)
 
 
-def attempt_form(form, action, *args, **kwargs):
+def attempt_form(form, action, *args, summary=False, **kwargs):
     """``attempt`` for a screen with a ``form``: each field a refusal names gets its message
     beside it (all of them at once, as the form's own checks do); what names no field of the
-    form is said above it, as ``attempt`` says it."""
+    form is said above it, as ``attempt`` says it, and with ``summary`` a line above says how
+    many fields to mend (for a form whose template does not say it itself)."""
     try:
         return Outcome(action(*args, **kwargs))
     except DomainError as refusal:
@@ -162,11 +163,15 @@ def attempt_form(form, action, *args, **kwargs):
         errors = getattr(refusal, "errors", None) or {}
         beside = {k: v for k, v in errors.items() if form is not None and k in form}
         for name, message in beside.items():
-            form[name].errors = [*(form[name].errors or []), message]
+            if not form[name].errors:  # the form's own check of the field said it first
+                form[name].errors = [message]
         above = [v for k, v in errors.items() if k not in beside] if beside else \
             ([] if refusal.shown_on_form else [refusal.message])
         for message in above:
             flash(message, "danger")
+        faulty = sum(1 for field in form if field.errors) if form is not None else 0
+        if summary and faulty:
+            flash(f"กรุณาแก้ไขข้อมูล {faulty} ช่องที่มีข้อความสีแดงกำกับไว้", "danger")
         return Outcome(refusal=refusal)
 
 
