@@ -84,14 +84,12 @@ def test_numbers_money_and_dates_keep_their_types_and_print_on_one_page_wide():
     assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
-def test_libreoffice_shows_the_dates_in_the_buddhist_era_and_the_baht(tmp_path):
-    """A real reader: LibreOffice (installed by `make test`) converts an export to CSV as its
-    cells are shown."""
-    import datetime as dt
+def _libreoffice(tmp_path, path, convert_to):
+    """``path`` converted by LibreOffice (installed by `make test`) to ``convert_to``, in
+    ``tmp_path``; the converted file's path. Missing LibreOffice fails under CI."""
     import os
     import shutil
     import subprocess
-    from decimal import Decimal
 
     import pytest
 
@@ -101,14 +99,24 @@ def test_libreoffice_shows_the_dates_in_the_buddhist_era_and_the_baht(tmp_path):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", convert_to, "--outdir", str(tmp_path), str(path)],
+                   check=True, timeout=120, capture_output=True)
+    return path.with_suffix("." + convert_to.split(":", 1)[0])
+
+
+def test_libreoffice_shows_the_dates_in_the_buddhist_era_and_the_baht(tmp_path):
+    """A real reader: LibreOffice (installed by `make test`) converts an export to CSV as its
+    cells are shown."""
+    import datetime as dt
+    from decimal import Decimal
+
     rows = [[5, dt.date(2018, 3, 18), dt.datetime(2026, 12, 3, 14, 5), Decimal("2380000.00")]]
     path = tmp_path / "register.xlsx"
     path.write_bytes(xlsx_bytes("ทะเบียน", ["เลข", "ลงวันที่", "เวลา", "วงเงิน"], rows).read())
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-                    "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,1054,false,true,true',
-                    "--outdir", str(tmp_path), str(path)], check=True, timeout=120,
-                   capture_output=True)
-    shown = (tmp_path / "register.csv").read_text(encoding="utf-8").splitlines()
+    shown = _libreoffice(tmp_path, path,
+                         'csv:Text - txt - csv (StarCalc):44,34,76,1,,1054,false,true,true'
+                         ).read_text(encoding="utf-8").splitlines()
     assert shown[2] == '5,18 มี.ค. 2561,3 ธ.ค. 2569 14:05,"2,380,000.00"'
 
 
@@ -116,19 +124,9 @@ def test_a_five_row_register_prints_on_one_page(tmp_path):
     """Landscape, one page wide: a register of 13 columns and 5 rows printed by LibreOffice is
     one page, not seven."""
     import datetime as dt
-    import os
-    import shutil
-    import subprocess
 
-    import pytest
     from pypdf import PdfReader
 
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        message = "LibreOffice (soffice) is missing: `make test` installs libreoffice-calc-nogui"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
     headers = ["เลขรับ", "ปี พ.ศ.", "วันเวลาที่รับ", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง",
                "การปฏิบัติ", "หมายเหตุ", "ชั้นความเร็ว", "ชั้นความลับ", "สถานะ"]
     rows = [[n, 2569, dt.datetime(2026, 12, 3, 9, n), f"มท 0310/ว {n}", dt.date(2026, 12, 1),
@@ -137,7 +135,4 @@ def test_a_five_row_register_prints_on_one_page(tmp_path):
     widths = [10, 8, 22, 22, 14, 30, 30, 60, 30, 30, 14, 14, 14]
     path = tmp_path / "register.xlsx"
     path.write_bytes(xlsx_bytes("หนังสือรับถึงหน่วยงาน", headers, rows, widths=widths).read())
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)], check=True,
-                   timeout=120, capture_output=True)
-    assert len(PdfReader(str(tmp_path / "register.pdf")).pages) == 1
+    assert len(PdfReader(str(_libreoffice(tmp_path, path, "pdf"))).pages) == 1

@@ -45,7 +45,7 @@ from app.views.entry_form import (
     EntryFormWidget,
     require_sender,
 )
-from app.views.errors import attempt, attempt_form
+from app.views.errors import attempt, attempt_form, searched
 from app.views.files import (
     XLSX_MIME,
     disposition,
@@ -174,8 +174,7 @@ class RegisterView(EOfficeModelView):
     def _search(self):
         """The search the request asks for (the list's form), checked; kept in ``g`` for the
         register's interface to apply. A bad criterion is said in Thai and none is applied."""
-        done = attempt(entry_search.read, request.args)
-        g.entry_search = (self.register, done.value if done else {})
+        g.entry_search = (self.register, searched())
         return g.entry_search[1]
 
     @expose("/list/")

@@ -12,12 +12,12 @@ from app.extensions import db
 from app.models.dispatch import DELIVERY_STATUSES, Delivery
 from app.registers import REGISTERS
 from app.services import dispatch as dispatching
-from app.services import entry_search, paging
+from app.services import paging
 from app.services.correspondence import SPEEDS
 from app.services.exports import xlsx_bytes
 from app.views.base import page_arg
 from app.views.correspondence import attachment_response
-from app.views.errors import attempt
+from app.views.errors import attempt, searched
 from app.views.files import XLSX_MIME, thai_file_name
 from app.views.labels import secrecy_badge, speed_badge
 
@@ -54,10 +54,8 @@ class InboxView(BaseView):
 
     @staticmethod
     def _search():
-        """The list's search (text, speed, dates), checked; a bad one is said and not applied."""
-        done = attempt(entry_search.read, request.args)
-        return {k: v for k, v in (done.value if done else {}).items()
-                if k in ("q", "speed", "date_from", "date_to")}
+        """The list's search: text, speed, dates."""
+        return searched("q", "speed", "date_from", "date_to")
 
     @staticmethod
     def _search_bar(search, endpoint):

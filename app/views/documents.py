@@ -11,9 +11,8 @@ from app import thai
 from app.extensions import db
 from app.models.documents import EXTERNAL, INTERNAL, SCOPES
 from app.services import documents as docs
-from app.services import entry_search
 from app.views.base import page_arg
-from app.views.errors import attempt
+from app.views.errors import attempt, searched
 from app.views.files import serve_file, uploads_from
 
 
@@ -34,9 +33,7 @@ class DocumentView(BaseView):
         return document
 
     def _inbox(self, received, title):
-        done = attempt(entry_search.read, request.args)
-        search = {k: v for k, v in (done.value if done else {}).items()
-                  if k in ("q", "date_from", "date_to")}
+        search = searched("q", "date_from", "date_to")
         found = docs.inbox(db.session, g.user, received=received, page=page_arg(), search=search)
         url = url_for("DocumentView.received" if received else "DocumentView.list")
         return self._render("documents/inbox.html", **found.shown(), received=received,

@@ -149,6 +149,16 @@ def attempt(action, *args, **kwargs):
     return attempt_form(None, action, *args, **kwargs)
 
 
+def searched(*names):
+    """The search a list's form asks for (app/services/entry_search.py reads and checks it),
+    kept to ``names`` when given; a bad criterion is said in Thai and none is applied."""
+    from app.services import entry_search
+
+    done = attempt(entry_search.read, request.args)
+    found = done.value if done else {}
+    return {k: v for k, v in found.items() if k in names} if names else found
+
+
 def attempt_form(form, action, *args, summary=False, **kwargs):
     """``attempt`` for a screen with a ``form``: each field a refusal names gets its message
     beside it (all of them at once, as the form's own checks do); what names no field of the
