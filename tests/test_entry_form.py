@@ -139,3 +139,28 @@ def test_a_contracts_every_fault_is_beside_its_field_at_once(login_as, dbq):
         assert any(message in f for f in faults), (message, faults)
     assert "กรุณาแก้ไขข้อมูล 7 ช่อง" in text_of(page)
     assert dbq.snapshot(Contract) == before
+
+
+def test_an_edit_says_every_fault_beside_its_field_and_keeps_what_was_typed(login_as, dbq):
+    clerk = login_as("clerk.dopa")
+    page = post(clerk, subject="เรื่องเดิม", sender="กรมเดิม")
+    pk = re.search(r"/show/(\d+)", page.headers["Location"]).group(1)
+    before = dbq.snapshot(RegisterEntry)
+    future = thai.format_date_input(thai.today().replace(year=thai.today().year + 1))
+    page = post(clerk, f"/agencyincomingview/edit/{pk}", subject="เรื่องที่แก้ใหม่",
+                sender="   ", doc_date=future, secrecy="secret")
+    assert page.status_code == 422
+    found = errors_beside(page)
+    assert set(found) == {"sender", "doc_date", "secrecy"}, found
+    assert found["doc_date"] == "ลงวันที่ของหนังสือรับต้องไม่เลยวันนี้"
+    assert "คนละชุด" in found["secrecy"]
+    said = text_of(page)
+    assert "กรุณาแก้ไขข้อมูล 3 ช่อง" in said
+    assert said.count("ลงวันที่ของหนังสือรับต้องไม่เลยวันนี้") == 1  # beside, not again above
+    assert "เรื่องที่แก้ใหม่" in page.get_data(as_text=True)  # what was typed stays
+    assert dbq.snapshot(RegisterEntry) == before
+    # Mended, it saves and goes to the letter.
+    page = post(clerk, f"/agencyincomingview/edit/{pk}", subject="เรื่องที่แก้ใหม่",
+                sender="กรมใหม่")
+    assert page.status_code == 302 and f"/show/{pk}" in page.headers["Location"]
+    assert dbq(lambda s: s.get(RegisterEntry, int(pk)).sender) == "กรมใหม่"

@@ -25,7 +25,7 @@ from app.models.correspondence import (
 from app.registers import REGISTERS
 from app.services import attachments as attachment_store
 from app.services import audit, entries, holidays, org
-from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.errors import Faults, PermissionDenied, ValidationFailed
 from app.services.timeline import record_event
 from app.services.work import unit_of_work
 
@@ -346,21 +346,29 @@ def check_edit(actor, entry, now=None):
     status = committed(entry, "status")
     old_secrecy = committed(entry, "secrecy") or NORMAL
     require_edit(actor, _CommittedView(entry, status, old_secrecy))
-    if (old_secrecy == NORMAL) != ((entry.secrecy or NORMAL) == NORMAL):
-        raise ValidationFailed(
-            "เปลี่ยนหนังสือปกติเป็นหนังสือลับ (หรือกลับกัน) ไม่ได้ เพราะเลขมาจากคนละชุด "
-            "กรุณายกเลิกรายการนี้แล้วลงทะเบียนใหม่")
     now = thai.naive_utc(now)
+    if status == STATUS_RESERVED and entry.reserved_until is not None \
+            and entry.reserved_until < now:
+        raise ValidationFailed("เลขที่จองนี้เลยกำหนดแล้ว ระบบจะยกเลิกเลขนี้ กรุณาจองเลขใหม่")
+    faults = Faults()
+    if (old_secrecy == NORMAL) != ((entry.secrecy or NORMAL) == NORMAL):
+        faults.add("secrecy", "เปลี่ยนหนังสือปกติเป็นหนังสือลับ (หรือกลับกัน) ไม่ได้ "
+                              "เพราะเลขมาจากคนละชุด กรุณายกเลิกรายการนี้แล้วลงทะเบียนใหม่")
     register = REGISTERS[entry.register]
     if not register.incoming and entry.doc_number != committed(entry, "doc_number"):
-        raise ValidationFailed("เลขที่หนังสือส่งออกโดยระบบ แก้ไขไม่ได้")
+        faults.add("doc_number", "เลขที่หนังสือส่งออกโดยระบบ แก้ไขไม่ได้")
+    data = {name: getattr(entry, name) for name in (*TEXT_LIMITS, "speed", "secrecy", "doc_date")}
+    try:
+        cleaned = clean(register, data, today=thai.to_bangkok(now).date())
+    except ValidationFailed as refusal:  # said together with the faults above
+        cleaned = {}
+        for name, message in refusal.errors.items():
+            faults.add(name, message)
+    faults.check()
     if status == STATUS_RESERVED:
-        if entry.reserved_until is not None and entry.reserved_until < now:
-            raise ValidationFailed("เลขที่จองนี้เลยกำหนดแล้ว ระบบจะยกเลิกเลขนี้ กรุณาจองเลขใหม่")
         entry.status = STATUS_ACTIVE
         entry.reserved_until = None
-    data = {name: getattr(entry, name) for name in (*TEXT_LIMITS, "speed", "secrecy", "doc_date")}
-    for name, value in clean(register, data, today=thai.to_bangkok(now).date()).items():
+    for name, value in cleaned.items():
         setattr(entry, name, value)
     entry.updated_at = now
 

@@ -82,6 +82,16 @@ class Faults:
             self.errors.setdefault(field, refusal.message)
             return None
 
+    def gather(self, check, *args, **kwargs):
+        """``take`` for a check that may name several fields at once: each of its faults kept
+        (one that names no field under ``None``)."""
+        try:
+            return check(*args, **kwargs)
+        except ValidationFailed as refusal:
+            for field, message in (refusal.errors or {None: refusal.message}).items():
+                self.errors.setdefault(field, message)
+            return None
+
     def add(self, field, message):
         self.errors.setdefault(field, message)
 

@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from app.access import LEVEL_BY_NUMBER
 from app.levels import ADMIN, AGENCY_CLERK, CENTRAL_CLERK
 from app.models.org import AGENCY_KINDS, GROUP_KINDS, PROVINCIAL
-from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.errors import Faults, PermissionDenied, ValidationFailed
 
 # เลขประจำส่วนราชการ: two Thai letters of the province, the owner's four digits, sub-units.
 AGENCY_CODE_RE = re.compile(r"^[ก-ฮ]{2} \d{4}(\.\d{1,3})*$")
@@ -105,16 +105,16 @@ def province_name(session):
 def validate_agency(agency):
     agency.name = (agency.name or "").strip()
     agency.code = re.sub(r"\s+", " ", (agency.code or "").strip())
+    faults = Faults()
     if not agency.name:
-        raise ValidationFailed("กรุณากรอกชื่อหน่วยงาน", field="name")
+        faults.add("name", "กรุณากรอกชื่อหน่วยงาน")
     agency.kind = agency.kind or PROVINCIAL
     if agency.kind not in AGENCY_KINDS:
-        raise ValidationFailed("ประเภทหน่วยงานไม่ถูกต้อง กรุณาเลือกจากรายการ", field="kind")
+        faults.add("kind", "ประเภทหน่วยงานไม่ถูกต้อง กรุณาเลือกจากรายการ")
     if not AGENCY_CODE_RE.match(agency.code):
-        raise ValidationFailed(
-            "เลขประจำส่วนราชการไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว เว้นวรรค "
-            "แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.2", field="code"
-        )
+        faults.add("code", "เลขประจำส่วนราชการไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว เว้นวรรค "
+                           "แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.2")
+    faults.check()
 
 
 def check_agency_change(actor, agency, creating=False, session=None):
@@ -122,9 +122,11 @@ def check_agency_change(actor, agency, creating=False, session=None):
     the code are each one agency's (checked here, so that a duplicate is a message beside its
     field rather than a refusal of the database)."""
     actor = as_actor(actor)
-    validate_agency(agency)
+    faults = Faults()  # every fault of the form at once
+    faults.gather(validate_agency, agency)
     if session is not None:
-        _check_agency_unique(session, agency)
+        faults.gather(_check_agency_unique, session, agency)
+    faults.check()
     if _level(actor) == ADMIN:
         return
     if creating or _level(actor) not in SETS_UP_OWN_AGENCY:
@@ -156,14 +158,18 @@ def check_agency_delete(actor, agency, session=None):
 def _check_agency_unique(session, agency):
     from app.models import Agency
 
+    faults = Faults()
     with session.no_autoflush:
         for column, label in (("code", "เลขประจำส่วนราชการ"), ("name", "ชื่อหน่วยงาน")):
             value = getattr(agency, column)
+            if not value:
+                continue
             other = session.query(Agency.id).filter(getattr(Agency, column) == value)
             if agency.id is not None:
                 other = other.filter(Agency.id != agency.id)
             if other.first() is not None:
-                raise ValidationFailed(f"{label} \u201c{value}\u201d มีอยู่แล้ว", field=column)
+                faults.add(column, f"{label} \u201c{value}\u201d มีอยู่แล้ว")
+    faults.check()
 
 
 # ---- groups -----------------------------------------------------------------------------------
@@ -171,20 +177,21 @@ def _check_agency_unique(session, agency):
 
 def validate_group(group):
     group.name = (group.name or "").strip()
+    faults = Faults()
     if not group.name:
-        raise ValidationFailed("กรุณากรอกชื่อกลุ่มงาน")
+        faults.add("name", "กรุณากรอกชื่อกลุ่มงาน")
     if group.kind not in GROUP_KINDS:
-        raise ValidationFailed("ประเภทต้องเป็น กลุ่ม กอง ฝ่าย หรือ สาขา")
+        faults.add("kind", "ประเภทต้องเป็น กลุ่ม กอง ฝ่าย หรือ สาขา")
     if group.agency_id is None and group.agency is None:
-        raise ValidationFailed("กรุณาเลือกหน่วยงานของกลุ่มงาน")
+        faults.add("agency", "กรุณาเลือกหน่วยงานของกลุ่มงาน")
     group.code = re.sub(r"\s+", " ", (group.code or "").strip()) or None
     if group.code is not None and not AGENCY_CODE_RE.match(group.code):
-        raise ValidationFailed("เลขที่หนังสือของกลุ่มงานไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว "
-                               "เว้นวรรค แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.1", field="code")
+        faults.add("code", "เลขที่หนังสือของกลุ่มงานไม่ถูกต้อง ต้องเป็นอักษรย่อจังหวัด 2 ตัว "
+                           "เว้นวรรค แล้วตามด้วยเลข 4 หลัก เช่น พง 0017.1")
     group.own_numbers = bool(group.own_numbers)
     if group.own_numbers and group.code is None:
-        raise ValidationFailed("กลุ่มงานที่ออกเลขหนังสือส่งเองต้องมีเลขที่หนังสือของกลุ่มงาน",
-                               field="code")
+        faults.add("code", "กลุ่มงานที่ออกเลขหนังสือส่งเองต้องมีเลขที่หนังสือของกลุ่มงาน")
+    faults.check()
 
 
 def _group_agency_id(group):
@@ -195,9 +202,11 @@ def check_group_change(actor, group, session=None):
     """An agency clerk adds and edits the groups of their own agency only; a group's name is
     one within its agency."""
     actor = as_actor(actor)
-    validate_group(group)
-    if session is not None:
-        _check_group_unique(session, group)
+    faults = Faults()  # every fault of the form at once
+    faults.gather(validate_group, group)
+    if session is not None and group.name:
+        faults.gather(_check_group_unique, session, group)
+    faults.check()
     if _level(actor) == ADMIN:
         return
     if _level(actor) not in SETS_UP_OWN_AGENCY:
@@ -244,16 +253,18 @@ def _group_has_users(group):
 
 
 def validate_user(user):
+    faults = Faults()
     if user.level not in LEVEL_BY_NUMBER:
-        raise ValidationFailed("กรุณาเลือกระดับสิทธิ์ 1 ถึง 5", field="level")
+        faults.add("level", "กรุณาเลือกระดับสิทธิ์ 1 ถึง 5")
     agency_id = user.agency.id if user.agency is not None else user.agency_id
     if agency_id is None:
-        raise ValidationFailed("กรุณาเลือกหน่วยงานของผู้ใช้งาน", field="agency")
+        faults.add("agency", "กรุณาเลือกหน่วยงานของผู้ใช้งาน")
     group = user.work_group
     if group is None:
-        raise ValidationFailed("กรุณาเลือกกลุ่มงานของผู้ใช้งาน", field="work_group")
-    if _group_agency_id(group) != agency_id:
-        raise ValidationFailed("กลุ่มงานที่เลือกไม่ได้อยู่ในหน่วยงานที่เลือก", field="work_group")
+        faults.add("work_group", "กรุณาเลือกกลุ่มงานของผู้ใช้งาน")
+    elif agency_id is not None and _group_agency_id(group) != agency_id:
+        faults.add("work_group", "กลุ่มงานที่เลือกไม่ได้อยู่ในหน่วยงานที่เลือก")
+    faults.check()
 
 
 def check_user_change(actor, user, creating=False):

@@ -53,10 +53,11 @@ from app.views.files import (
     thai_file_name,
     uploads_from,
 )
+from app.views.forms import KeepsTypedForm
 from app.views.labels import choices, secrecy_badge, speed_badge, status_badge
 from app.views.register_list import RegisterInterface, RegisterListWidget, RegisterScopeFilter
 
-class RegisterView(EOfficeModelView):
+class RegisterView(KeepsTypedForm, EOfficeModelView):
     """The screen of one register; ``register`` (its code) is set where the screen is made."""
 
     register = None
@@ -282,6 +283,8 @@ class RegisterView(EOfficeModelView):
         if uploads and not attempt(svc.check_attachments, g.user, entry, uploads):
             return redirect(url_for(f"{self.endpoint}.edit", pk=entry.id))
         widgets = self._edit(entry.id)
+        if not widgets and getattr(self.refused(), "errors", None):  # each fault beside its field
+            return self.post_edit_redirect()
         if not widgets:
             if uploads and attempt(svc.add_attachments, db.session, g.user, entry, uploads):
                 flash(f"แนบไฟล์ {len(uploads)} ไฟล์แล้ว", "success")

@@ -11,12 +11,20 @@
   flash it and redirect, losing everything typed.
 """
 
-from flask import abort, g, request
+from flask import abort, flash, g, request, session
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 
 from app.services.errors import DomainError
 
 _REFUSAL = "_form_refusal"
+
+
+def unflash(message):
+    """Take back a message flashed in this request (FAB flashes a refusal whole; the form says
+    it field by field instead)."""
+    flashes = session.get("_flashes")
+    if flashes:
+        session["_flashes"] = [f for f in flashes if f[1] != message]
 
 
 class OfferedFields:
@@ -42,6 +50,10 @@ class OfferedFields:
 
 
 class KeepsTypedForm:
+    def refused(self):
+        """The refusal of this request's add or edit, if the service refused it."""
+        return g.get(_REFUSAL)
+
     def pre_add(self, item):
         try:
             super().pre_add(item)
@@ -57,10 +69,19 @@ class KeepsTypedForm:
             raise
 
     def _mark(self, form, refusal):
-        field = refusal.field
+        """Each field the refusal names gets its message beside it (all of them at once). When
+        every one of them is beside its field, FAB's flash of the whole refusal above the form
+        becomes one line saying how many fields to mend."""
         hidden = self.not_offered() if hasattr(self, "not_offered") else []
-        if field and field in form and field not in hidden:
-            form[field].errors = [str(refusal)]
+        errors = dict(getattr(refusal, "errors", None) or {})
+        if not errors and refusal.field:
+            errors = {refusal.field: str(refusal)}
+        beside = {k: v for k, v in errors.items() if k in form and k not in hidden}
+        for name, message in beside.items():
+            form[name].errors = [message]
+        if beside and len(beside) == len(errors):
+            unflash(str(refusal))
+            flash(f"กรุณาแก้ไขข้อมูล {len(beside)} ช่องที่มีข้อความสีแดงกำกับไว้", "danger")
 
     def post_add_redirect(self):
         refusal = g.pop(_REFUSAL, None)

@@ -74,7 +74,7 @@ class AgencyView(OfferedFields, KeepsTypedForm, EOfficeModelView):
         org_service.check_agency_delete(actor, item, session=self.datamodel.session)
 
 
-class WorkGroupView(EOfficeModelView):
+class WorkGroupView(KeepsTypedForm, EOfficeModelView):
     datamodel = SQLAInterface(WorkGroup)
     list_title = _l("กลุ่มงาน (กลุ่ม/กอง/ฝ่าย/สาขา)")
     show_title = _l("รายละเอียดกลุ่มงาน")
